@@ -1,0 +1,38 @@
+# presoak — pre-soak readiness harness. `make help` lists the targets.
+#
+# Variables (see README): CONFIG, TARGET, SCRAPE_URL, PROMETHEUS_URL, SELECTOR,
+# CRITERIA, DURATION, ADDR, APPLY, RESUME, ON_STOP.
+
+SHELL := /bin/bash
+GO    ?= go
+
+CONFIG   ?= fixtures/config.yaml,fixtures/config.soak_overrides.yaml
+TARGET   ?= embedded
+CRITERIA ?= fixtures/criteria.yaml
+BUDGETS  ?= fixtures/budgets.yaml
+ADDR     ?= 127.0.0.1:9100
+REPORTS  := artifacts/reports
+
+export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR
+
+.PHONY: help deps readiness test vet
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+deps: ## install what the tests need: Go modules and Debian's prometheus (promtool)
+	@$(GO) mod download
+	@command -v promtool >/dev/null 2>&1 || { \
+	  echo "installing Debian package prometheus (for promtool and a real server)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
+
+vet: ## go vet and gofmt
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+
+test: deps vet ## the project's own tests (what CI runs)
+	$(GO) test -race -timeout 20m ./...
+
+readiness: ## the pre-soak checklist on CONFIG; writes JUnit + Markdown reports
+	@mkdir -p $(REPORTS)
+	@$(GO) run ./cmd/presoak readiness
