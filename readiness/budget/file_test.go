@@ -1,0 +1,137 @@
+package budget
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseFile(t *testing.T) {
+	t.Parallel()
+	data := []byte(`version: 1
+budgets:
+  fetch_md: p(95) < 35ms
+  tick_total: [p(95) < 150ms, p(99) < 250ms]
+  deadline_miss: rate < 2%
+  md_cache_hit_ratio: ">= 70%"
+`)
+	s, err := ParseFile("budgets.yaml", data)
+	if err != nil {
+		t.Fatalf("ParseFile: %v", err)
+	}
+	if got := len(s.Budgets); got != 5 {
+		t.Fatalf("got %d budgets, want 5", got)
+	}
+	if got := len(s.For("tick_total")); got != 2 {
+		t.Errorf("tick_total: got %d budgets, want 2", got)
+	}
+	p, ok := s.Primary("tick_total")
+	if !ok || p.Expr != "p(95) < 150ms" {
+		t.Errorf("Primary(tick_total) = %v, %v; want p(95) < 150ms", p, ok)
+	}
+	if s.Budgets[0].Line != 3 {
+		t.Errorf("fetch_md line = %d, want 3", s.Budgets[0].Line)
+	}
+}
+
+// TestParseFileReportsEveryProblem: one error names every bad expression with its line.
+func TestParseFileReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	data := []byte(`version: 1
+budgets:
+  fetch_md: p(101) < 35ms
+  fetch_mdd: p(95) < 35ms
+  deadline_miss: rate < 2ms
+  tick_total: p(95) == 150ms
+`)
+	_, err := ParseFile("budgets.yaml", data)
+	if err == nil {
+		t.Fatal("ParseFile: got nil error, want one naming four problems")
+	}
+	for _, want := range []error{ErrPercentile, ErrUnknownTarget, ErrUnit, ErrOperator} {
+		if !errors.Is(err, want) {
+			t.Errorf("error %q does not wrap %v", err, want)
+		}
+	}
+	for _, want := range []string{
+		`budgets.yaml:3: failed parsing budget "fetch_md: p(101) < 35ms"`,
+		`budgets.yaml:4: failed parsing budget "fetch_mdd: p(95) < 35ms"`,
+		`budgets.yaml:5: failed parsing budget "deadline_miss: rate < 2ms"`,
+		`budgets.yaml:6: failed parsing budget "tick_total: p(95) == 150ms"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not contain %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestParseFileShape(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, data, want string }{
+		{"no version", "budgets:\n  fetch_md: p(95) < 35ms\n", "version 0, want 1"},
+		{"no budgets", "version: 1\n", "no budgets"},
+		{"empty budgets", "version: 1\nbudgets: {}\n", "no budgets"},
+		{"unknown key", "version: 1\nbudgetz: {}\nbudgets:\n  fetch_md: p(95) < 35ms\n", `unknown key "budgetz"`},
+		{"list", "version: 1\nbudgets: [a]\n", "budgets must map"},
+		{"nested map", "version: 1\nbudgets:\n  fetch_md: {p: 95}\n", "want an expression"},
+		{"not yaml", "version: [", "parse budgets"},
+		{"scalar doc", "42", "want a mapping"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ParseFile("b.yaml", []byte(tt.data))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadFixture(t *testing.T) {
+	t.Parallel()
+	root := moduleRoot(t)
+	s, err := Load(filepath.Join(root, "fixtures", "budgets.yaml"))
+	if err != nil {
+		t.Fatalf("Load fixtures/budgets.yaml: %v", err)
+	}
+	for _, target := range Targets {
+		if len(s.For(target)) == 0 {
+			t.Errorf("fixtures/budgets.yaml has no budget for %s", target)
+		}
+	}
+	want := map[string]string{
+		"fetch_md":           "p(95) < 35ms",
+		"tick_total":         "p(95) < 150ms",
+		"deadline_miss":      "rate < 2%",
+		"md_cache_hit_ratio": ">= 70%",
+	}
+	for target, expr := range want {
+		if p, _ := s.Primary(target); p.Expr != expr {
+			t.Errorf("%s: got %q, want the seed's %q", target, p.Expr, expr)
+		}
+	}
+	if _, err := Load(filepath.Join(root, "fixtures", "no-such-budgets.yaml")); err == nil {
+		t.Error("Load of a missing file: got nil error")
+	}
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
