@@ -1,0 +1,137 @@
+package checklist
+
+import (
+	"fmt"
+	"strings"
+
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+// The checklist's areas, as the seed names them. A test's "area" attribute is one of these.
+const (
+	AreaConfigFlags = "Config & Flags"
+	AreaBaseline    = "Baseline"
+	AreaMDCache     = "MD-Cache"
+	AreaLogs        = "Logs"
+	AreaSafety      = "Safety"
+	AreaMonitoring  = "Monitoring"
+)
+
+// Item is the result of one checklist item.
+type Item struct {
+	// Area is one of the Area constants.
+	Area string
+	// Severity is report.Blocking (the run fails) or report.Warning (reported only).
+	Severity report.Severity
+	// Status is report.StatusPass, StatusWarn or StatusFail.
+	Status report.Status
+	// Got is the measured value ("false", "10", "created, writable").
+	Got string
+	// Want is the requirement ("true", "<= 9").
+	Want string
+	// Source is where Got came from ("fixtures/config.yaml:4", a directory).
+	Source string
+	// Fix says how to make the item pass; empty when it passes.
+	Fix string
+	// Message is the sentence a person reads: on failure it stands alone
+	// (what, got, want, where, fix); on a pass it is the evidence.
+	Message string
+}
+
+// Reporter is the part of *testing.T that Record uses.
+type Reporter interface {
+	Helper()
+	Attr(key, value string)
+	Log(args ...any)
+	Error(args ...any)
+}
+
+// Skipper is the part of *testing.T that Pending uses.
+type Skipper interface {
+	Helper()
+	Attr(key, value string)
+	Skip(args ...any)
+}
+
+// Record puts it on the test t: the attributes area, severity, status, value,
+// want, source and fix (the empty ones left out, except the first three), and
+// then t.Error(Message) for a failed blocking item, t.Log("warning: "+Message)
+// for a warning, t.Log(Message) for a pass. A warning item never fails the
+// test: a failed warning-severity item is recorded as status "warn".
+func Record(t Reporter, it Item) {
+	t.Helper()
+	if it.Severity != report.Warning {
+		it.Severity = report.Blocking
+	}
+	if it.Status == report.StatusFail && it.Severity == report.Warning {
+		it.Status = report.StatusWarn
+	}
+	if it.Status == "" {
+		it.Status = report.StatusFail // a check that said nothing did not pass
+		if it.Message == "" {
+			it.Message = "check returned no status: treated as failed"
+		}
+	}
+	t.Attr(report.AttrArea, attrValue(it.Area))
+	t.Attr(report.AttrSeverity, string(it.Severity))
+	t.Attr(report.AttrStatus, string(it.Status))
+	for _, kv := range [][2]string{
+		{report.AttrValue, it.Got}, {report.AttrWant, it.Want},
+		{report.AttrSource, it.Source}, {report.AttrFix, it.Fix},
+	} {
+		if kv[1] != "" {
+			t.Attr(kv[0], attrValue(kv[1]))
+		}
+	}
+	switch it.Status {
+	case report.StatusFail:
+		t.Error(it.Message)
+	case report.StatusWarn:
+		t.Log("warning: " + it.Message)
+	default:
+		if it.Message != "" {
+			t.Log(it.Message)
+		}
+	}
+}
+
+// Group marks an area's top-level test: attributes area and severity
+// "blocking" (the group fails exactly when one of its blocking items fails),
+// so that its JUnit testcase carries them too.
+func Group(t interface{ Attr(key, value string) }, area string) {
+	t.Attr(report.AttrArea, attrValue(area))
+	t.Attr(report.AttrSeverity, string(report.Blocking))
+}
+
+// Pending skips an item whose capability is not built yet. The skip names the
+// missing capability; it never passes. Skipped items are listed in the report
+// and left out of the readiness percentage.
+func Pending(t Skipper, area, capability string) {
+	t.Helper()
+	t.Attr(report.AttrArea, attrValue(area))
+	t.Attr(report.AttrSeverity, string(report.Blocking))
+	t.Attr(report.AttrStatus, string(report.StatusSkip))
+	t.Skip(fmt.Sprintf("not evaluated: missing capability: %s (not built yet)", capability))
+}
+
+// NotEvaluated is the failed Item for a check that could not run because
+// something it needs is missing (cause says what). It fails: an item that
+// cannot be evaluated is not ready.
+func NotEvaluated(area string, sev report.Severity, what, cause, fix string) Item {
+	return Item{
+		Area: area, Severity: sev, Status: report.StatusFail,
+		Got: "not evaluated", Want: what, Fix: fix,
+		Message: fmt.Sprintf("%s not evaluated: %s: %s", what, cause, fix),
+	}
+}
+
+// attrValue makes v a valid t.Attr value: no newlines (the testing package
+// rejects them), at most 2000 bytes.
+func attrValue(v string) string {
+	v = strings.ReplaceAll(v, "\r", "")
+	v = strings.ReplaceAll(v, "\n", "; ")
+	if len(v) > 2000 {
+		v = v[:2000] + "…"
+	}
+	return v
+}

@@ -1,0 +1,33 @@
+package readiness
+
+import (
+	"os"
+	"testing"
+
+	"github.com/presoak/presoak/readiness/checklist"
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+// TestLogs is the Logs area: the seed's artifact directories and the
+// config's output.log_dir exist and are writable (created when missing).
+func TestLogs(t *testing.T) {
+	checklist.Group(t, checklist.AreaLogs)
+	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	if err != nil {
+		t.Fatalf("logs: %v", err)
+	}
+	for _, dir := range checklist.SeedDirs {
+		t.Run(checklist.DirItemName(dir), func(t *testing.T) {
+			checklist.Record(t, checklist.WritableDir(env.Layers.Root, dir, "seed"))
+		})
+	}
+	t.Run("log_dir", func(t *testing.T) {
+		view, ok := env.View()
+		if !ok {
+			checklist.Record(t, checklist.NotEvaluated(checklist.AreaLogs, report.Blocking,
+				"output.log_dir", "the config did not load (see TestConfigAndFlags/config_loads)", "fix the config first"))
+			return
+		}
+		checklist.Record(t, checklist.LogDir(env.Layers.Root, view))
+	})
+}

@@ -1,0 +1,211 @@
+package readiness
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Options are the facts a report states that are not in the stream. The zero
+// value works: no time, no version line, not interrupted.
+type Options struct {
+	// Now is the generation time, written in UTC (RFC 3339). Zero omits it.
+	Now time.Time
+	// Version names the tool that wrote the report, e.g. "presoak (devel)".
+	Version string
+	// Command is the command that produced the stream, shown for reproduction.
+	Command string
+	// Interrupted marks a run the caller knows was stopped (SIGINT).
+	Interrupted bool
+	// Notes are extra lines for the run section, e.g. the exit status of the runner.
+	Notes []string
+}
+
+var statusIcon = map[Status]string{
+	StatusPass:       "✅",
+	StatusWarn:       "⚠️",
+	StatusFail:       "❌",
+	StatusSkip:       "⏭",
+	StatusIncomplete: "⏸",
+}
+
+var verdictIcon = map[Verdict]string{Ready: "✅", ActionRequired: "❌", NotRun: "⛔", Interrupted: "⏸"}
+
+// WriteMarkdown writes the PRE_SOAK_REPORT.md for run. It is a pure function
+// of run and opts, and never prints attribute values other than those a
+// checklist test set (so no secret reaches it unless a test put it there).
+func WriteMarkdown(w io.Writer, run *Run, opts Options) error {
+	s := Summarize(run, opts.Interrupted)
+	bw := bufio.NewWriter(w)
+	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
+
+	p("# Pre-soak readiness report\n\n")
+	p("**Verdict: %s %s**%s\n\n", verdictIcon[s.Verdict], s.Verdict, verdictDetail(s, run))
+	if pct, ok := s.Percent(); ok {
+		p("**Readiness: %.0f%%** (%d of %d evaluated blocking items passed)\n\n", pct, s.BlockingPassed, s.BlockingEvaluated)
+	} else {
+		p("**Readiness: n/a** (no blocking item was evaluated)\n\n")
+	}
+	p("Readiness = passed blocking items ÷ evaluated blocking items × 100. ")
+	p("An evaluated item passed or failed; skipped and unfinished items are not counted (they are listed below), ")
+	p("and warnings never lower it. A failed item always counts as blocking.\n\n")
+
+	writeRunFacts(p, run, opts)
+	writeAreas(p, s)
+	writeFailed(p, s)
+	writeList(p, "Warnings", "passed, but look before the soak", s.Warnings)
+	writeList(p, "Skipped", "not evaluated, not counted", s.Skipped)
+	writeList(p, "Unfinished", "the run stopped before these finished", s.Incomplete)
+	writeProblems(p, run)
+	writeAll(p, run)
+	return bw.Flush()
+}
+
+func verdictDetail(s Summary, run *Run) string {
+	switch s.Verdict {
+	case ActionRequired:
+		return fmt.Sprintf(" — %d blocking %s failed", len(s.Failed), plural(len(s.Failed), "item", "items"))
+	case NotRun:
+		if run.BuildFailed() {
+			return " — the checklist did not build"
+		}
+		return " — no checklist item ran"
+	case Interrupted:
+		return fmt.Sprintf(" — the run was stopped; %d blocking %s failed before it stopped", len(s.Failed), plural(len(s.Failed), "item", "items"))
+	}
+	return " — no blocking item failed"
+}
+
+func writeRunFacts(p func(string, ...any), run *Run, opts Options) {
+	p("| Run | |\n|---|---|\n")
+	if !opts.Now.IsZero() {
+		p("| Generated | %s |\n", opts.Now.UTC().Format(time.RFC3339))
+	}
+	if opts.Version != "" {
+		p("| Tool | %s |\n", cell(opts.Version))
+	}
+	if opts.Command != "" {
+		p("| Command | `%s` |\n", cell(opts.Command))
+	}
+	layers, hash := run.Attrs[AttrConfigLayers], run.Attrs[AttrConfigHash]
+	if layers == "" {
+		layers = "not reported (the Config & Flags area did not run or did not load the config)"
+	}
+	if hash == "" {
+		hash = "n/a"
+	}
+	p("| Config layers | %s |\n", cell(layers))
+	p("| Config hash | `%s` |\n", cell(hash))
+	for _, pkg := range run.Packages {
+		p("| Package | `%s` %s |\n", cell(pkg.Name), pkg.Status)
+	}
+	for _, n := range opts.Notes {
+		p("| Note | %s |\n", cell(n))
+	}
+	p("\n")
+}
+
+func writeAreas(p func(string, ...any), s Summary) {
+	p("## Areas\n\n| Area | Status | Passed | Warnings | Failed | Skipped |\n|---|:-:|--:|--:|--:|--:|\n")
+	for _, a := range s.Areas {
+		st := a.Status()
+		label := statusIcon[st]
+		if st == StatusSkip {
+			label += " skipped"
+		}
+		if a.Incomplete > 0 {
+			label += fmt.Sprintf(" (%d unfinished)", a.Incomplete)
+		}
+		p("| %s | %s | %d | %d | %d | %d |\n", cell(a.Name), label, a.Pass, a.Warn, a.Fail, a.Skip)
+	}
+	p("\n")
+}
+
+func writeFailed(p func(string, ...any), s Summary) {
+	p("## Blocking items failed (%d)\n\n", len(s.Failed))
+	if len(s.Failed) == 0 {
+		p("None.\n\n")
+		return
+	}
+	for _, it := range s.Failed {
+		p("### ❌ %s — %s\n\n", it.Area, it.Name())
+		writeEvidence(p, it)
+	}
+}
+
+func writeEvidence(p func(string, ...any), it Item) {
+	field := func(label, key string) {
+		v := it.Attr(key)
+		if v == "" {
+			v = "not reported"
+		}
+		p("- **%s:** %s\n", label, v)
+	}
+	field("Got", AttrValue)
+	field("Want", AttrWant)
+	field("Where", AttrSource)
+	field("Fix", AttrFix)
+	p("- **Severity:** %s · **Test:** `%s`\n", it.Severity, it.Test)
+	if len(it.Messages) > 0 {
+		p("\n```text\n%s\n```\n", strings.Join(it.Messages, "\n"))
+	}
+	p("\n")
+}
+
+func writeList(p func(string, ...any), title, what string, items []Item) {
+	p("## %s (%d) — %s\n\n", title, len(items), what)
+	if len(items) == 0 {
+		p("None.\n\n")
+		return
+	}
+	p("| Area | Item | Got | Want | Where | Fix / reason |\n|---|---|---|---|---|---|\n")
+	for _, it := range items {
+		reason := it.Attr(AttrFix)
+		if it.Status != StatusWarn || reason == "" {
+			if len(it.Messages) > 0 {
+				reason = strings.Join(it.Messages, " ")
+			}
+		}
+		p("| %s | `%s` | %s | %s | %s | %s |\n", cell(it.Area), cell(it.Test),
+			cell(it.Attr(AttrValue)), cell(it.Attr(AttrWant)), cell(it.Attr(AttrSource)), cell(reason))
+	}
+	p("\n")
+}
+
+func writeProblems(p func(string, ...any), run *Run) {
+	var lines []string
+	lines = append(lines, run.BuildErrors...)
+	for _, pkg := range run.Packages {
+		if pkg.Status == StatusFail || pkg.BuildFailed {
+			lines = append(lines, pkg.Output...)
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	p("## Build and package output\n\n```text\n%s\n```\n\n", strings.Join(lines, "\n"))
+}
+
+func writeAll(p func(string, ...any), run *Run) {
+	p("## All items (%d)\n\n| Area | Item | Severity | Status | Got | Source |\n|---|---|---|:-:|---|---|\n", len(run.Items))
+	for _, it := range run.Items {
+		p("| %s | `%s` | %s | %s | %s | %s |\n", cell(it.Area), cell(it.Test), it.Severity,
+			statusIcon[it.Status], cell(it.Attr(AttrValue)), cell(it.Attr(AttrSource)))
+	}
+}
+
+// cell makes s safe inside a Markdown table cell.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
