@@ -1,0 +1,187 @@
+package baseline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/presoak/presoak/readiness/budget"
+)
+
+// SchemaVersion is the stage_budgets.json format written by this package.
+const SchemaVersion = 1
+
+// The clocks a baseline can be measured on.
+const (
+	// SimulatedClock: stage latencies are modeled by the engine from its latency profile.
+	SimulatedClock = "simulated"
+	// RealClock: stage latencies are measured with the wall clock.
+	RealClock = "real"
+)
+
+// Baseline is artifacts/baseline/stage_budgets.json: what one shadow run
+// measured, per stage and for the whole tick, with enough of each
+// distribution (Histogram) to compare a later run against it.
+type Baseline struct {
+	SchemaVersion int `json:"schema_version"`
+	// Partial is true when the run ended early (Ctrl-C, timeout); PartialReason says why.
+	Partial       bool   `json:"partial"`
+	PartialReason string `json:"partial_reason,omitempty"`
+	// Clock is "simulated" or "real"; LatencySource says what the latencies are.
+	Clock         string `json:"clock"`
+	LatencySource string `json:"latency_source"`
+	// Start and End of the run on Clock; DurationSeconds is End - Start.
+	Start           time.Time `json:"start"`
+	End             time.Time `json:"end"`
+	DurationSeconds float64   `json:"duration_seconds"`
+	// PlannedSeconds is the duration the run was asked for.
+	PlannedSeconds float64 `json:"planned_seconds"`
+	// Ticks and DeadlineMisses, and their ratio in percent.
+	Ticks           int64   `json:"ticks"`
+	DeadlineMisses  int64   `json:"deadline_misses"`
+	DeadlineMissPct float64 `json:"deadline_miss_pct"`
+	// CacheHits and CacheMisses of the MD cache, and the hit ratio in percent.
+	CacheHits   int64   `json:"cache_hits"`
+	CacheMisses int64   `json:"cache_misses"`
+	HitRatioPct float64 `json:"hit_ratio_pct"`
+	// ConfigHash is the effective config's hash; ConfigLayers the files it came from.
+	ConfigHash   string   `json:"config_hash"`
+	ConfigLayers []string `json:"config_layers"`
+	// GitCommit of the harness that measured ("unknown" outside a work tree).
+	GitCommit string `json:"git_commit"`
+	// Recording is the market-data recording replayed ("" for the synthetic feed).
+	Recording string `json:"recording,omitempty"`
+	// Seed of the feed and simulated venue.
+	Seed int64 `json:"seed"`
+	// Stages by name (fetch_md ... submit), and TickTotal for the whole tick.
+	Stages    map[string]StageStats `json:"stages"`
+	TickTotal StageStats            `json:"tick_total"`
+	// Budgets evaluated on this run, in budgets-file order.
+	Budgets []BudgetVerdict `json:"budgets,omitempty"`
+}
+
+// StageStats is one latency target's distribution. Latencies are milliseconds.
+type StageStats struct {
+	Count int     `json:"count"`
+	P50Ms float64 `json:"p50_ms"`
+	P95Ms float64 `json:"p95_ms"`
+	P99Ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms"`
+	// P95CIMs is the 95% distribution-free interval of p95 ([low, high]); absent when too few samples.
+	P95CIMs []float64 `json:"p95_ci_ms,omitempty"`
+	// BudgetMs is the p95 budget (0 without one); Confidence labels the p95 verdict against it.
+	BudgetMs         float64    `json:"p95_budget_ms,omitempty"`
+	Confidence       Confidence `json:"confidence"`
+	ConfidenceReason string     `json:"confidence_reason"`
+	// Histogram keeps the distribution for regression comparisons.
+	Histogram Histogram `json:"histogram"`
+}
+
+// BudgetVerdict is one budget evaluated on the run.
+type BudgetVerdict struct {
+	Budget   string  `json:"budget"`
+	Observed string  `json:"observed"`
+	Samples  int     `json:"samples"`
+	Pass     bool    `json:"pass"`
+	Error    string  `json:"error,omitempty"`
+	Value    float64 `json:"value"`
+}
+
+// Stage returns a latency target's stats: a stage name or "tick_total".
+func (b *Baseline) Stage(name string) (StageStats, bool) {
+	if name == budget.TickTotal {
+		return b.TickTotal, b.TickTotal.Count > 0
+	}
+	s, ok := b.Stages[name]
+	return s, ok && s.Count > 0
+}
+
+// NewStageStats describes one latency target's sample, judging its p95
+// confidence against the p95 budget of set (set may be nil).
+func NewStageStats(name string, xs []time.Duration, set *budget.Set) StageStats {
+	sum := Summarize(xs)
+	st := StageStats{
+		Count:     sum.Count,
+		P50Ms:     ms(sum.P50),
+		P95Ms:     ms(sum.P95),
+		P99Ms:     ms(sum.P99),
+		MaxMs:     ms(sum.Max),
+		Histogram: NewHistogram(xs),
+	}
+	if sum.P95CIOK {
+		st.P95CIMs = []float64{ms(sum.P95CI.Low), ms(sum.P95CI.High)}
+	}
+	var limit time.Duration
+	if set != nil {
+		for _, b := range set.For(name) {
+			if b.Agg.Func == "p" && b.Agg.Percentile == 95 {
+				limit = b.Limit()
+				st.BudgetMs = ms(limit)
+				break
+			}
+		}
+	}
+	st.Confidence, st.ConfidenceReason = Assess(sum.P95CI, sum.P95CIOK, sum.Count, limit)
+	return st
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// ErrSchema is returned by Read for a file of another schema version.
+var ErrSchema = errors.New("unsupported schema version")
+
+// Read loads a stage_budgets.json.
+func Read(path string) (*Baseline, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline: %w", err)
+	}
+	var b Baseline
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("read baseline %s: %w", path, err)
+	}
+	if b.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("read baseline %s: %w %d, want %d", path, ErrSchema, b.SchemaVersion, SchemaVersion)
+	}
+	return &b, nil
+}
+
+// Write stores b as indented JSON at path atomically (temp file, rename).
+func Write(path string, b *Baseline) error {
+	data, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write baseline: %w", err)
+	}
+	return WriteFileAtomic(path, append(data, '\n'))
+}
+
+// WriteFileAtomic writes data to a temp file in path's directory and renames
+// it over path, creating the directory.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
