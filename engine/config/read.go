@@ -137,15 +137,35 @@ func parseDocument(data []byte) (root *yaml.Node, err error) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxLine splits a yaml.v3 error into its line (0 when it names none) and
-// message. Values quoted in backticks are dropped: they could be secrets.
+// parserProblems are the yaml.v3 parser's (not scanner's) messages: the parser
+// reports a 0-based line, the scanner a 1-based one.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// syntaxLine splits a yaml.v3 error into its 1-based line (0 when it names
+// none) and message. Values quoted in backticks are dropped: they could be
+// secrets.
 func syntaxLine(err error) (int, string) {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, scrub(m[2])
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
 	}
-	return 0, scrub(strings.TrimPrefix(msg, "yaml: "))
+	if parserProblems[msg] {
+		line++
+	}
+	return line, scrub(msg)
 }
 
 var backtickRE = regexp.MustCompile("`[^`]*`")
