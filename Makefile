@@ -36,3 +36,16 @@ test: deps vet ## the project's own tests (what CI runs)
 readiness: ## the pre-soak checklist on CONFIG; writes JUnit + Markdown reports
 	@mkdir -p $(REPORTS)
 	@$(GO) run ./cmd/presoak readiness
+
+.PHONY: snapshot rollback restore prepare-soak
+snapshot: ## write artifacts/release/FEATURE_FLAGS_SNAPSHOT.json (flags, limits, provenance) from CONFIG
+	@$(GO) run ./cmd/presoak snapshot
+
+rollback: ## preview the feature-flag rollback key by key; APPLY=1 writes the rollback layer and verifies it
+	@$(GO) run ./cmd/presoak rollback $(if $(filter 1 true yes,$(APPLY)),-apply)
+
+restore: ## undo a rollback: remove the rollback layer, verify the config hash equals the snapshot's
+	@$(GO) run ./cmd/presoak restore
+
+prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot, rollback dry run, directories
+	@$(GO) run ./cmd/presoak prepare-soak
