@@ -33,9 +33,11 @@ vet: ## go vet and gofmt
 test: deps vet ## the project's own tests (what CI runs)
 	$(GO) test -race -timeout 20m ./...
 
-readiness: ## the pre-soak checklist on CONFIG; writes JUnit + Markdown reports
-	@mkdir -p $(REPORTS)
-	@$(GO) run ./cmd/presoak readiness
+readiness: ## the pre-soak checklist on CONFIG; writes JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
+	@mkdir -p $(REPORTS) bin
+	@$(GO) build -o bin/presoak ./cmd/presoak || exit 2
+	@GO=$(GO) ./bin/presoak readiness -reports $(REPORTS); rc=$$?; \
+	  echo "make readiness: reports in $(REPORTS)/ (PRE_SOAK_REPORT.md, readiness.junit.xml, readiness.json); exit $$rc"; exit $$rc
 
 .PHONY: snapshot rollback restore prepare-soak
 snapshot: ## write artifacts/release/FEATURE_FLAGS_SNAPSHOT.json (flags, limits, provenance) from CONFIG

@@ -19,6 +19,9 @@ type Options struct {
 	Command string
 	// Interrupted marks a run the caller knows was stopped (SIGINT).
 	Interrupted bool
+	// RunError says why the checklist could not run (the runner did not
+	// start, or failed without a failed item); it makes the verdict NOT RUN.
+	RunError string
 	// Notes are extra lines for the run section, e.g. the exit status of the runner.
 	Notes []string
 }
@@ -37,12 +40,12 @@ var verdictIcon = map[Verdict]string{Ready: "✅", ActionRequired: "❌", NotRun
 // of run and opts, and never prints attribute values other than those a
 // checklist test set (so no secret reaches it unless a test put it there).
 func WriteMarkdown(w io.Writer, run *Run, opts Options) error {
-	s := Summarize(run, opts.Interrupted)
+	s := Summarize(run, opts)
 	bw := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 
 	p("# Pre-soak readiness report\n\n")
-	p("**Verdict: %s %s**%s\n\n", verdictIcon[s.Verdict], s.Verdict, verdictDetail(s, run))
+	p("**Verdict: %s %s**%s\n\n", verdictIcon[s.Verdict], s.Verdict, verdictDetail(s, run, opts))
 	if pct, ok := s.Percent(); ok {
 		p("**Readiness: %.0f%%** (%d of %d evaluated blocking items passed)\n\n", pct, s.BlockingPassed, s.BlockingEvaluated)
 	} else {
@@ -63,13 +66,22 @@ func WriteMarkdown(w io.Writer, run *Run, opts Options) error {
 	return bw.Flush()
 }
 
-func verdictDetail(s Summary, run *Run) string {
+func verdictDetail(s Summary, run *Run, opts Options) string {
 	switch s.Verdict {
 	case ActionRequired:
 		return fmt.Sprintf(" — %d blocking %s failed", len(s.Failed), plural(len(s.Failed), "item", "items"))
 	case NotRun:
+		if opts.RunError != "" {
+			return " — the checklist could not run: " + opts.RunError
+		}
 		if run.BuildFailed() {
 			return " — the checklist did not build"
+		}
+		if n := len(run.HarnessFailed()); n > 0 {
+			return fmt.Sprintf(" — %d %s of the harness itself failed, so its results cannot be trusted", n, plural(n, "test", "tests"))
+		}
+		if len(run.Items) > 0 {
+			return " — a test package failed outside any checklist item (see its output below)"
 		}
 		return " — no checklist item ran"
 	case Interrupted:
@@ -100,6 +112,9 @@ func writeRunFacts(p func(string, ...any), run *Run, opts Options) {
 	p("| Config hash | `%s` |\n", cell(hash))
 	for _, pkg := range run.Packages {
 		p("| Package | `%s` %s |\n", cell(pkg.Name), pkg.Status)
+	}
+	if len(run.Harness) > 0 {
+		p("| Harness self-tests | %d run, %d failed (not checklist items) |\n", len(run.Harness), len(run.HarnessFailed()))
 	}
 	for _, n := range opts.Notes {
 		p("| Note | %s |\n", cell(n))
@@ -175,6 +190,16 @@ func writeList(p func(string, ...any), title, what string, items []Item) {
 }
 
 func writeProblems(p func(string, ...any), run *Run) {
+	if failed := run.HarnessFailed(); len(failed) > 0 {
+		p("## Harness tests failed (%d)\n\n", len(failed))
+		for _, it := range failed {
+			p("- `%s` (%s)\n", it.Test, it.Package)
+			for _, m := range it.Messages {
+				p("  - %s\n", m)
+			}
+		}
+		p("\n")
+	}
 	var lines []string
 	lines = append(lines, run.BuildErrors...)
 	for _, pkg := range run.Packages {

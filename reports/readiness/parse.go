@@ -176,9 +176,6 @@ func (b *builder) run() *Run {
 		}
 		it := t.item
 		it.Area = b.inherited(k, AttrArea)
-		if it.Area == "" {
-			it.Area = "Unassigned"
-		}
 		it.Severity = Severity(b.inherited(k, AttrSeverity))
 		if it.Severity != Warning {
 			it.Severity = Blocking
@@ -186,6 +183,10 @@ func (b *builder) run() *Run {
 		it.Status = status
 		if status == StatusPass && Status(it.Attrs[AttrStatus]) == StatusWarn {
 			it.Status = StatusWarn
+		}
+		if it.Area == "" {
+			r.Harness = append(r.Harness, it) // not a checklist item: a test of the harness itself
+			continue
 		}
 		r.Items = append(r.Items, it)
 	}

@@ -10,7 +10,7 @@ type Item struct {
 	Package string
 	// Test is the full test name, the item's stable id ("TestLogs/artifacts_reports").
 	Test string
-	// Area is the attr "area"; "Unassigned" when the test did not set one.
+	// Area is the attr "area" of the test or of its nearest parent that set one.
 	Area string
 	// Severity is the attr "severity"; blocking when absent or unknown.
 	Severity Severity
@@ -52,8 +52,13 @@ type PackageResult struct {
 
 // Run is a parsed `go test -json` stream of the checklist.
 type Run struct {
-	// Items are the checklist items in the order their tests started.
+	// Items are the checklist items (tests with an "area" attribute, their own
+	// or a parent's) in the order their tests started.
 	Items []Item
+	// Harness are the other tests in the stream: the harness's own unit tests
+	// (./readiness/... includes them). Their failure means the checklist
+	// cannot be trusted, so the verdict is NOT RUN.
+	Harness []Item
 	// Packages are the test packages in the order they started.
 	Packages []PackageResult
 	// Attrs are run-wide attributes (AttrConfigHash, AttrConfigLayers) from any test.
@@ -89,4 +94,25 @@ func (r *Run) BuildFailed() bool {
 		}
 	}
 	return false
+}
+
+// packageFailed reports whether a test package failed.
+func (r *Run) packageFailed() bool {
+	for _, p := range r.Packages {
+		if p.Status == StatusFail {
+			return true
+		}
+	}
+	return false
+}
+
+// HarnessFailed are the harness tests that failed.
+func (r *Run) HarnessFailed() []Item {
+	var out []Item
+	for _, it := range r.Harness {
+		if it.Status == StatusFail {
+			out = append(out, it)
+		}
+	}
+	return out
 }

@@ -69,11 +69,11 @@ func (s Summary) Percent() (pct float64, ok bool) {
 	return 100 * float64(s.BlockingPassed) / float64(s.BlockingEvaluated), true
 }
 
-// Summarize counts a Run's items and decides its verdict. interrupted is true
-// when the caller knows the run was stopped (a signal); an incomplete stream
-// is treated the same. Precedence: Interrupted, then NotRun (a build failure
-// or no items), then ActionRequired (any failed item), then Ready.
-func Summarize(r *Run, interrupted bool) Summary {
+// Summarize counts a Run's items and decides its verdict. Precedence:
+// Interrupted (opts.Interrupted, or a stream that stops early), then NotRun
+// (opts.RunError, a build failure, no items, a failed harness test, or a
+// package that failed with no failed item), then ActionRequired (any failed item), then Ready.
+func Summarize(r *Run, opts Options) Summary {
 	var s Summary
 	byArea := map[string]*AreaSummary{}
 	for _, it := range r.Items {
@@ -108,9 +108,10 @@ func Summarize(r *Run, interrupted bool) Summary {
 	}
 	s.Areas = orderAreas(byArea)
 	switch {
-	case interrupted || r.Incomplete():
+	case opts.Interrupted || r.Incomplete():
 		s.Verdict = Interrupted
-	case r.BuildFailed() || len(r.Items) == 0:
+	case opts.RunError != "" || r.BuildFailed() || len(r.Items) == 0 || len(r.HarnessFailed()) > 0 ||
+		(len(s.Failed) == 0 && r.packageFailed()):
 		s.Verdict = NotRun
 	case len(s.Failed) > 0:
 		s.Verdict = ActionRequired

@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/presoak/presoak/readiness/checklist"
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+// Exit codes of `presoak readiness`.
+const (
+	exitReady    = 0 // every blocking item passed
+	exitBlocking = 1 // a blocking item failed
+	exitNotRun   = 2 // the checklist could not run (or was interrupted)
+)
+
+// Report file names under the reports directory (the seed's names).
+const (
+	junitName    = "readiness.junit.xml"
+	jsonName     = "readiness.json"
+	markdownName = "PRE_SOAK_REPORT.md"
+)
+
+// killGrace is how long an interrupted checklist gets to stop before it is killed.
+const killGrace = 15 * time.Second
+
+func init() {
+	register("readiness", "run the pre-soak checklist (go test ./readiness/...); write JUnit + Markdown reports", runReadiness)
+}
+
+// readinessRun is one `presoak readiness`: what to run and where to write.
+type readinessRun struct {
+	root       string   // module root: the runner's working directory
+	reportsDir string   // absolute
+	runner     []string // the gotestsum command, e.g. go tool gotestsum
+	testArgs   []string // after "--": go test flags and packages
+	now        func() time.Time
+	signals    <-chan os.Signal
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+func runReadiness(args []string) int {
+	fs := flag.NewFlagSet("readiness", flag.ContinueOnError)
+	reports := fs.String("reports", "artifacts/reports", "directory for the reports (relative to the module root)")
+	run := fs.String("run", "", "only the checklist tests matching this regexp (go test -run)")
+	pkgs := fs.String("packages", "./readiness/...", "the checklist packages (space-separated)")
+	timeout := fs.Duration("timeout", 10*time.Minute, "go test -timeout for the whole checklist")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: presoak readiness [flags]\n\nRuns the checklist through gotestsum with CONFIG (config layers) and the rest of the\nenvironment passed through; writes readiness.junit.xml, readiness.json and PRE_SOAK_REPORT.md.\nExit 0 ready, 1 a blocking item failed, 2 the checklist could not run or was interrupted.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitNotRun
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "presoak readiness: %v\n", err)
+		return exitNotRun
+	}
+	root, err := checklist.ModuleRoot(wd)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "presoak readiness: %v\n", err)
+		return exitNotRun
+	}
+	dir := *reports
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	testArgs := []string{"-count=1", "-timeout=" + timeout.String()}
+	if *run != "" {
+		testArgs = append(testArgs, "-run", *run)
+	}
+	testArgs = append(testArgs, strings.Fields(*pkgs)...)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	r := readinessRun{
+		root: root, reportsDir: dir,
+		runner:   []string{goBinary(), "tool", "gotestsum"},
+		testArgs: testArgs,
+		now:      time.Now, signals: sig,
+		stdout: os.Stdout, stderr: os.Stderr,
+	}
+	return r.execute()
+}
+
+// goBinary is the go command: $GO when set (as in the Makefile), else "go".
+func goBinary() string {
+	if g := os.Getenv("GO"); g != "" {
+		return g
+	}
+	return "go"
+}
+
+// execute runs the checklist, writes the three reports and returns the exit code.
+func (r readinessRun) execute() int {
+	if err := os.MkdirAll(r.reportsDir, 0o755); err != nil {
+		fmt.Fprintf(r.stderr, "presoak readiness: create reports directory: %v\n", err)
+		return exitNotRun
+	}
+	junitTmp, jsonTmp := r.tempPath(junitName), r.tempPath(jsonName)
+	defer os.Remove(junitTmp)
+	defer os.Remove(jsonTmp)
+
+	args := append(append([]string(nil), r.runner[1:]...),
+		"--junitfile", junitTmp, "--jsonfile", jsonTmp, "--format", "testname", "--")
+	args = append(args, r.testArgs...)
+	shown := r.shownCommand()
+	fmt.Fprintf(r.stdout, "presoak readiness: %s\n", shown)
+
+	opts := report.Options{Now: r.now(), Version: version(), Command: shown}
+	exitErr, interrupted := r.runChecklist(args)
+	opts.Interrupted = interrupted
+
+	var stream []byte
+	if b, err := os.ReadFile(jsonTmp); err == nil {
+		stream = b
+	}
+	run, err := report.Parse(bytes.NewReader(stream))
+	if err != nil {
+		run, _ = report.Parse(bytes.NewReader(nil))
+		opts.RunError = err.Error()
+	}
+	if exitErr != nil && !interrupted {
+		var ee *exec.ExitError
+		switch {
+		case !errors.As(exitErr, &ee):
+			opts.RunError = fmt.Sprintf("cannot start %s: %v", strings.Join(r.runner, " "), exitErr)
+		case len(report.Summarize(run, opts).Failed) == 0:
+			opts.RunError = fmt.Sprintf("%s exited with status %d but no checklist item failed", filepath.Base(r.runner[0]), ee.ExitCode())
+		}
+	}
+	sum := report.Summarize(run, opts)
+
+	// Both reports, then the Markdown; each appears whole or not at all.
+	var werrs []error
+	if err := r.place(jsonTmp, jsonName, stream); err != nil {
+		werrs = append(werrs, err)
+	}
+	if _, err := os.Stat(junitTmp); err != nil {
+		// gotestsum did not write one (it did not start): a JUnit that says why.
+		if err := writeFileAtomic(filepath.Join(r.reportsDir, junitName), fallbackJUnit(sum.Verdict, opts.RunError)); err != nil {
+			werrs = append(werrs, err)
+		}
+	} else if err := os.Rename(junitTmp, filepath.Join(r.reportsDir, junitName)); err != nil {
+		werrs = append(werrs, fmt.Errorf("write %s: %w", junitName, err))
+	}
+	var md bytes.Buffer
+	if err := report.WriteMarkdown(&md, run, opts); err != nil {
+		werrs = append(werrs, err)
+	} else if err := writeFileAtomic(filepath.Join(r.reportsDir, markdownName), md.Bytes()); err != nil {
+		werrs = append(werrs, err)
+	}
+	if err := errors.Join(werrs...); err != nil {
+		fmt.Fprintf(r.stderr, "presoak readiness: %v\n", err)
+		return exitNotRun
+	}
+
+	code := exitNotRun
+	switch sum.Verdict {
+	case report.Ready:
+		code = exitReady
+	case report.ActionRequired:
+		code = exitBlocking
+	}
+	line := string(sum.Verdict)
+	if pct, ok := sum.Percent(); ok {
+		line += fmt.Sprintf(" (readiness %.0f%%: %d of %d evaluated blocking items passed)", pct, sum.BlockingPassed, sum.BlockingEvaluated)
+	}
+	if sum.Verdict == report.ActionRequired {
+		line += fmt.Sprintf("; %d blocking %s failed", len(sum.Failed), map[bool]string{true: "item", false: "items"}[len(sum.Failed) == 1])
+	}
+	if opts.RunError != "" {
+		line += ": " + opts.RunError
+	}
+	fmt.Fprintf(r.stdout, "presoak readiness: %s\n", line)
+	fmt.Fprintf(r.stdout, "presoak readiness: wrote %s, %s, %s (exit %d)\n",
+		r.shown(markdownName), r.shown(junitName), r.shown(jsonName), code)
+	return code
+}
+
+// runChecklist runs gotestsum and waits for it. On SIGINT or SIGTERM it passes
+// the signal on, waits killGrace, then kills; interrupted says a signal came.
+func (r readinessRun) runChecklist(args []string) (err error, interrupted bool) {
+	cmd := exec.Command(r.runner[0], args...)
+	cmd.Dir = r.root
+	cmd.Env = os.Environ() // CONFIG, TARGET, ... pass through
+	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
+	if err := cmd.Start(); err != nil {
+		return err, false
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var kill <-chan time.Time
+	for {
+		select {
+		case err := <-done:
+			return err, interrupted
+		case s := <-r.signals:
+			if !interrupted {
+				interrupted = true
+				fmt.Fprintf(r.stderr, "presoak readiness: %v: stopping the checklist (the report will say INTERRUPTED)\n", s)
+				_ = cmd.Process.Signal(os.Interrupt)
+				t := time.NewTimer(killGrace)
+				defer t.Stop()
+				kill = t.C
+			}
+		case <-kill:
+			_ = cmd.Process.Kill()
+		}
+	}
+}
+
+// place writes the stream gotestsum recorded (or an empty one) as name, atomically.
+func (r readinessRun) place(tmp, name string, data []byte) error {
+	if _, err := os.Stat(tmp); err == nil {
+		if err := os.Rename(tmp, filepath.Join(r.reportsDir, name)); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		return nil
+	}
+	return writeFileAtomic(filepath.Join(r.reportsDir, name), data)
+}
+
+func (r readinessRun) tempPath(name string) string {
+	return filepath.Join(r.reportsDir, fmt.Sprintf(".%s.%d.tmp", name, os.Getpid()))
+}
+
+// shown is a report path as a user reads it: relative to the module root when inside it.
+func (r readinessRun) shown(name string) string {
+	p := filepath.Join(r.reportsDir, name)
+	if rel, err := filepath.Rel(r.root, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}
+
+func (r readinessRun) shownCommand() string {
+	parts := append([]string{filepath.Base(r.runner[0])}, r.runner[1:]...)
+	parts = append(parts, "--junitfile", r.shown(junitName), "--jsonfile", r.shown(jsonName), "--format", "testname", "--")
+	return strings.Join(append(parts, r.testArgs...), " ")
+}
+
+// writeFileAtomic writes data to a temp file in path's directory and renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// fallbackJUnit is the JUnit file for a run gotestsum did not record: one
+// errored testcase saying why, so a CI UI shows the failure.
+func fallbackJUnit(v report.Verdict, why string) []byte {
+	type property struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	type failure struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+		Text    string `xml:",chardata"`
+	}
+	type testcase struct {
+		Classname  string     `xml:"classname,attr"`
+		Name       string     `xml:"name,attr"`
+		Time       string     `xml:"time,attr"`
+		Properties []property `xml:"properties>property"`
+		Error      failure    `xml:"error"`
+	}
+	type testsuite struct {
+		Name     string     `xml:"name,attr"`
+		Tests    int        `xml:"tests,attr"`
+		Errors   int        `xml:"errors,attr"`
+		Testcase []testcase `xml:"testcase"`
+	}
+	type testsuites struct {
+		XMLName xml.Name    `xml:"testsuites"`
+		Tests   int         `xml:"tests,attr"`
+		Errors  int         `xml:"errors,attr"`
+		Suites  []testsuite `xml:"testsuite"`
+	}
+	if why == "" {
+		why = "the checklist did not run"
+	}
+	doc := testsuites{Tests: 1, Errors: 1, Suites: []testsuite{{
+		Name: "presoak/readiness", Tests: 1, Errors: 1,
+		Testcase: []testcase{{
+			Classname: "presoak/readiness", Name: "checklist_run", Time: "0",
+			Properties: []property{{"area", "Checklist"}, {"severity", "blocking"}},
+			Error:      failure{Message: string(v), Type: "NotRun", Text: why},
+		}},
+	}}}
+	out, _ := xml.MarshalIndent(doc, "", "\t") // static types: cannot fail
+	return append([]byte(xml.Header), append(out, '\n')...)
+}
+
+// version names this build for the report.
+func version() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	return "presoak " + v
+}
