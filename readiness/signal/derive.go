@@ -1,0 +1,136 @@
+package signal
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Value is a signal's value at one evaluation.
+type Value struct {
+	// V is the value in the signal's unit (percent, MB/h, count).
+	V float64 `json:"v"`
+	// OK is false when the signal could not be computed (no data); V is then
+	// meaningless and Reason says why. No data is never healthy.
+	OK     bool   `json:"ok"`
+	Reason string `json:"reason,omitempty"`
+	// Lo and Hi bound V: the 95% confidence interval of a slope; equal to V
+	// for other signals.
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
+}
+
+func value(v float64) Value { return Value{V: v, OK: true, Lo: v, Hi: v} }
+
+func noData(format string, args ...any) Value {
+	return Value{Reason: fmt.Sprintf(format, args...), V: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+}
+
+// String renders the value for progress lines and reports.
+func (v Value) String() string {
+	if !v.OK {
+		return "no data"
+	}
+	if v.Lo != v.V || v.Hi != v.V {
+		return fmt.Sprintf("%.4g [%.4g, %.4g]", v.V, v.Lo, v.Hi)
+	}
+	return fmt.Sprintf("%.4g", v.V)
+}
+
+// Options are what some signals need besides samples. The zero value works:
+// without a baseline, p95_regression_pct has no data.
+type Options struct {
+	// BaselineP95 is the frozen baseline's p95 per stage (and "tick_total"),
+	// in seconds, for p95_regression_pct.
+	BaselineP95 map[string]float64
+}
+
+// Compute returns signal name over the window ending at at. It never
+// panics on missing data: it returns a Value with OK false instead.
+func (s *Series) Compute(name Name, window time.Duration, at time.Time, opts Options) Value {
+	switch name {
+	case DeadlineMissPct:
+		return s.ratio(at, window, cMisses, cTicks, -1, "ticks")
+	case ErrorPct:
+		return s.ratio(at, window, cErrors, cTicks, -1, "ticks")
+	case MDCacheHitPct:
+		return s.ratio(at, window, cHits, cHits, cCacheMisses, "cache requests")
+	case TakerSharePct:
+		return s.ratio(at, window, cTaker, cMaker, cTaker, "fills")
+	case MemoryGrowthMBPerH:
+		return s.memoryGrowth(at, window)
+	case CriticalBreakersOpen:
+		return s.breakers(at, window)
+	case P95RegressionPct:
+		return s.p95Regression(at, window, opts.BaselineP95)
+	case TargetDown:
+		return s.targetDown(at, window)
+	}
+	return noData("unknown signal %q", name)
+}
+
+// ratio is 100 * increase(num) / (increase(den) + increase(den2)) over the
+// window (den2 < 0: none).
+func (s *Series) ratio(at time.Time, window time.Duration, num, den, den2 int, what string) Value {
+	i, j, ok := s.span(at, window)
+	if !ok || i == j {
+		return noData("fewer than 2 samples in the %v window", window)
+	}
+	a, b := s.at(i), s.at(j)
+	d := b.counters[den] - a.counters[den]
+	if den2 >= 0 {
+		d += b.counters[den2] - a.counters[den2]
+	}
+	if d <= 0 {
+		return noData("no %s in the %v window", what, window)
+	}
+	return value(100 * (b.counters[num] - a.counters[num]) / d)
+}
+
+// breakers is the most critical breakers open at once in the window (the
+// newest up sample when window is 0).
+func (s *Series) breakers(at time.Time, window time.Duration) Value {
+	i, j, ok := s.span(at, window)
+	if !ok {
+		return noData("no sample in the %v window", window)
+	}
+	if window == 0 {
+		return value(float64(s.at(j).breakers))
+	}
+	m := 0
+	for k := i; k <= j; k++ {
+		if p := s.at(k); p.up {
+			m = max(m, p.breakers)
+		}
+	}
+	return value(float64(m))
+}
+
+// targetDown is 1 when no up sample is in [at-window, at] (window 0: the
+// newest sample at or before at is down or absent), else 0. It always has a
+// value: being unable to read the bot is what it measures.
+func (s *Series) targetDown(at time.Time, window time.Duration) Value {
+	if window == 0 {
+		j := s.newestAtOrBefore(at)
+		if j < 0 || !s.at(j).up {
+			return value(1)
+		}
+		return value(0)
+	}
+	if _, _, ok := s.span(at, window); ok {
+		return value(0)
+	}
+	return value(1)
+}
+
+func (s *Series) newestAtOrBefore(at time.Time) int {
+	ns := at.UnixNano()
+	j := -1
+	for k := s.n - 1; k >= 0; k-- {
+		if s.at(k).atNs <= ns {
+			j = k
+			break
+		}
+	}
+	return j
+}

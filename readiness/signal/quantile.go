@@ -1,0 +1,94 @@
+package signal
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Quantile returns the q-quantile (0..1) of a histogram the way Prometheus's
+// histogram_quantile does: find the bucket holding rank q*count and
+// interpolate linearly inside it (the lowest bucket starts at 0; a rank past
+// the last finite bound returns that bound). ok is false for an empty one.
+func (h Histogram) Quantile(q float64) (float64, bool) {
+	if h.Count <= 0 || len(h.UpperBounds) == 0 {
+		return math.NaN(), false
+	}
+	rank := q * h.Count
+	prevBound, prevCount := 0.0, 0.0
+	for i, ub := range h.UpperBounds {
+		if math.IsInf(ub, 1) {
+			break
+		}
+		c := h.Counts[i]
+		if c >= rank {
+			if c == prevCount {
+				return ub, true
+			}
+			if i == 0 && ub <= 0 {
+				return ub, true
+			}
+			return prevBound + (ub-prevBound)*(rank-prevCount)/(c-prevCount), true
+		}
+		prevBound, prevCount = ub, c
+	}
+	return prevBound, true
+}
+
+// Sub returns h minus an earlier snapshot of the same cumulative histogram:
+// the observations between them. When any count went down (the bot
+// restarted), the newer histogram alone is the best estimate.
+func (h Histogram) Sub(earlier Histogram) Histogram {
+	if len(h.UpperBounds) != len(earlier.UpperBounds) || h.Count < earlier.Count {
+		return h
+	}
+	d := Histogram{UpperBounds: h.UpperBounds, Counts: make([]float64, len(h.Counts)), Count: h.Count - earlier.Count, Sum: h.Sum - earlier.Sum}
+	for i := range h.Counts {
+		if h.UpperBounds[i] != earlier.UpperBounds[i] || h.Counts[i] < earlier.Counts[i] {
+			return h
+		}
+		d.Counts[i] = h.Counts[i] - earlier.Counts[i]
+	}
+	return d
+}
+
+// p95Regression is the worst stage's window p95 relative to the baseline's,
+// in percent above it: 100*(p95/baseline - 1), maximised over the stages
+// that have both a baseline and observations in the window.
+func (s *Series) p95Regression(at time.Time, window time.Duration, baseline map[string]float64) Value {
+	if len(baseline) == 0 {
+		return noData("no frozen baseline")
+	}
+	i, j, ok := s.span(at, window)
+	if !ok || i == j {
+		return noData("fewer than 2 samples in the %v window", window)
+	}
+	a, b := s.at(i), s.at(j)
+	stages := make([]string, 0, len(baseline))
+	for st := range baseline {
+		stages = append(stages, st)
+	}
+	sort.Strings(stages)
+	worst, found := math.Inf(-1), false
+	for _, st := range stages {
+		base := baseline[st]
+		hb, okb := b.stages[st]
+		if base <= 0 || !okb {
+			continue
+		}
+		d := hb
+		if ha, oka := a.stages[st]; oka {
+			d = hb.Sub(ha)
+		}
+		p95, ok := d.Quantile(0.95)
+		if !ok {
+			continue
+		}
+		found = true
+		worst = max(worst, 100*(p95/base-1))
+	}
+	if !found {
+		return noData("no stage with both a baseline and observations in the %v window", window)
+	}
+	return value(worst)
+}

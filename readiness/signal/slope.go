@@ -1,0 +1,135 @@
+package signal
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// MemoryBuckets is how many time buckets a memory-growth window is cut into.
+// The slope is fitted through one point per completed bucket (mean time, mean
+// resident bytes), so GC sawtooth within a bucket averages out and the cost of
+// a fit does not depend on the sampling rate.
+const MemoryBuckets = 60
+
+// bytesPerMB: MB is 10^6 bytes (as `deriv(...) * 3600 / 1e6` in PromQL).
+const bytesPerMB = 1e6
+
+type memCache struct {
+	lastBucket int64
+	val        Value
+}
+
+// memoryGrowth is sustained growth of resident memory over the window, in
+// MB/hour: the smaller of the Theil-Sen slopes of the window's two halves,
+// with that half's 95% confidence interval (Sen 1968). Theil-Sen (the median
+// of the slopes between every pair of points) ignores a GC sawtooth; taking
+// the smaller half ignores a one-off step, which lies in at most one half
+// (or between them) while the other half is flat. Steady growth shows in both
+// halves. Only buckets complete at `at` and starting within the window are
+// used; each half needs at least half its buckets to have samples.
+func (s *Series) memoryGrowth(at time.Time, window time.Duration) Value {
+	if window <= 0 {
+		return noData("memory growth needs a window")
+	}
+	width := int64(window) / MemoryBuckets
+	if width <= 0 {
+		width = 1
+	}
+	atNs := at.UnixNano()
+	last := floorDiv(atNs, width) - 1 // newest complete bucket
+	if c, ok := s.mem[window]; ok && c.lastBucket == last {
+		return c.val
+	}
+	first := floorDiv(atNs-int64(window)+width-1, width) // oldest bucket starting in the window
+	v := s.fitMemory(first, last, width)
+	s.mem[window] = memCache{lastBucket: last, val: v}
+	return v
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func (s *Series) fitMemory(first, last, width int64) Value {
+	loNs, hiNs := first*width, (last+1)*width
+	var xs, ys []float64
+	cur := int64(math.MinInt64)
+	var sx, sy, cnt float64
+	flush := func() {
+		if cnt > 0 {
+			xs = append(xs, sx/cnt)
+			ys = append(ys, sy/cnt)
+		}
+		sx, sy, cnt = 0, 0, 0
+	}
+	for k := 0; k < s.n; k++ {
+		p := s.at(k)
+		if p.atNs < loNs || p.atNs >= hiNs || !p.up {
+			continue
+		}
+		b := floorDiv(p.atNs, width)
+		if b != cur {
+			flush()
+			cur = b
+		}
+		sx += float64(p.atNs - loNs)
+		sy += p.resident
+		cnt++
+	}
+	flush()
+	nb := int(last - first + 1)
+	mid := float64(int64(nb/2) * width) // x of the boundary between halves
+	split := 0
+	for split < len(xs) && xs[split] < mid {
+		split++
+	}
+	need := max(3, nb/4)
+	if split < need || len(xs)-split < need {
+		return noData("%d+%d of %d memory buckets have samples, need %d in each half of the window", split, len(xs)-split, nb, need)
+	}
+	e1, l1, h1 := TheilSen(xs[:split], ys[:split])
+	e2, l2, h2 := TheilSen(xs[split:], ys[split:])
+	if e2 < e1 {
+		e1, l1, h1 = e2, l2, h2
+	}
+	k := 3600e9 / bytesPerMB // bytes/ns -> MB/h
+	return Value{V: e1 * k, Lo: l1 * k, Hi: h1 * k, OK: true}
+}
+
+// TheilSen returns the Theil-Sen slope of y over x (the median of all pair
+// slopes) and Sen's 95% confidence interval for it. xs must be distinct and
+// there must be at least two points.
+func TheilSen(xs, ys []float64) (slope, lo, hi float64) {
+	n := len(xs)
+	slopes := make([]float64, 0, n*(n-1)/2)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if dx := xs[j] - xs[i]; dx != 0 {
+				slopes = append(slopes, (ys[j]-ys[i])/dx)
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	slices.Sort(slopes)
+	m := len(slopes)
+	if m%2 == 1 {
+		slope = slopes[m/2]
+	} else {
+		slope = (slopes[m/2-1] + slopes[m/2]) / 2
+	}
+	// Sen (1968): the interval's ranks come from the variance of Kendall's S.
+	nf := float64(n)
+	c := 1.96 * math.Sqrt(nf*(nf-1)*(2*nf+5)/18)
+	l := int(math.Floor((float64(m)-c)/2)) - 1
+	u := int(math.Ceil((float64(m) + c) / 2))
+	lo = slopes[min(max(l, 0), m-1)]
+	hi = slopes[min(max(u, 0), m-1)]
+	return slope, lo, hi
+}
