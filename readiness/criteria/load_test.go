@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // moduleRoot finds the directory holding go.mod, for fixture paths.
