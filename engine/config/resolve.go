@@ -68,6 +68,9 @@ func checkScalar(k kind, n *yaml.Node) (ok bool, detail string) {
 	case kindBool:
 		return tag == "!!bool", ""
 	case kindInt:
+		if tag == "!!float" && strings.Trim(n.Value, "+-0123456789_") == "" {
+			return false, " (out of range for an integer)"
+		}
 		if tag != "!!int" {
 			return false, ""
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -144,17 +145,33 @@ func (l *Loaded) Redacted() ([]byte, error) {
 		}
 		c.CircuitBreakers = breakers
 	}
-	if c.Venue.APIKey != "" {
-		c.Venue.APIKey = RedactedValue
-	}
-	if c.Venue.APISecret != "" {
-		c.Venue.APISecret = RedactedValue
-	}
-	out, err := yaml.Marshal(&c)
-	if err != nil {
+	redactSecrets(schema, reflect.ValueOf(&c).Elem())
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&c); err != nil {
 		return nil, fmt.Errorf("redact config: %w", err)
 	}
-	return out, nil
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("redact config: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// redactSecrets replaces every non-empty secret string under a struct value.
+func redactSecrets(f *field, v reflect.Value) {
+	if f.kind != kindStruct {
+		return
+	}
+	for i, c := range f.children {
+		fv := v.Field(fieldIndex(v.Type(), i))
+		switch {
+		case c.kind == kindStruct:
+			redactSecrets(c, fv)
+		case c.secret && fv.Kind() == reflect.String && fv.String() != "":
+			fv.SetString(RedactedValue)
+		}
+	}
 }
 
 // ResolvePath returns the value of a path-valued leaf (venue.latency_profile,
