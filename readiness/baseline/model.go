@@ -24,7 +24,7 @@ const (
 
 // Baseline is artifacts/baseline/stage_budgets.json: what one shadow run
 // measured, per stage and for the whole tick, with enough of each
-// distribution (Histogram) to compare a later run against it.
+// distribution (Sketch) to compare a later run against it.
 type Baseline struct {
 	SchemaVersion int `json:"schema_version"`
 	// Partial is true when the run ended early (Ctrl-C, timeout); PartialReason says why.
@@ -76,8 +76,8 @@ type StageStats struct {
 	BudgetMs         float64    `json:"p95_budget_ms,omitempty"`
 	Confidence       Confidence `json:"confidence"`
 	ConfidenceReason string     `json:"confidence_reason"`
-	// Histogram keeps the distribution for regression comparisons.
-	Histogram Histogram `json:"histogram"`
+	// Sketch keeps the distribution for regression comparisons.
+	Sketch Sketch `json:"sketch"`
 }
 
 // BudgetVerdict is one budget evaluated on the run.
@@ -101,15 +101,15 @@ func (b *Baseline) Stage(name string) (StageStats, bool) {
 
 // NewStageStats describes one latency target's sample, judging its p95
 // confidence against the p95 budget of set (set may be nil).
-func NewStageStats(name string, xs []time.Duration, set *budget.Set) StageStats {
-	sum := Summarize(xs)
+func NewStageStats(name string, d budget.Distribution, set *budget.Set) StageStats {
+	sum := Summarize(d)
 	st := StageStats{
-		Count:     sum.Count,
-		P50Ms:     ms(sum.P50),
-		P95Ms:     ms(sum.P95),
-		P99Ms:     ms(sum.P99),
-		MaxMs:     ms(sum.Max),
-		Histogram: NewHistogram(xs),
+		Count:  sum.Count,
+		P50Ms:  ms(sum.P50),
+		P95Ms:  ms(sum.P95),
+		P99Ms:  ms(sum.P99),
+		MaxMs:  ms(sum.Max),
+		Sketch: NewSketch(d),
 	}
 	if sum.P95CIOK {
 		st.P95CIMs = []float64{ms(sum.P95CI.Low), ms(sum.P95CI.High)}
@@ -184,4 +184,17 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// P95Seconds maps every latency target of b with samples to its p95 in
+// seconds: what readiness/signal's Options.BaselineP95 takes for the soak's
+// p95_regression_pct signal.
+func (b *Baseline) P95Seconds() map[string]float64 {
+	out := map[string]float64{}
+	for _, name := range budget.LatencyTargets {
+		if s, ok := b.Stage(name); ok && s.P95Ms > 0 {
+			out[name] = s.P95Ms / 1e3
+		}
+	}
+	return out
 }

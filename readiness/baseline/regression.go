@@ -64,7 +64,7 @@ type StageRegression struct {
 	Stage                   string
 	BaselineP95, CurrentP95 time.Duration
 	BaselineN, CurrentN     int
-	// Ratio is CurrentP95 / BaselineP95 on the histograms (the point estimate).
+	// Ratio is CurrentP95 / BaselineP95 on the sketches (the point estimate).
 	Ratio float64
 	// Low and High bound Ratio (percentile bootstrap at Level).
 	Low, High float64
@@ -77,7 +77,7 @@ type StageRegression struct {
 func (s StageRegression) PctChange() float64 { return (s.Ratio - 1) * 100 }
 
 // Compare compares every latency target present in both baselines. The
-// bootstrap resamples each side from its histogram: the k-th order statistic
+// bootstrap resamples each side from its Sketch: the k-th order statistic
 // of n draws from a distribution F is F^-1(U) with U ~ Beta(k, n-k+1), so
 // each replicate draws one Beta variate per side instead of n observations.
 func Compare(frozen, current *Baseline, opts CompareOptions) []StageRegression {
@@ -90,7 +90,7 @@ func Compare(frozen, current *Baseline, opts CompareOptions) []StageRegression {
 		if !okb || !okc {
 			continue
 		}
-		out = append(out, compareStage(name, b.Histogram, c.Histogram, o, rng))
+		out = append(out, compareStage(name, b.Sketch, c.Sketch, o, rng))
 	}
 	return out
 }
@@ -111,8 +111,8 @@ func Worst(rs []StageRegression) (StageRegression, bool) {
 	}), true
 }
 
-func compareStage(name string, base, cur Histogram, o CompareOptions, rng *rand.Rand) StageRegression {
-	r := StageRegression{Stage: name, BaselineN: base.Total(), CurrentN: cur.Total()}
+func compareStage(name string, base, cur Sketch, o CompareOptions, rng *rand.Rand) StageRegression {
+	r := StageRegression{Stage: name, BaselineN: base.N, CurrentN: cur.N}
 	if r.BaselineN > 0 {
 		r.BaselineP95 = base.Quantile(float64(budget.Rank(r.BaselineN, 95)) / float64(r.BaselineN))
 	}
@@ -126,13 +126,11 @@ func compareStage(name string, base, cur Histogram, o CompareOptions, rng *rand.
 	}
 	r.Ratio = float64(r.CurrentP95) / float64(r.BaselineP95)
 
-	bb, bc := base.cumulative()
-	cb, cc := cur.cumulative()
 	kb, kc := budget.Rank(r.BaselineN, 95), budget.Rank(r.CurrentN, 95)
 	ratios := make([]float64, o.Resamples)
 	for i := range ratios {
-		vb := quantileOf(bb, bc, betaVariate(rng, float64(kb), float64(r.BaselineN-kb+1)))
-		vc := quantileOf(cb, cc, betaVariate(rng, float64(kc), float64(r.CurrentN-kc+1)))
+		vb := base.Quantile(betaVariate(rng, float64(kb), float64(r.BaselineN-kb+1)))
+		vc := cur.Quantile(betaVariate(rng, float64(kc), float64(r.CurrentN-kc+1)))
 		ratios[i] = float64(vc) / math.Max(float64(vb), 1)
 	}
 	slices.Sort(ratios)

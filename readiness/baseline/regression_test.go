@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/presoak/presoak/readiness/budget"
 )
 
 func lognormalSample(seed uint64, n int, scale float64) []time.Duration {
@@ -23,7 +25,7 @@ func expNorm(rng *rand.Rand) float64 {
 
 func baselineOf(fetch []time.Duration) *Baseline {
 	return &Baseline{SchemaVersion: SchemaVersion, Clock: SimulatedClock, Stages: map[string]StageStats{
-		"fetch_md": NewStageStats("fetch_md", fetch, nil),
+		"fetch_md": NewStageStats("fetch_md", budget.NewSamples(fetch), nil),
 	}}
 }
 

@@ -2,7 +2,6 @@ package baseline
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/presoak/presoak/readiness/budget"
@@ -31,12 +30,12 @@ type Interval struct {
 // P(B <= u-1) >= 1-(1-level)/2. ok is false when the sample is too small for
 // such ranks to exist within 1..n (for p95 at 95%, fewer than 72 samples):
 // then there is no interval and the percentile cannot be bounded.
-func PercentileCI(sorted []time.Duration, p, level float64) (Interval, bool) {
-	l, u, cov, ok := PercentileCIRanks(len(sorted), p, level)
+func PercentileCI(d budget.Distribution, p, level float64) (Interval, bool) {
+	l, u, cov, ok := PercentileCIRanks(d.Count(), p, level)
 	if !ok {
 		return Interval{}, false
 	}
-	return Interval{Low: sorted[l-1], High: sorted[u-1], LowRank: l, HighRank: u, Level: level, Coverage: cov}, true
+	return Interval{Low: d.AtRank(l), High: d.AtRank(u), LowRank: l, HighRank: u, Level: level, Coverage: cov}, true
 }
 
 // PercentileCIRanks returns the 1-based ranks of PercentileCI for n samples.
@@ -108,26 +107,21 @@ type Summary struct {
 	P95CIOK bool
 }
 
-// Summarize sorts a copy of xs and describes it.
-func Summarize(xs []time.Duration) Summary {
-	if len(xs) == 0 {
+// Summarize describes a distribution.
+func Summarize(d budget.Distribution) Summary {
+	n := d.Count()
+	if n == 0 {
 		return Summary{}
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	var sum float64
-	for _, x := range s {
-		sum += float64(x)
-	}
 	out := Summary{
-		Count: len(s),
-		P50:   budget.Percentile(s, 50),
-		P95:   budget.Percentile(s, 95),
-		P99:   budget.Percentile(s, 99),
-		Max:   s[len(s)-1],
-		Min:   s[0],
-		Mean:  time.Duration(sum / float64(len(s))),
+		Count: n,
+		P50:   budget.Percentile(d, 50),
+		P95:   budget.Percentile(d, 95),
+		P99:   budget.Percentile(d, 99),
+		Max:   d.AtRank(n),
+		Min:   d.AtRank(1),
+		Mean:  d.Mean(),
 	}
-	out.P95CI, out.P95CIOK = PercentileCI(s, 95, 0.95)
+	out.P95CI, out.P95CIOK = PercentileCI(d, 95, 0.95)
 	return out
 }

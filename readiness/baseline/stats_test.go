@@ -3,9 +3,10 @@ package baseline
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
+
+	"github.com/presoak/presoak/readiness/budget"
 )
 
 func TestPercentileCIRanks(t *testing.T) {
@@ -61,8 +62,7 @@ func TestPercentileCICoverage(t *testing.T) {
 		for i := range xs {
 			xs[i] = time.Duration(rng.ExpFloat64() * 1e6)
 		}
-		slices.Sort(xs)
-		ci, ok := PercentileCI(xs, 95, 0.95)
+		ci, ok := PercentileCI(budget.NewSamples(xs), 95, 0.95)
 		if !ok {
 			t.Fatal("no interval at n=300")
 		}
@@ -81,7 +81,7 @@ func TestSummarize(t *testing.T) {
 	for i := range xs {
 		xs[len(xs)-1-i] = time.Duration(i+1) * time.Microsecond
 	}
-	s := Summarize(xs)
+	s := Summarize(budget.NewSamples(xs))
 	if s.Count != 2000 || s.P50 != 1000*time.Microsecond || s.P95 != 1900*time.Microsecond ||
 		s.P99 != 1980*time.Microsecond || s.Max != 2000*time.Microsecond || s.Min != time.Microsecond {
 		t.Errorf("got %+v", s)
@@ -92,7 +92,7 @@ func TestSummarize(t *testing.T) {
 	if xs[0] != 2000*time.Microsecond {
 		t.Error("Summarize sorted its input in place")
 	}
-	if (Summarize(nil) != Summary{}) {
+	if (Summarize(budget.Samples{}) != Summary{}) {
 		t.Error("Summarize(nil) is not the zero Summary")
 	}
 }
@@ -127,22 +127,22 @@ func TestAssess(t *testing.T) {
 	}
 }
 
-func TestHistogramQuantile(t *testing.T) {
+func TestSketchQuantile(t *testing.T) {
 	t.Parallel()
-	xs := make([]time.Duration, 1000)
+	xs := make([]time.Duration, 2000)
 	for i := range xs {
 		xs[i] = time.Duration(i+1) * 10 * time.Microsecond
 	}
-	h := NewHistogram(xs)
-	if h.Total() != 1000 {
-		t.Fatalf("total %d, want 1000", h.Total())
+	sk := NewSketch(budget.NewSamples(xs))
+	if sk.N != 2000 || len(sk.QuantilesNs) != SketchPoints {
+		t.Fatalf("sketch n=%d points=%d", sk.N, len(sk.QuantilesNs))
 	}
-	got := h.Quantile(0.95)
-	want := 9500 * time.Microsecond
-	if r := float64(got) / float64(want); r < 1 || r > HistogramGrowth+1e-9 {
-		t.Errorf("Quantile(0.95) = %v, want within +1%% above %v", got, want)
+	for u, want := range map[float64]time.Duration{0.95: 19000 * time.Microsecond, 0.5: 10000 * time.Microsecond, 1: 20000 * time.Microsecond, 0: 20 * time.Microsecond} {
+		if got := sk.Quantile(u); got != want {
+			t.Errorf("Quantile(%g) = %v, want %v", u, got, want)
+		}
 	}
-	if (Histogram{}).Quantile(0.5) != 0 {
-		t.Error("empty histogram quantile is not 0")
+	if (Sketch{}).Quantile(0.5) != 0 || NewSketch(budget.Samples{}).N != 0 {
+		t.Error("empty sketch is not empty")
 	}
 }

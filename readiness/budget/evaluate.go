@@ -3,8 +3,6 @@ package budget
 import (
 	"errors"
 	"fmt"
-	"math"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -15,9 +13,8 @@ var ErrNoSamples = errors.New("no samples")
 
 // Observations is what a run observed, the input of Evaluate.
 type Observations struct {
-	// Latencies by target (stage name or tick_total). They need not be sorted;
-	// Evaluate sorts a copy only when a slice is unsorted.
-	Latencies map[string][]time.Duration
+	// Latencies by target (stage name or tick_total): Samples or any Distribution.
+	Latencies map[string]Distribution
 	// Ticks and DeadlineMisses give deadline_miss = misses / ticks.
 	Ticks, DeadlineMisses float64
 	// CacheHits and CacheMisses give md_cache_hit_ratio = hits / (hits + misses).
@@ -72,8 +69,10 @@ func Evaluate(b Budget, obs Observations) Result {
 	switch b.Kind {
 	case Latency:
 		xs := obs.Latencies[b.Target]
-		r.Samples = len(xs)
-		if len(xs) == 0 {
+		if xs != nil {
+			r.Samples = xs.Count()
+		}
+		if r.Samples == 0 {
 			r.Err = fmt.Errorf("evaluate %s: %w for %s", b, ErrNoSamples, b.Target)
 			return r
 		}
@@ -124,44 +123,15 @@ func (o Observations) ratio(target string) (num, den float64) {
 	return 0, 0
 }
 
-func aggregate(a Aggregate, xs []time.Duration) float64 {
+func aggregate(a Aggregate, d Distribution) float64 {
 	switch a.Func {
 	case "avg":
-		var sum float64
-		for _, x := range xs {
-			sum += float64(x)
-		}
-		return sum / float64(len(xs))
+		return float64(d.Mean())
 	case "min":
-		return float64(slices.Min(xs))
+		return float64(d.AtRank(1))
 	case "max":
-		return float64(slices.Max(xs))
+		return float64(d.AtRank(d.Count()))
 	default:
-		if !slices.IsSorted(xs) {
-			xs = slices.Clone(xs)
-			slices.Sort(xs)
-		}
-		return float64(Percentile(xs, a.Percentile))
+		return float64(Percentile(d, a.Percentile))
 	}
-}
-
-// Percentile is the nearest-rank p-th percentile (0..100) of sorted: the
-// smallest value with at least p% of the observations at or below it. It is 0
-// for an empty slice; callers check for samples first.
-func Percentile(sorted []time.Duration, p float64) time.Duration {
-	n := len(sorted)
-	if n == 0 {
-		return 0
-	}
-	return sorted[Rank(n, p)-1]
-}
-
-// Rank is the 1-based nearest rank of the p-th percentile among n observations.
-func Rank(n int, p float64) int {
-	r := int(math.Ceil(p / 100 * float64(n)))
-	// guard against float error pushing an exact rank up by one (e.g. 95/100*100)
-	if r > 1 && float64(r-1) >= p/100*float64(n)-1e-9 {
-		r--
-	}
-	return min(max(r, 1), n)
 }

@@ -7,20 +7,21 @@ import (
 	"time"
 )
 
-func ms(xs ...float64) []time.Duration {
+func ms(xs ...float64) Samples {
 	out := make([]time.Duration, len(xs))
 	for i, x := range xs {
 		out[i] = time.Duration(x * 1e6)
 	}
-	return out
+	return NewSamples(out)
 }
 
-func seq(n int, step time.Duration) []time.Duration {
+// seq is 1..n times step, last first (NewSamples must sort it).
+func seq(n int, step time.Duration) Samples {
 	out := make([]time.Duration, n)
 	for i := range out {
-		out[i] = time.Duration(i+1) * step
+		out[n-1-i] = time.Duration(i+1) * step
 	}
-	return out
+	return NewSamples(out)
 }
 
 func mustParse(t *testing.T, target, expr string) Budget {
@@ -35,14 +36,13 @@ func mustParse(t *testing.T, target, expr string) Budget {
 func TestEvaluate(t *testing.T) {
 	t.Parallel()
 	obs := Observations{
-		Latencies: map[string][]time.Duration{
-			"fetch_md":   seq(100, time.Millisecond), // 1..100ms, shuffled order below
+		Latencies: map[string]Distribution{
+			"fetch_md":   seq(100, time.Millisecond), // 1..100ms
 			"tick_total": ms(50, 10, 30, 20, 40),
 		},
 		Ticks: 2099, DeadlineMisses: 21,
 		CacheHits: 76, CacheMisses: 24,
 	}
-	obs.Latencies["fetch_md"][0], obs.Latencies["fetch_md"][99] = obs.Latencies["fetch_md"][99], obs.Latencies["fetch_md"][0]
 	tests := []struct {
 		target, expr string
 		observed     float64
@@ -82,7 +82,7 @@ func TestEvaluate(t *testing.T) {
 // TestEvaluateNoSamples: a budget without evidence fails, never passes.
 func TestEvaluateNoSamples(t *testing.T) {
 	t.Parallel()
-	empty := Observations{Latencies: map[string][]time.Duration{"fetch_md": {}}}
+	empty := Observations{Latencies: map[string]Distribution{"fetch_md": Samples{}}}
 	for _, b := range []Budget{
 		mustParse(t, "fetch_md", "p(95) < 35ms"),
 		mustParse(t, "submit", "max < 1s"),
@@ -105,7 +105,7 @@ func TestSetEvaluateAndFailed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs := Observations{Latencies: map[string][]time.Duration{
+	obs := Observations{Latencies: map[string]Distribution{
 		"fetch_md":   ms(41.2, 41.2, 41.2),
 		"tick_total": ms(50, 50),
 	}}
