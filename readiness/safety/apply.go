@@ -162,7 +162,7 @@ func snapshotMatches(w Workspace, eff *Effective) error {
 }
 
 func staleError(s *Snapshot, eff *Effective) error {
-	return fmt.Errorf("%w: the snapshot (taken %s from %s) has config hash %s, the config (%s) has %s: take a new snapshot (make snapshot) before a rollback or restore",
+	return fmt.Errorf("%w: the snapshot (taken %s from %s) has config hash %s, the config (%s) has %s: take a new snapshot of the current config (make snapshot)",
 		ErrStaleSnapshot, s.GeneratedAt, strings.Join(s.ConfigLayers, ","), short(s.ConfigHash), strings.Join(eff.Layers, ","), short(eff.Hash))
 }
 
