@@ -20,11 +20,6 @@ func TestMDCache(t *testing.T) {
 		"the MD-cache check (hit ratio and TTL measured on the target)")
 }
 
-func TestSafety(t *testing.T) {
-	checklist.Pending(t, checklist.AreaSafety,
-		"the safety checks (feature-flags snapshot and rollback dry-run)")
-}
-
 func TestMonitoring(t *testing.T) {
 	checklist.Pending(t, checklist.AreaMonitoring,
 		"the monitoring checks (metrics exposed, Prometheus rules and dashboard)")
