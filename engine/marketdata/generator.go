@@ -231,7 +231,7 @@ func (g *generator) fill(side Side, bs *bookSide, refill int) {
 	for bs.n > g.o.Depth {
 		g.emit(KindDiff, side, bs.lv[bs.n-1].ticks, 0)
 	}
-	for k := 0; bs.n > 0 && bs.n < g.o.Depth && k < refill; k++ {
+	for k := 0; bs.n > 0 && bs.n < g.o.Depth && (k < refill || 2*bs.n <= g.o.Depth); k++ {
 		gap := int64(1)
 		if g.rng.Float64() < 0.25 {
 			gap = 2
