@@ -238,5 +238,8 @@ func describeKind(n *yaml.Node) string {
 	case "!!str":
 		return "a string"
 	}
+	if tag := n.ShortTag(); tag != "" {
+		return "a value tagged " + tag
+	}
 	return "a scalar"
 }

@@ -88,7 +88,7 @@ func checkScalar(k kind, n *yaml.Node) (ok bool, detail string) {
 			return false, " (not a number)"
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return false, " (want a finite number)"
+			return false, " (NaN and infinities are not allowed; want a finite number)"
 		}
 		return true, ""
 	case kindString, kindStrings:

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -39,7 +41,7 @@ func (w *walker) mapping(n *yaml.Node, f *field, path string) {
 			continue
 		}
 		name := k.Value
-		key := joinKey(path, name)
+		key := joinKey(path, displayName(name))
 		if name == "<<" {
 			w.ps.add(w.file, k.Line, key, "YAML merge keys (<<) are not supported; write the keys out")
 			continue
@@ -59,7 +61,7 @@ func (w *walker) mapping(n *yaml.Node, f *field, path string) {
 
 // child returns the schema of key name under f, reporting an unknown key.
 func (w *walker) child(f *field, k *yaml.Node, name, path string) *field {
-	key := joinKey(path, name)
+	key := joinKey(path, displayName(name))
 	if f.kind == kindBreakers {
 		if slices.Contains(BreakerNames(), name) {
 			return &field{name: name, kind: kindStruct, children: f.children}
@@ -163,4 +165,18 @@ func isReferenceOnly(v *yaml.Node) bool {
 	}
 	rest, ok := stripReferences(v.Value)
 	return ok && rest == ""
+}
+
+var plainName = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,64}$`)
+
+// displayName renders a key name for a message: as written when it is a plain
+// name, else quoted (and cut short) so a message stays on one line.
+func displayName(name string) string {
+	if plainName.MatchString(name) {
+		return name
+	}
+	if len(name) > 40 {
+		name = name[:37] + "..."
+	}
+	return strconv.Quote(name)
 }
