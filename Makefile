@@ -51,3 +51,7 @@ restore: ## undo a rollback: remove the rollback layer, verify the config hash e
 
 prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot, rollback dry run, directories
 	@$(GO) run ./cmd/presoak prepare-soak
+
+.PHONY: monitoring
+monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
+	@$(GO) run ./cmd/presoak monitoring

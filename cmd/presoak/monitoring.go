@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/presoak/presoak/readiness/monitoring"
+)
+
+func init() {
+	register("monitoring", "write Prometheus rules, a Grafana dashboard and the soak dashboard checklist from the criteria", runMonitoring)
+}
+
+// runMonitoring generates the monitoring assets from CRITERIA, BUDGETS,
+// METRIC_NAMES, SELECTOR and BASELINE (see `go doc ./readiness/monitoring`),
+// writes them under artifacts/, and checks the rules with promtool.
+func runMonitoring(args []string) int {
+	fs := flag.NewFlagSet("monitoring", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: presoak monitoring\n\nWrites "+monitoring.RulesPath+", "+monitoring.DashboardPath+" and "+monitoring.ChecklistPath+
+			"\nfrom CRITERIA, BUDGETS, METRIC_NAMES (a metric-name mapping file), SELECTOR and BASELINE.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
+		return 1
+	}
+	root, err := monModuleRoot(wd)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
+		return 1
+	}
+	env := monitoring.EnvFrom(root, os.Getenv)
+	in, err := env.Load()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
+		return 1
+	}
+	assets, err := monitoring.Render(in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
+		return 1
+	}
+	wrote, err := assets.Write(root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
+		return 1
+	}
+	m := assets.Model
+	for _, s := range in.Sources {
+		fmt.Println("from   ", s)
+	}
+	counts := []string{
+		fmt.Sprintf("%d recording rules, %d alerting rules", len(m.Recordings), len(m.Alerts)),
+		fmt.Sprintf("%d signal panels, %d stage panels, breakers, alerts", len(m.Signals), len(m.Stages)),
+		fmt.Sprintf("%d criteria, %d panels' PromQL", len(m.Alerts), len(m.Signals)+len(m.Stages)+1),
+	}
+	for i, p := range wrote {
+		fmt.Printf("wrote   %s (%s)\n", p, counts[i])
+	}
+	for _, n := range m.Notes {
+		if strings.HasPrefix(n, "No frozen baseline") {
+			fmt.Println("note   ", n)
+		}
+	}
+	out, err := monitoring.Promtool{}.CheckRules(context.Background(), filepath.Join(root, monitoring.RulesPath))
+	switch {
+	case errors.Is(err, monitoring.ErrNoPromtool):
+		fmt.Println("warning: rules not checked:", err)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
+		return 1
+	default:
+		fmt.Println("checked promtool check rules " + monitoring.RulesPath + ": " + monLastLine(out))
+	}
+	return 0
+}
+
+func monLastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// monModuleRoot is the nearest directory at or above dir holding go.mod.
+func monModuleRoot(dir string) (string, error) {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("find module root: no go.mod at or above the working directory")
+		}
+		d = parent
+	}
+}

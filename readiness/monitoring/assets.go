@@ -1,0 +1,96 @@
+package monitoring
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	rmon "github.com/presoak/presoak/reports/monitoring"
+)
+
+// Where the assets go, relative to the module root.
+const (
+	RulesPath     = "artifacts/monitoring/presoak.rules.yml"
+	DashboardPath = "artifacts/monitoring/presoak.dashboard.json"
+	ChecklistPath = "artifacts/reports/SOAK_DASHBOARD_CHECKLIST.md"
+)
+
+// Assets are the rendered monitoring files.
+type Assets struct {
+	// Model is what they were rendered from.
+	Model rmon.Model
+	// Rules, Dashboard and Checklist are the files' bytes.
+	Rules, Dashboard, Checklist []byte
+}
+
+// Render builds the model from the inputs and renders the three assets.
+func Render(in Inputs) (Assets, error) {
+	m, err := Build(in)
+	if err != nil {
+		return Assets{}, err
+	}
+	a := Assets{Model: m}
+	var buf bytes.Buffer
+	if err := rmon.WriteRules(&buf, m); err != nil {
+		return Assets{}, fmt.Errorf("render monitoring: %w", err)
+	}
+	a.Rules = append([]byte(nil), buf.Bytes()...)
+	buf.Reset()
+	if err := rmon.WriteDashboard(&buf, m); err != nil {
+		return Assets{}, fmt.Errorf("render monitoring: %w", err)
+	}
+	a.Dashboard = append([]byte(nil), buf.Bytes()...)
+	buf.Reset()
+	if err := rmon.WriteChecklist(&buf, m); err != nil {
+		return Assets{}, fmt.Errorf("render monitoring: %w", err)
+	}
+	a.Checklist = append([]byte(nil), buf.Bytes()...)
+	return a, nil
+}
+
+// Write writes the assets under root atomically (temp file, rename) and
+// returns the paths it wrote, relative to root.
+func (a Assets) Write(root string) ([]string, error) {
+	files := []struct {
+		path string
+		data []byte
+	}{{RulesPath, a.Rules}, {DashboardPath, a.Dashboard}, {ChecklistPath, a.Checklist}}
+	var wrote []string
+	for _, f := range files {
+		if err := WriteFileAtomic(filepath.Join(root, f.path), f.data); err != nil {
+			return wrote, fmt.Errorf("write monitoring assets: %w", err)
+		}
+		wrote = append(wrote, f.path)
+	}
+	return wrote, nil
+}
+
+// WriteFileAtomic writes data to path through a temp file in the same
+// directory and a rename, so a reader never sees half a file.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package monitoring
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// ErrNoPromtool is returned when promtool is not installed.
+var ErrNoPromtool = errors.New("promtool not found on PATH (run `make deps`: it installs Debian's prometheus package)")
+
+// PromtoolTimeout bounds one promtool run.
+const PromtoolTimeout = 30 * time.Second
+
+// Promtool runs Prometheus's promtool. The zero value finds it on PATH.
+type Promtool struct {
+	// Path is the promtool binary; empty means "promtool" on PATH.
+	Path string
+}
+
+// Find returns the promtool binary's path, or ErrNoPromtool.
+func (p Promtool) Find() (string, error) {
+	name := p.Path
+	if name == "" {
+		name = "promtool"
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("find promtool: %w", ErrNoPromtool)
+	}
+	return path, nil
+}
+
+// Version is promtool's first version line ("promtool, version 2.42.0 ...").
+func (p Promtool) Version(ctx context.Context) (string, error) {
+	out, err := p.run(ctx, "--version")
+	if err != nil {
+		return "", fmt.Errorf("promtool version: %w", err)
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	return line, nil
+}
+
+// CheckRules runs `promtool check rules` on the files; the error carries
+// promtool's output.
+func (p Promtool) CheckRules(ctx context.Context, files ...string) (string, error) {
+	out, err := p.run(ctx, append([]string{"check", "rules"}, files...)...)
+	if err != nil {
+		return out, fmt.Errorf("promtool check rules: %w", err)
+	}
+	return out, nil
+}
+
+// TestRules runs `promtool test rules` on the rule-test files; the error
+// carries promtool's output (which names each failing alert and time).
+func (p Promtool) TestRules(ctx context.Context, files ...string) (string, error) {
+	out, err := p.run(ctx, append([]string{"test", "rules"}, files...)...)
+	if err != nil {
+		return out, fmt.Errorf("promtool test rules: %w", err)
+	}
+	return out, nil
+}
+
+func (p Promtool) run(ctx context.Context, args ...string) (string, error) {
+	path, err := p.Find()
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, PromtoolTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("%w: %s", err, strings.TrimSpace(out.String()))
+	}
+	return out.String(), nil
+}
