@@ -47,6 +47,7 @@ type readinessRun struct {
 	reportsDir string   // absolute
 	runner     []string // the gotestsum command, e.g. go tool gotestsum
 	testArgs   []string // after "--": go test flags and packages
+	env        []string // the runner's environment (CONFIG, TARGET, ... pass through)
 	now        func() time.Time
 	signals    <-chan os.Signal
 	stdout     io.Writer
@@ -92,8 +93,8 @@ func runReadiness(args []string) int {
 	r := readinessRun{
 		root: root, reportsDir: dir,
 		runner:   []string{goBinary(), "tool", "gotestsum"},
-		testArgs: testArgs,
-		now:      time.Now, signals: sig,
+		testArgs: testArgs, env: os.Environ(),
+		now: time.Now, signals: sig,
 		stdout: os.Stdout, stderr: os.Stderr,
 	}
 	return r.execute()
@@ -199,8 +200,11 @@ func (r readinessRun) execute() int {
 func (r readinessRun) runChecklist(args []string) (err error, interrupted bool) {
 	cmd := exec.Command(r.runner[0], args...)
 	cmd.Dir = r.root
-	cmd.Env = os.Environ() // CONFIG, TARGET, ... pass through
+	cmd.Env = r.env
 	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
+	// Its own process group, so a signal reaches gotestsum, go test and the
+	// test binaries alike (gotestsum alone would let the tests run on).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return err, false
 	}
@@ -215,13 +219,14 @@ func (r readinessRun) runChecklist(args []string) (err error, interrupted bool) 
 			if !interrupted {
 				interrupted = true
 				fmt.Fprintf(r.stderr, "presoak readiness: %v: stopping the checklist (the report will say INTERRUPTED)\n", s)
-				_ = cmd.Process.Signal(os.Interrupt)
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 				t := time.NewTimer(killGrace)
 				defer t.Stop()
 				kill = t.C
 			}
 		case <-kill:
-			_ = cmd.Process.Kill()
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			kill = nil
 		}
 	}
 }

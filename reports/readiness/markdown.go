@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -46,9 +47,15 @@ func WriteMarkdown(w io.Writer, run *Run, opts Options) error {
 
 	p("# Pre-soak readiness report\n\n")
 	p("**Verdict: %s %s**%s\n\n", verdictIcon[s.Verdict], s.Verdict, verdictDetail(s, run, opts))
-	if pct, ok := s.Percent(); ok {
+	pct, ok := s.Percent()
+	switch {
+	case s.Verdict == NotRun:
+		p("**Readiness: n/a** (the checklist could not run)\n\n")
+	case ok && s.Verdict == Interrupted:
+		p("**Readiness: %.0f%% so far** (%d of %d blocking items evaluated before the run stopped passed)\n\n", pct, s.BlockingPassed, s.BlockingEvaluated)
+	case ok:
 		p("**Readiness: %.0f%%** (%d of %d evaluated blocking items passed)\n\n", pct, s.BlockingPassed, s.BlockingEvaluated)
-	} else {
+	default:
 		p("**Readiness: n/a** (no blocking item was evaluated)\n\n")
 	}
 	p("Readiness = passed blocking items ÷ evaluated blocking items × 100. ")
@@ -127,7 +134,10 @@ func writeAreas(p func(string, ...any), s Summary) {
 	for _, a := range s.Areas {
 		st := a.Status()
 		label := statusIcon[st]
-		if st == StatusSkip {
+		switch {
+		case a == AreaSummary{Name: a.Name}:
+			label += " not in this run"
+		case st == StatusSkip:
 			label += " skipped"
 		}
 		if a.Incomplete > 0 {
@@ -175,16 +185,18 @@ func writeList(p func(string, ...any), title, what string, items []Item) {
 		p("None.\n\n")
 		return
 	}
-	p("| Area | Item | Got | Want | Where | Fix / reason |\n|---|---|---|---|---|---|\n")
-	for _, it := range items {
-		reason := it.Attr(AttrFix)
-		if it.Status != StatusWarn || reason == "" {
-			if len(it.Messages) > 0 {
-				reason = strings.Join(it.Messages, " ")
-			}
+	if title != "Warnings" {
+		p("| Area | Item | Why |\n|---|---|---|\n")
+		for _, it := range items {
+			p("| %s | `%s` | %s |\n", cell(it.Area), cell(it.Test), cell(strings.Join(it.Messages, " ")))
 		}
+		p("\n")
+		return
+	}
+	p("| Area | Item | Got | Want | Where | Fix |\n|---|---|---|---|---|---|\n")
+	for _, it := range items {
 		p("| %s | `%s` | %s | %s | %s | %s |\n", cell(it.Area), cell(it.Test),
-			cell(it.Attr(AttrValue)), cell(it.Attr(AttrWant)), cell(it.Attr(AttrSource)), cell(reason))
+			cell(it.Attr(AttrValue)), cell(it.Attr(AttrWant)), cell(it.Attr(AttrSource)), cell(it.Attr(AttrFix)))
 	}
 	p("\n")
 }
@@ -204,7 +216,11 @@ func writeProblems(p func(string, ...any), run *Run) {
 	lines = append(lines, run.BuildErrors...)
 	for _, pkg := range run.Packages {
 		if pkg.Status == StatusFail || pkg.BuildFailed {
-			lines = append(lines, pkg.Output...)
+			for _, l := range pkg.Output {
+				if !summaryLine.MatchString(l) {
+					lines = append(lines, l)
+				}
+			}
 		}
 	}
 	if len(lines) == 0 {
@@ -220,6 +236,10 @@ func writeAll(p func(string, ...any), run *Run) {
 			statusIcon[it.Status], cell(it.Attr(AttrValue)), cell(it.Attr(AttrSource)))
 	}
 }
+
+// summaryLine matches go test's per-package result lines, which say nothing
+// the report does not already say.
+var summaryLine = regexp.MustCompile(`^(PASS|FAIL|ok  \t.*|FAIL\t[^\t]+\t[0-9.]+s)$`)
 
 // cell makes s safe inside a Markdown table cell.
 func cell(s string) string {

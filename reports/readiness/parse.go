@@ -160,9 +160,14 @@ func (b *builder) run() *Run {
 		t := b.tests[k]
 		status := t.status
 		if !t.ended && b.pkgs[k.pkg].Status == StatusFail {
-			// The package ended (panic, timeout) without ending this test.
-			status = StatusFail
-			t.item.Messages = append(t.item.Messages, "test did not finish: its package failed (panic or timeout; see package output)")
+			// The package ended without ending this test: a signal stopped
+			// it (interrupted), or a panic or timeout failed it.
+			if interrupted(t.item.Messages) {
+				status = StatusIncomplete
+			} else {
+				status = StatusFail
+				t.item.Messages = append(t.item.Messages, "test did not finish: its package failed (panic or timeout; see package output)")
+			}
 		}
 		if t.hasChild {
 			switch {
@@ -191,6 +196,16 @@ func (b *builder) run() *Run {
 		r.Items = append(r.Items, it)
 	}
 	return r
+}
+
+// interrupted reports whether a test's output says a signal stopped its binary.
+func interrupted(messages []string) bool {
+	for _, m := range messages {
+		if m == "signal: interrupt" || m == "signal: terminated" || m == "signal: killed" {
+			return true
+		}
+	}
+	return false
 }
 
 // childFailed reports whether a direct or deeper subtest of k failed (or never finished).
