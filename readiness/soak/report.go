@@ -49,9 +49,9 @@ type Report struct {
 	// Resumed counts the samples replayed from an earlier run (0: fresh).
 	Resumed int `json:"resumed_samples,omitempty"`
 
-	Samples     int     `json:"samples"`
-	Evaluations int     `json:"evaluations"`
-	Ticks       float64 `json:"ticks"`
+	Samples     int      `json:"samples"`
+	Evaluations int      `json:"evaluations"`
+	Ticks       float64  `json:"ticks"`
 	Instances   []string `json:"instances"`
 
 	CriteriaFile string `json:"criteria_file,omitempty"`
