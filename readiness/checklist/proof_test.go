@@ -1,0 +1,84 @@
+package checklist
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+// TestChecklistOnBaseAndOverrides runs the real Config & Flags tests as a
+// subprocess (go test -json) and reads their stream the way the report does:
+// on the base alone exactly the seed's three blocking items fail; with the
+// soak overrides every item passes.
+func TestChecklistOnBaseAndOverrides(t *testing.T) {
+	root, err := ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("find go: %v", err)
+	}
+	cases := []struct {
+		config string
+		failed []string
+	}{
+		{"fixtures/config.yaml", []string{
+			"TestConfigAndFlags/pipeline_enabled",
+			"TestConfigAndFlags/md_cache_enabled",
+			"TestConfigAndFlags/taker_cap_max_taker_share_pct",
+		}},
+		{DefaultConfig, nil},
+	}
+	for _, c := range cases {
+		t.Run(DirItemName(strings.ReplaceAll(c.config, ",", "+")), func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(goBin, "test", "-json", "-count=1", "-run", "^TestConfigAndFlags$", "./readiness/")
+			cmd.Dir = root
+			cmd.Env = append(withoutEnv(os.Environ(), "CONFIG"), "CONFIG="+c.config)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			runErr := cmd.Run()
+			run, err := report.Parse(&stdout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := report.Summarize(run, report.Options{})
+			var failed []string
+			for _, it := range s.Failed {
+				failed = append(failed, it.Test)
+				if it.Attr(report.AttrSource) == "" || it.Attr(report.AttrFix) == "" || it.Attr(report.AttrValue) == "" {
+					t.Errorf("%s lacks value/source/fix attrs: %v", it.Test, it.Attrs)
+				}
+			}
+			if !slices.Equal(failed, c.failed) {
+				t.Errorf("CONFIG=%s: failed items %v, want %v (go test: %v; stderr: %s)", c.config, failed, c.failed, runErr, stderr.String())
+			}
+			if len(run.Items) < 4 {
+				t.Errorf("CONFIG=%s: %d items ran, want the config items (stderr: %s)", c.config, len(run.Items), stderr.String())
+			}
+			wantVerdict := report.Ready
+			if len(c.failed) > 0 {
+				wantVerdict = report.ActionRequired
+			}
+			if s.Verdict != wantVerdict || (runErr == nil) != (len(c.failed) == 0) {
+				t.Errorf("CONFIG=%s: verdict %s, go test error %v; want %s", c.config, s.Verdict, runErr, wantVerdict)
+			}
+		})
+	}
+}
+
+func withoutEnv(env []string, name string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
