@@ -110,7 +110,7 @@ func Run(w io.Writer, o Options) *Result {
 	if res.OK() {
 		fmt.Fprintln(w, "PREPARATION COMPLETE")
 	} else {
-		fmt.Fprintf(w, "PREPARATION FAILED: %d [FAIL] item(s) above\n", len(res.Failures))
+		fmt.Fprintf(w, "PREPARATION FAILED: %d item(s) failed (see above)\n", len(res.Failures))
 	}
 	fmt.Fprintln(w, "====================================")
 	fmt.Fprintln(w)
@@ -119,7 +119,7 @@ func Run(w io.Writer, o Options) *Result {
 		prefix = "CONFIG=" + shellQuote(l) + " "
 	}
 	if !res.OK() {
-		fmt.Fprintf(w, "Fix each [FAIL] above, then run again: %smake prepare-soak\n\n", prefix)
+		fmt.Fprintf(w, "Fix each failure above, then run again: %smake prepare-soak\n\n", prefix)
 	}
 	fmt.Fprintln(w, "Next steps:")
 	fmt.Fprintln(w, "1. Run the 60-min shadow validation:")
