@@ -150,3 +150,22 @@ func checkOneProblem(t *testing.T, err *config.Error, file string, line int, key
 		t.Errorf("problem renders %q, want it to start %q and to end the error %q", p.String(), prefix, msg)
 	}
 }
+
+// TestManyProblems: every problem is kept; the message spells out the first
+// hundred and counts the rest.
+func TestManyProblems(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 150 {
+		fmt.Fprintf(&b, "unknown_%03d: 1\n", i)
+	}
+	over := writeFile(t, "many.yaml", b.String())
+	err := loadErr(t, fixture(t, "config.yaml"), over)
+	if len(err.Problems) != 150 {
+		t.Fatalf("got %d problems, want 150", len(err.Problems))
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 102 || lines[101] != "... and 50 more problems" {
+		t.Errorf("Error() has %d lines ending %q, want 102 ending with the count of the rest", len(lines), lines[len(lines)-1])
+	}
+}

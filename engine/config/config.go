@@ -10,7 +10,18 @@
 // environment; they never appear in Redacted output, in errors or in Hash input
 // other than as a fixed placeholder.
 //
-// Do not mutate a Config the engine is running on; load a new one.
+// Secrets are written as ${VAR} (or ${VAR:-default}, used when VAR is unset
+// or empty; the fixtures use it so a shadow run works with no credentials). A
+// reference to an unset variable without a default is an error naming the key
+// and the variable. Any key named like api_key, secret, token, password or
+// passphrase must be such a reference; a value written inline is an error that
+// does not repeat the value.
+//
+// Use Load (or Options.Load) and then Loaded.Source for provenance,
+// Loaded.Leaves for every effective value, Loaded.Hash to identify the
+// effective config and Loaded.Redacted for anything printed or stored. Never
+// print Loaded.Config itself: it holds the resolved secrets. Do not mutate a
+// Config the engine is running on; load a new one.
 package config
 
 import "time"

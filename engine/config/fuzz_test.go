@@ -41,8 +41,10 @@ func FuzzLoad(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	// One file per worker process, rewritten for each input: a fuzz function
+	// runs one input at a time within a process.
+	path := filepath.Join(f.TempDir(), "fuzz.yaml")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "fuzz.yaml")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}

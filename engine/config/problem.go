@@ -47,7 +47,11 @@ type Error struct {
 	Problems []Problem
 }
 
-// Error renders "load config: " and then one problem per line.
+// maxRendered is how many problems Error() spells out; Problems holds all.
+const maxRendered = 100
+
+// Error renders "load config: " and then one problem per line (the first
+// maxRendered of them, then a count of the rest).
 func (e *Error) Error() string {
 	switch len(e.Problems) {
 	case 0:
@@ -57,7 +61,11 @@ func (e *Error) Error() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "load config: %d problems:", len(e.Problems))
-	for _, p := range e.Problems {
+	for i, p := range e.Problems {
+		if i == maxRendered {
+			fmt.Fprintf(&b, "\n... and %d more problems", len(e.Problems)-maxRendered)
+			break
+		}
 		b.WriteString("\n")
 		b.WriteString(p.String())
 	}
