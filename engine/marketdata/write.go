@@ -62,7 +62,7 @@ func (r *Recording) WriteCSV(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("write recording csv: %w", err)
 	}
-	buf := make([]byte, 0, 64<<10)
+	buf := make([]byte, 0, min(64<<10, 48*len(r.Events)+64))
 	buf = append(buf, Header+"\n"...)
 	for i := range r.Events {
 		buf = sc.appendRow(buf, &r.Events[i])
