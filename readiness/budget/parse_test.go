@@ -99,7 +99,9 @@ func TestFormatDuration(t *testing.T) {
 	}{
 		{33100 * time.Microsecond, "33.1ms"},
 		{150 * time.Millisecond, "150ms"},
-		{412 * time.Microsecond, "0.412ms"},
+		{412 * time.Microsecond, "412µs"},
+		{150, "150ns"},
+		{40500, "40.5µs"},
 		{2500 * time.Microsecond, "2.50ms"},
 		{12 * time.Second, "12.00s"},
 	}
