@@ -140,4 +140,3 @@ func clockString(d time.Duration) string {
 	}
 	return fmt.Sprintf("%02d:%02d", m, s)
 }
-
