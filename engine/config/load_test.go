@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -289,4 +290,22 @@ func TestResolvePath(t *testing.T) {
 	if got := empty.ResolvePath("venue.recording"); got != "" {
 		t.Errorf("ResolvePath of an empty recording = %q, want \"\"", got)
 	}
+}
+
+// TestFixturePathsExist: the files the base fixture names are there.
+func TestFixturePathsExist(t *testing.T) {
+	t.Parallel()
+	l := mustLoad(t, fixture(t, "config.yaml"))
+	for _, key := range []string{"venue.latency_profile", "venue.recording"} {
+		path := l.ResolvePath(key)
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s = %s: %v", key, path, err)
+		}
+	}
+}
+
+func TestEmptyPath(t *testing.T) {
+	t.Parallel()
+	err := loadErr(t, fixture(t, "config.yaml"), "")
+	checkOneProblem(t, err, "(empty path)", 0, "", "stray comma")
 }

@@ -60,6 +60,10 @@ func readLayer(path string, maxBytes int64, ps *problems) *yaml.Node {
 
 // readFile reads path, refusing directories and files over maxBytes.
 func readFile(path string, maxBytes int64, ps *problems) ([]byte, bool) {
+	if path == "" {
+		ps.add("(empty path)", 0, "", "a config layer has an empty path; check the list of files (CONFIG) for a stray comma")
+		return nil, false
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		ps.addErr(path, 0, "", err, "cannot read config file: %s", pathErrorReason(err))
