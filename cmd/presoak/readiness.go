@@ -205,6 +205,8 @@ func (r readinessRun) runChecklist(args []string) (err error, interrupted bool) 
 	// Its own process group, so a signal reaches gotestsum, go test and the
 	// test binaries alike (gotestsum alone would let the tests run on).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A test binary left behind holding the output pipe must not hang us.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		return err, false
 	}

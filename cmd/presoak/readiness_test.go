@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/presoak/presoak/readiness/checklist"
+)
+
+// junitDoc is the part of gotestsum's JUnit the tests read.
+type junitDoc struct {
+	XMLName xml.Name `xml:"testsuites"`
+	Suites  []struct {
+		Name      string `xml:"name,attr"`
+		Testcases []struct {
+			Name       string `xml:"name,attr"`
+			Properties []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
+			Failure *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"failure"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func readJUnit(t *testing.T, path string) junitDoc {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read JUnit: %v", err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("JUnit is not well-formed XML: %v", err)
+	}
+	if len(doc.Suites) == 0 {
+		t.Fatalf("JUnit has no testsuite:\n%s", data)
+	}
+	return doc
+}
+
+// syncBuffer is a bytes.Buffer safe for the runner's output copier and our own lines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newRun is a readinessRun writing into a temp dir, with output captured.
+func newRun(t *testing.T, runner []string, config string, testArgs ...string) (readinessRun, *syncBuffer) {
+	t.Helper()
+	root, err := checklist.ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CONFIG=") {
+			env = append(env, kv)
+		}
+	}
+	return readinessRun{
+		root: root, reportsDir: t.TempDir(), runner: runner, testArgs: testArgs,
+		env:    append(env, "CONFIG="+config),
+		now:    func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) },
+		stdout: out, stderr: out,
+	}, out
+}
+
+func readReport(t *testing.T, r readinessRun) string {
+	t.Helper()
+	md, err := os.ReadFile(filepath.Join(r.reportsDir, markdownName))
+	if err != nil {
+		t.Fatalf("read report: %v", err)
+	}
+	return string(md)
+}
+
+// The real thing: gotestsum on the real checklist (the Config & Flags and Logs
+// areas), base only and with the soak overrides.
+func TestReadinessEndToEnd(t *testing.T) {
+	runArgs := []string{"-count=1", "-run", "^(TestConfigAndFlags|TestLogs)$", "./readiness/"}
+	cases := []struct {
+		name, config string
+		code         int
+		want         []string
+	}{
+		{"base_only", "fixtures/config.yaml", exitBlocking, []string{
+			"**Verdict: ❌ ACTION REQUIRED** — 3 blocking items failed",
+			"### ❌ Config & Flags — pipeline_enabled",
+			"### ❌ Config & Flags — md_cache_enabled",
+			"### ❌ Config & Flags — taker_cap_max_taker_share_pct",
+			"- **Fix:** lower it to 9 or less in an override (e.g. fixtures/config.soak_overrides.yaml)",
+			"| Config layers | fixtures/config.yaml |",
+		}},
+		{"with_overrides", checklist.DefaultConfig, exitReady, []string{
+			"**Verdict: ✅ READY**",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r, out := newRun(t, []string{"go", "tool", "gotestsum"}, c.config, runArgs...)
+			if code := r.execute(); code != c.code {
+				t.Fatalf("exit %d, want %d; output:\n%s", code, c.code, out)
+			}
+			md := readReport(t, r)
+			for _, w := range c.want {
+				if !strings.Contains(md, w) {
+					t.Errorf("report lacks %q:\n%s", w, md)
+				}
+			}
+			if n := strings.Count(md, "### ❌"); (n == 3) != (c.code == exitBlocking) {
+				t.Errorf("report lists %d failed items", n)
+			}
+			if _, err := os.Stat(filepath.Join(r.reportsDir, jsonName)); err != nil {
+				t.Errorf("no %s: %v", jsonName, err)
+			}
+			doc := readJUnit(t, filepath.Join(r.reportsDir, junitName))
+			cases := 0
+			for _, s := range doc.Suites {
+				for _, tc := range s.Testcases {
+					cases++
+					props := map[string]string{}
+					for _, p := range tc.Properties {
+						props[p.Name] = p.Value
+					}
+					if props["area"] == "" || (props["severity"] != "blocking" && props["severity"] != "warning") {
+						t.Errorf("testcase %s lacks area/severity properties: %v", tc.Name, props)
+					}
+				}
+			}
+			if cases < 10 {
+				t.Errorf("JUnit has %d testcases, want the checklist's", cases)
+			}
+			entries, _ := os.ReadDir(r.reportsDir)
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".tmp") {
+					t.Errorf("temp file left behind: %s", e.Name())
+				}
+			}
+			if !strings.Contains(out.String(), "wrote "+filepath.Join(r.reportsDir, markdownName)) {
+				t.Errorf("output does not say where it wrote:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestReadinessRunnerMissing(t *testing.T) {
+	r, out := newRun(t, []string{filepath.Join(t.TempDir(), "no-gotestsum")}, "fixtures/config.yaml", "./readiness/")
+	if code := r.execute(); code != exitNotRun {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitNotRun, out)
+	}
+	md := readReport(t, r)
+	if !strings.Contains(md, "**Verdict: ⛔ NOT RUN** — the checklist could not run: cannot start") {
+		t.Errorf("report does not say it could not run:\n%s", md)
+	}
+	doc := readJUnit(t, filepath.Join(r.reportsDir, junitName))
+	if tc := doc.Suites[0].Testcases; len(tc) != 1 || len(tc[0].Properties) != 2 {
+		t.Errorf("fallback JUnit = %+v, want one testcase with area and severity", doc)
+	}
+}
+
+// fakeRunner writes a shell script standing in for gotestsum: it copies
+// stream into the --jsonfile, then runs body.
+func fakeRunner(t *testing.T, stream, body string) []string {
+	t.Helper()
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Fatalf("need sh: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "stream.json"), []byte(stream), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `#!/bin/sh
+while [ $# -gt 0 ]; do case "$1" in --jsonfile) json=$2; shift;; esac; shift; done
+cp "` + filepath.Join(dir, "stream.json") + `" "$json.part" && mv "$json.part" "$json"
+` + body + "\n"
+	path := filepath.Join(dir, "gotestsum")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return []string{path}
+}
+
+const passingStream = `{"Action":"run","Package":"p","Test":"TestLogs"}
+{"Action":"attr","Package":"p","Test":"TestLogs","Key":"area","Value":"Logs"}
+{"Action":"pass","Package":"p","Test":"TestLogs"}
+{"Action":"pass","Package":"p"}
+`
+
+func TestReadinessRunnerFailsWithoutFailedItem(t *testing.T) {
+	r, out := newRun(t, fakeRunner(t, passingStream, "exit 3"), "fixtures/config.yaml")
+	if code := r.execute(); code != exitNotRun {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitNotRun, out)
+	}
+	if md := readReport(t, r); !strings.Contains(md, "exited with status 3 but no checklist item failed") {
+		t.Errorf("report does not explain:\n%s", md)
+	}
+}
+
+func TestReadinessInterrupted(t *testing.T) {
+	partial := `{"Action":"run","Package":"p","Test":"TestLogs"}
+{"Action":"attr","Package":"p","Test":"TestLogs","Key":"area","Value":"Logs"}
+`
+	runner := fakeRunner(t, partial, "trap 'kill $!; exit 130' INT TERM\nsleep 30 &\nwait")
+	r, out := newRun(t, runner, "fixtures/config.yaml")
+	sig := make(chan os.Signal, 1)
+	r.signals = sig
+	go func() {
+		// Interrupt once the fake runner has written its partial stream.
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if matches, _ := filepath.Glob(filepath.Join(r.reportsDir, ".readiness.json.*.tmp")); len(matches) > 0 {
+				if fi, err := os.Stat(matches[0]); err == nil && fi.Size() > 0 {
+					break
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		sig <- os.Interrupt
+	}()
+	start := time.Now()
+	code := r.execute()
+	if code != exitNotRun {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitNotRun, out)
+	}
+	if d := time.Since(start); d > killGrace {
+		t.Errorf("took %v to stop after the interrupt", d)
+	}
+	md := readReport(t, r)
+	if !strings.Contains(md, "**Verdict: ⏸ INTERRUPTED**") || !strings.Contains(md, "`TestLogs`") {
+		t.Errorf("report not marked INTERRUPTED:\n%s", md)
+	}
+	readJUnit(t, filepath.Join(r.reportsDir, junitName))
+}
