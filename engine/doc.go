@@ -1,0 +1,73 @@
+// Package engine is the reference market-making bot presoak checks: a
+// shadow-mode tick pipeline that quotes, manages risk and gets simulated
+// fills, and never sends a real order. It knows nothing of readiness; the
+// harness reads it through Stats, Latencies and its Prometheus metrics.
+//
+// # The tick
+//
+// One tick per tick.interval, six timed stages:
+//
+//	fetch_md    the book through the MD cache (hit: md_cache latency; miss or cache
+//	            off: the venue's venue_md latency, guarded by the venue_md breaker)
+//	fair_value  mid or microprice, skewed by inventory_skew_bps per unit of
+//	            inventory away from target_inventory
+//	spread      base_spread_bps, or with adaptive_spread: vol_multiplier x the EWMA
+//	            (half-life vol_half_life) of the per-tick log return of the mid, in
+//	            bps, clamped to [min_spread_bps, max_spread_bps]
+//	quote       bid and ask at fair -/+ half the spread, rounded away from fair to the
+//	            tick size; queue-aware keep-or-requote, or cancel-and-replace
+//	risk        order size and inventory limits, and the taker cap
+//	submit      one order-entry round trip (order_entry latency, breaker) when there
+//	            is anything to send; the simulated venue matches the orders
+//
+// A tick longer than tick.deadline is a deadline miss. A stage that fails
+// counts an error for that stage (mm_tick_errors_total{stage}) and ends the
+// tick; the loop never stops on an error.
+//
+// With pipeline.enabled the book for tick n+1 is fetched while tick n
+// computes: tick n quotes on the book prefetched during tick n-1, and the
+// tick lasts max(fetch, compute) instead of fetch + compute.
+//
+// # Queue model (risk-averse)
+//
+// A new passive order joins the back of the visible size at its price (zero
+// when it improves the price). The size ahead of it only shrinks by trades
+// at its price (an aggressive trade through its price fills it entirely) and
+// is capped by the visible size at its price: cancels are assumed to come
+// from behind it until the visible size is smaller than the size ahead. The
+// order fills as a maker once the size ahead is consumed; an order that
+// crosses the book is a taker fill at the book's prices, its remainder rests.
+// Queue-aware quoting keeps a resting order while it is within
+// requote_threshold_bps of the new price and its queue ahead is at most
+// max_queue_ahead_lots lots; otherwise, and always without queue_aware, it
+// cancels and replaces (losing its place).
+//
+// # Taker cap and post-only
+//
+// An order that crosses the book as the bot sees it is a taker order; it is
+// blocked (and counted) when its size would push the taker share of filled
+// volume over taker_cap.window above max_taker_share_pct. Every other order
+// is sent post-only: when the bot's book was stale (cache, pipeline) and the
+// order would cross the live book, the venue rejects it (counted as
+// post_only_reject) rather than filling it as a taker. The aggressive_quoting
+// fault models a risk bug: its crossing orders skip the cap and fill as
+// takers.
+//
+// # Clocks and modeled compute
+//
+// On the real clock (shadow and soak runs) the stages are timed with the
+// machine's monotonic clock and I/O waits are real sleeps of the latency
+// profile's samples (the venue is simulated). On the simulated clock nothing
+// reads the machine's clock: I/O waits and compute both advance virtual
+// time. Compute is MODELED, not measured: each stage charges the latency
+// profile's compute cost (fixtures/latency/default.yaml, hundreds of ns), so
+// that the same seed and the same market data give identical ticks, fills,
+// latencies and counters on any machine.
+//
+// # Metrics
+//
+// The hot path records into preallocated fixed-bucket recorders (engine/hist)
+// and counters guarded by one mutex per tick; a custom prometheus.Collector
+// reads them on each scrape, so the tick pays no Prometheus cost. Register
+// the engine on your own registry (Options.Registerer), never the global one.
+package engine

@@ -1,0 +1,101 @@
+// Package mdcache is the market-data cache in front of the venue: it keeps
+// the latest book of up to Capacity symbols and serves one while it is
+// younger than TTL. Books are copied into preallocated storage, so Put and
+// Get never allocate; a served book is valid until the next Put of the same
+// symbol.
+package mdcache
+
+import (
+	"time"
+
+	"github.com/presoak/presoak/engine/marketdata"
+)
+
+type entry struct {
+	used      bool
+	fetchedAt int64
+	book      marketdata.Book
+	bids      [marketdata.MaxDepth]marketdata.Level
+	asks      [marketdata.MaxDepth]marketdata.Level
+}
+
+// Cache is a TTL cache of books by symbol. Not safe for concurrent use.
+type Cache struct {
+	ttl     int64
+	entries []entry
+
+	hits, misses, evictions uint64
+}
+
+// New returns a cache of capacity books (at least 1), each served while
+// younger than ttl.
+func New(ttl time.Duration, capacity int) *Cache {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &Cache{ttl: int64(ttl), entries: make([]entry, capacity)}
+}
+
+// Get returns the cached book of symbol when it was fetched less than TTL
+// before now, and counts a hit or a miss.
+func (c *Cache) Get(symbol string, now int64) (*marketdata.Book, bool) {
+	for i := range c.entries {
+		e := &c.entries[i]
+		if e.used && e.book.Symbol == symbol {
+			if now-e.fetchedAt < c.ttl {
+				c.hits++
+				return &e.book, true
+			}
+			break
+		}
+	}
+	c.misses++
+	return nil, false
+}
+
+// Put stores a copy of b as fetched at now, evicting the oldest entry when
+// the cache is full.
+func (c *Cache) Put(b *marketdata.Book, now int64) {
+	slot := -1
+	oldest := -1
+	for i := range c.entries {
+		e := &c.entries[i]
+		if e.used && e.book.Symbol == b.Symbol {
+			slot = i
+			break
+		}
+		if !e.used && slot < 0 {
+			slot = i
+		}
+		if e.used && (oldest < 0 || e.fetchedAt < c.entries[oldest].fetchedAt) {
+			oldest = i
+		}
+	}
+	if slot < 0 {
+		slot = oldest
+		c.evictions++
+	}
+	e := &c.entries[slot]
+	e.used = true
+	e.fetchedAt = now
+	e.book.Symbol = b.Symbol
+	e.book.TimeNs = b.TimeNs
+	nb := copy(e.bids[:], b.Bids)
+	na := copy(e.asks[:], b.Asks)
+	e.book.Bids = e.bids[:nb]
+	e.book.Asks = e.asks[:na]
+}
+
+// Invalidate drops symbol's entry (cache degradation, tests).
+func (c *Cache) Invalidate(symbol string) {
+	for i := range c.entries {
+		if c.entries[i].used && c.entries[i].book.Symbol == symbol {
+			c.entries[i].used = false
+		}
+	}
+}
+
+// Hits, Misses and Evictions are cumulative counts.
+func (c *Cache) Hits() uint64      { return c.hits }
+func (c *Cache) Misses() uint64    { return c.misses }
+func (c *Cache) Evictions() uint64 { return c.evictions }

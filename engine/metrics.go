@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/presoak/presoak/engine/fault"
+)
+
+// Metric names (DESIGN.md): the default contract of readiness/signal.
+const (
+	MetricTickDuration   = "mm_tick_duration_seconds"
+	MetricStageDuration  = "mm_stage_duration_seconds"
+	MetricTicks          = "mm_ticks_total"
+	MetricDeadlineMisses = "mm_tick_deadline_misses_total"
+	MetricCacheRequests  = "mm_md_cache_requests_total"
+	MetricFillVolume     = "mm_fill_volume_total"
+	MetricBreakerOpen    = "mm_circuit_breaker_open"
+	MetricTickErrors     = "mm_tick_errors_total"
+	MetricResidentMemory = "process_resident_memory_bytes"
+	MetricFeatureFlag    = "mm_feature_flag_enabled"
+)
+
+var (
+	descTick     = prometheus.NewDesc(MetricTickDuration, "Duration of a whole tick in seconds.", nil, nil)
+	descStage    = prometheus.NewDesc(MetricStageDuration, "Duration of a tick pipeline stage in seconds.", []string{"stage"}, nil)
+	descTicks    = prometheus.NewDesc(MetricTicks, "Ticks run.", nil, nil)
+	descMisses   = prometheus.NewDesc(MetricDeadlineMisses, "Ticks longer than tick.deadline.", nil, nil)
+	descCache    = prometheus.NewDesc(MetricCacheRequests, "MD-cache lookups by result.", []string{"result"}, nil)
+	descFill     = prometheus.NewDesc(MetricFillVolume, "Filled volume in base units by liquidity (maker, taker).", []string{"liquidity"}, nil)
+	descBreaker  = prometheus.NewDesc(MetricBreakerOpen, "1 while a circuit breaker is open or half-open.", []string{"breaker", "critical"}, nil)
+	descErrors   = prometheus.NewDesc(MetricTickErrors, "Tick errors by stage.", []string{"stage"}, nil)
+	descResident = prometheus.NewDesc(MetricResidentMemory, "Resident memory in bytes (modeled on the simulated clock).", nil, nil)
+	descFlag     = prometheus.NewDesc(MetricFeatureFlag, "1 when a feature flag is enabled in the config.", []string{"flag"}, nil)
+	descFetches  = prometheus.NewDesc("mm_venue_md_requests_total", "Market-data requests sent to the venue.", nil, nil)
+	descOrders   = prometheus.NewDesc("mm_orders_total", "Order actions by kind (placed, requote, kept, cancel, post_only_reject).", []string{"action"}, nil)
+	descBlocks   = prometheus.NewDesc("mm_risk_blocks_total", "Orders blocked by the risk stage by reason (taker_cap, limits).", []string{"reason"}, nil)
+	descInv      = prometheus.NewDesc("mm_inventory_base", "Inventory in base units.", nil, nil)
+	descSpread   = prometheus.NewDesc("mm_quoted_spread_bps", "Last quoted spread in basis points.", nil, nil)
+	descFault    = prometheus.NewDesc("mm_fault_active", "1 while an injected fault of the kind is active.", []string{"kind"}, nil)
+)
+
+// collector exports the engine's recorders on each scrape: the tick never
+// touches Prometheus. Label values are fixed strings built once.
+type collector struct{ e *Engine }
+
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descCache, descFill,
+		descBreaker, descErrors, descFlag, descFetches, descOrders, descBlocks, descInv, descSpread, descFault} {
+		ch <- d
+	}
+	if c.e.sim {
+		ch <- descResident
+	}
+}
+
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	s := c.e.Stats()
+	bounds := ExportBounds()
+	hist := func(d *prometheus.Desc, h *StageHistogram, labels ...string) prometheus.Metric {
+		b := make(map[float64]uint64, NumExportBuckets)
+		for i, ub := range bounds {
+			b[ub] = h.Cumulative[i]
+		}
+		return prometheus.MustNewConstHistogram(d, h.Count, h.SumSeconds, b, labels...)
+	}
+	counter := func(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
+		return prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
+		return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	ch <- hist(descTick, &s.Stages[TickTotal])
+	for i := range NumStages {
+		ch <- hist(descStage, &s.Stages[i], StageNames[i])
+		ch <- counter(descErrors, float64(s.StageErrors[i]), StageNames[i])
+	}
+	ch <- counter(descTicks, float64(s.Ticks))
+	ch <- counter(descMisses, float64(s.DeadlineMisses))
+	ch <- counter(descCache, float64(s.CacheHits), "hit")
+	ch <- counter(descCache, float64(s.CacheMisses), "miss")
+	ch <- counter(descFill, s.MakerVolume, "maker")
+	ch <- counter(descFill, s.TakerVolume, "taker")
+	for _, b := range s.Breakers {
+		ch <- gauge(descBreaker, b01(b.Open), b.Name, strconv.FormatBool(b.Critical))
+	}
+	for _, name := range FlagNames {
+		on, _ := s.Flags.Enabled(name)
+		ch <- gauge(descFlag, b01(on), name)
+	}
+	if c.e.sim {
+		ch <- gauge(descResident, s.ResidentBytes)
+	}
+	ch <- counter(descFetches, float64(s.VenueFetches))
+	ch <- counter(descOrders, float64(s.OrdersPlaced), "placed")
+	ch <- counter(descOrders, float64(s.Requotes), "requote")
+	ch <- counter(descOrders, float64(s.OrdersKept), "kept")
+	ch <- counter(descOrders, float64(s.Cancels), "cancel")
+	ch <- counter(descOrders, float64(s.PostOnlyRejects), "post_only_reject")
+	ch <- counter(descBlocks, float64(s.TakerCapBlocks), "taker_cap")
+	ch <- counter(descBlocks, float64(s.RiskBlocks), "limits")
+	ch <- gauge(descInv, s.Inventory)
+	ch <- gauge(descSpread, s.SpreadBps)
+	for k := range fault.NumKinds {
+		ch <- gauge(descFault, b01(s.FaultsActive[k]), k.String())
+	}
+}
+
+func b01(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

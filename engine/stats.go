@@ -1,0 +1,218 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/presoak/presoak/engine/breaker"
+	"github.com/presoak/presoak/engine/fault"
+)
+
+// exportBoundsNs are the bucket upper bounds of the exported histograms
+// (Prometheus and Stats). The budgets' thresholds (35 ms, 150 ms) are bounds,
+// so a bucket-based check is exact at them.
+var exportBoundsNs = [...]int64{
+	250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+	1e6, 2.5e6, 5e6, 10e6, 15e6, 20e6, 25e6, 30e6, 35e6, 40e6, 50e6, 75e6,
+	100e6, 150e6, 200e6, 300e6, 500e6, 1e9, 2.5e9, 5e9,
+}
+
+// NumExportBuckets is the number of finite buckets of exported histograms.
+const NumExportBuckets = len(exportBoundsNs)
+
+// ExportBounds returns the exported histograms' bucket upper bounds in seconds.
+func ExportBounds() []float64 {
+	out := make([]float64, NumExportBuckets)
+	for i, ns := range exportBoundsNs {
+		out[i] = float64(ns) / 1e9
+	}
+	return out
+}
+
+// exportHist counts values per export bucket; the last slot is +Inf.
+type exportHist struct {
+	counts [NumExportBuckets + 1]uint64
+}
+
+func (h *exportHist) add(ns int64) {
+	lo, hi := 0, NumExportBuckets
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if exportBoundsNs[mid] < ns {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	h.counts[lo]++
+}
+
+func (e *Engine) record(s int, ns int64) {
+	e.rec[s].Record(ns)
+	e.exp[s].add(ns)
+}
+
+// StageHistogram is a cumulative latency histogram as Prometheus exposes it.
+type StageHistogram struct {
+	// Count and SumSeconds are the number and sum of observations.
+	Count      uint64
+	SumSeconds float64
+	// Cumulative[i] counts observations <= ExportBounds()[i].
+	Cumulative [NumExportBuckets]uint64
+}
+
+// BreakerStats is one circuit breaker's state.
+type BreakerStats struct {
+	Name     string
+	Critical bool
+	State    breaker.State
+	Open     bool // open or half-open: calls refused or probing
+	Trips    uint64
+}
+
+// Stats is a snapshot of the engine's cumulative counters and gauges, the
+// values signal.Sample mirrors. Copying it never allocates.
+type Stats struct {
+	// NowNs is the engine clock's time (Unix ns) of the snapshot.
+	NowNs int64
+	// Ticks, DeadlineMisses and TickErrors (the sum of StageErrors).
+	Ticks, DeadlineMisses, TickErrors uint64
+	StageErrors                       [NumStages]uint64
+	// CacheHits and CacheMisses are MD-cache lookups; VenueFetches counts
+	// venue market-data requests (every tick with the cache off).
+	CacheHits, CacheMisses, VenueFetches uint64
+	// MakerVolume and TakerVolume are filled volume in base units.
+	MakerVolume, TakerVolume float64
+	MakerFills, TakerFills   uint64
+	// OrdersPlaced counts orders sent; Requotes counts cancel-and-replace;
+	// OrdersKept counts resting quotes kept by queue-aware quoting;
+	// Cancels counts cancels sent (requotes included).
+	OrdersPlaced, Requotes, OrdersKept, Cancels uint64
+	// PostOnlyRejects counts passive orders the venue rejected because the
+	// book had moved through their price (a stale book).
+	PostOnlyRejects uint64
+	// TakerCapBlocks and RiskBlocks count orders the risk stage blocked.
+	TakerCapBlocks, RiskBlocks uint64
+	// Inventory (base units), Cash (quote units) and the last quoted spread.
+	Inventory, Cash, SpreadBps float64
+	// ResidentBytes is resident memory: modeled on the simulated clock.
+	ResidentBytes float64
+	// CriticalBreakersOpen counts critical breakers open or half-open.
+	CriticalBreakersOpen int
+	Breakers             [NumBreakers]BreakerStats
+	// Stages are the per-stage histograms, StageNames order, TickTotal last.
+	Stages [NumStages + 1]StageHistogram
+	// Flags are the feature flags; FaultsActive the faults active now.
+	Flags        Flags
+	FaultsActive [fault.NumKinds]bool
+}
+
+// TakerSharePct is the cumulative taker share of filled volume, in percent.
+func (s *Stats) TakerSharePct() float64 {
+	if t := s.MakerVolume + s.TakerVolume; t > 0 {
+		return s.TakerVolume / t * 100
+	}
+	return 0
+}
+
+// Stats returns a snapshot of the counters. It is cheap and allocation-free.
+func (e *Engine) Stats() Stats {
+	var s Stats
+	e.mu.Lock()
+	e.statsLocked(&s)
+	e.mu.Unlock()
+	return s
+}
+
+func (e *Engine) statsLocked(s *Stats) {
+	c := &e.c
+	s.NowNs = e.clk.Now()
+	s.Ticks, s.DeadlineMisses, s.TickErrors = c.ticks, c.misses, c.tickErrors
+	s.StageErrors = c.stageErrors
+	s.CacheHits, s.CacheMisses, s.VenueFetches = e.cache.Hits(), e.cache.Misses(), c.venueFetches
+	s.MakerVolume, s.TakerVolume = c.makerVol, c.takerVol
+	s.MakerFills, s.TakerFills = c.makerFills, c.takerFills
+	s.OrdersPlaced, s.Requotes, s.OrdersKept, s.Cancels = c.placed, c.requotes, c.kept, c.cancels
+	s.PostOnlyRejects = c.postOnlyRejects
+	s.TakerCapBlocks, s.RiskBlocks = c.takerBlocks, c.riskBlocks
+	s.Inventory, s.Cash, s.SpreadBps = e.st.inventory, e.st.cash, e.st.spreadBps
+	s.ResidentBytes = float64(e.mem.resident())
+	for i, b := range e.brk {
+		s.Breakers[i] = BreakerStats{Name: b.Name(), Critical: b.Critical(), State: b.State(), Open: b.IsOpen(), Trips: b.Trips()}
+		if b.Critical() && b.IsOpen() {
+			s.CriticalBreakersOpen++
+		}
+	}
+	for i := range s.Stages {
+		h := &s.Stages[i]
+		h.Count = e.rec[i].Count()
+		h.SumSeconds = float64(e.rec[i].Sum()) / 1e9
+		var cum uint64
+		for j := range NumExportBuckets {
+			cum += e.exp[i].counts[j]
+			h.Cumulative[j] = cum
+		}
+	}
+	s.Flags = e.flags()
+	for k := range fault.NumKinds {
+		_, s.FaultsActive[k] = e.sched.Active(k)
+	}
+}
+
+// Latency summarizes one stage's exact latency distribution (HDR-style
+// recorder: within 0.4 % of the true value).
+type Latency struct {
+	Stage                    string
+	Count                    uint64
+	Min, Mean, Max           time.Duration
+	P50, P90, P95, P99, P999 time.Duration
+}
+
+// Latencies summarizes stage (StageNames, "tick_total" for the whole tick);
+// an unknown stage or one with no samples has Count 0.
+func (e *Engine) Latencies(stage string) Latency {
+	i := stageIndex(stage)
+	if i < 0 {
+		return Latency{Stage: stage}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.rec[i]
+	return Latency{
+		Stage: stage, Count: r.Count(),
+		Min: time.Duration(r.Min()), Mean: time.Duration(r.Mean()), Max: time.Duration(r.Max()),
+		P50: time.Duration(r.Quantile(0.50)), P90: time.Duration(r.Quantile(0.90)),
+		P95: time.Duration(r.Quantile(0.95)), P99: time.Duration(r.Quantile(0.99)),
+		P999: time.Duration(r.Quantile(0.999)),
+	}
+}
+
+// Quantile is stage's latency at quantile q (0..1); 0 when it has no samples.
+func (e *Engine) Quantile(stage string, q float64) time.Duration {
+	i := stageIndex(stage)
+	if i < 0 {
+		return 0
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Duration(e.rec[i].Quantile(q))
+}
+
+// ResetLatencies forgets every recorded latency (to drop a warm-up); the
+// counters are kept.
+func (e *Engine) ResetLatencies() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range e.rec {
+		e.rec[i].Reset()
+		e.exp[i] = exportHist{}
+	}
+}
+
+func stageIndex(stage string) int {
+	for i, n := range StageNames {
+		if n == stage {
+			return i
+		}
+	}
+	return -1
+}

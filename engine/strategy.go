@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/presoak/presoak/engine/fault"
+	"github.com/presoak/presoak/engine/marketdata"
+)
+
+// Sides of our quotes.
+const (
+	bid = 0
+	ask = 1
+)
+
+// Quote actions per side.
+const (
+	actNone    uint8 = iota // nothing to do
+	actKeep                 // keep the resting order
+	actPlace                // place a new order
+	actReplace              // cancel the resting order and place a new one
+	actCancel               // cancel the resting order
+)
+
+type action struct {
+	kind        uint8
+	price, size float64
+	aggressive  bool // from the aggressive_quoting fault: bypasses the taker cap
+	postOnly    bool // passive on the bot's book: the venue rejects it if it would cross
+}
+
+// strategy is the market maker's state.
+type strategy struct {
+	inventory, cash float64
+	lastMid         float64
+	volVar          float64 // EWMA of the squared per-tick log return of the mid
+	spreadBps       float64
+	act             [2]action
+}
+
+// fairValue is the mid or the microprice, skewed toward the target
+// inventory; ok is false for an empty, one-sided or crossed book.
+func (e *Engine) fairValue(b *marketdata.Book) (fair, mid float64, ok bool) {
+	if len(b.Bids) == 0 || len(b.Asks) == 0 {
+		return 0, 0, false
+	}
+	bb, ba := b.Bids[0], b.Asks[0]
+	if bb.Price <= 0 || bb.Price >= ba.Price {
+		return 0, 0, false
+	}
+	mid = (bb.Price + ba.Price) / 2
+	fair = mid
+	if e.p.microprice && bb.Size+ba.Size > 0 {
+		// Weighted toward the side with less size: it is the one about to move.
+		fair = (bb.Price*ba.Size + ba.Price*bb.Size) / (bb.Size + ba.Size)
+	}
+	fair *= 1 - e.p.skew*1e-4*(e.st.inventory-e.p.targetInv)
+	return fair, mid, true
+}
+
+// updateSpread sets the quoted spread: fixed, or adaptive to the EWMA
+// realized volatility of the mid.
+func (e *Engine) updateSpread(mid float64) {
+	if e.st.lastMid > 0 {
+		r := math.Log(mid / e.st.lastMid)
+		e.st.volVar += e.p.volAlpha * (r*r - e.st.volVar)
+	}
+	e.st.lastMid = mid
+	if !e.p.adaptive {
+		e.st.spreadBps = e.p.baseSpread
+		return
+	}
+	s := e.p.volMult * math.Sqrt(e.st.volVar) * 1e4
+	e.st.spreadBps = min(max(s, e.p.minSpr), e.p.maxSpr)
+}
+
+// quote decides, per side, to keep the resting order, place one, or cancel
+// and replace it.
+func (e *Engine) quote(b *marketdata.Book, fair float64) {
+	half := fair * e.st.spreadBps * 1e-4 / 2
+	px := [2]float64{e.floorTick(fair - half), e.ceilTick(fair + half)}
+	if px[ask] <= px[bid] {
+		px[ask] = px[bid] + e.p.tick
+	}
+	m, aggressive := e.sched.Active(fault.AggressiveQuoting)
+	if aggressive {
+		// The bug: both quotes go through the book by m bps.
+		px[bid] = e.ceilTick(b.Asks[0].Price * (1 + m*1e-4))
+		px[ask] = e.floorTick(b.Bids[0].Price * (1 - m*1e-4))
+	}
+	for s := range 2 {
+		a := &e.st.act[s]
+		*a = action{price: px[s], size: e.p.orderSize, aggressive: aggressive}
+		o := &e.vn.orders[s]
+		switch {
+		case !o.active:
+			a.kind = actPlace
+		case e.p.queueAware && !aggressive && e.keep(o, px[s]):
+			a.kind = actKeep
+			e.c.kept++
+		default:
+			a.kind = actReplace
+		}
+	}
+}
+
+// keep reports whether a resting order is worth keeping: close enough to the
+// new price and not too far back in the queue.
+func (e *Engine) keep(o *order, px float64) bool {
+	return math.Abs(o.price-px) <= px*e.p.requoteBps*1e-4 &&
+		o.ahead <= e.p.maxQueueAhead*e.p.lot
+}
+
+// risk applies order-size and inventory limits and the taker cap to the
+// orders about to be sent. A blocked order is not sent; a resting order on
+// its side is cancelled.
+func (e *Engine) risk(b *marketdata.Book) {
+	for s := range 2 {
+		a := &e.st.act[s]
+		if a.kind != actPlace && a.kind != actReplace {
+			continue
+		}
+		blocked := false
+		inv := e.st.inventory
+		switch {
+		case a.size > e.p.maxOrder:
+			blocked = true
+			e.c.riskBlocks++
+		case s == bid && inv+a.size > e.p.maxInv, s == ask && inv-a.size < -e.p.maxInv:
+			blocked = true
+			e.c.riskBlocks++
+		case a.aggressive:
+		case e.crosses(b, s, a.price):
+			if e.tw.sharePctWith(e.tickStart, a.size) > e.p.takerCapPct {
+				blocked = true
+				e.c.takerBlocks++
+			}
+		default:
+			a.postOnly = true
+		}
+		if blocked {
+			if e.vn.orders[s].active {
+				a.kind = actCancel
+			} else {
+				a.kind = actNone
+			}
+		}
+	}
+}
+
+// crosses reports whether an order at px on side s would take liquidity in b.
+func (e *Engine) crosses(b *marketdata.Book, s int, px float64) bool {
+	if s == bid {
+		return len(b.Asks) > 0 && px >= b.Asks[0].Price-e.p.tick/2
+	}
+	return len(b.Bids) > 0 && px <= b.Bids[0].Price+e.p.tick/2
+}
+
+// submit sends the tick's orders in one order-entry round trip to the
+// simulated venue, guarded by the order_entry breaker.
+func (e *Engine) submit() {
+	n := 0
+	for s := range 2 {
+		if k := e.st.act[s].kind; k == actPlace || k == actReplace || k == actCancel {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	br := e.brk[BreakerOrderEntry]
+	if !br.Allow(e.clk.Now()) {
+		e.stageError(StageSubmit)
+		return
+	}
+	io := e.venueLatency(&e.oeLat)
+	fail := false
+	if _, on := e.sched.Active(fault.VenueOutage); on {
+		fail = true
+	} else if m, on := e.sched.Active(fault.VenueErrorBurst); on && e.rng.Float64() < m {
+		fail = true
+	}
+	e.clk.Sleep(io)
+	br.Record(!fail, e.clk.Now())
+	if fail {
+		e.stageError(StageSubmit)
+		return
+	}
+	for s := range 2 {
+		a := &e.st.act[s]
+		switch a.kind {
+		case actCancel:
+			e.vn.orders[s].active = false
+			e.c.cancels++
+		case actReplace:
+			e.vn.orders[s].active = false
+			e.c.cancels++
+			e.c.requotes++
+			e.place(s, a)
+		case actPlace:
+			e.place(s, a)
+		}
+	}
+}
+
+func (e *Engine) floorTick(px float64) float64 {
+	return math.Floor(px/e.p.tick+1e-9) * e.p.tick
+}
+
+func (e *Engine) ceilTick(px float64) float64 {
+	return math.Ceil(px/e.p.tick-1e-9) * e.p.tick
+}

@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"github.com/presoak/presoak/engine/fault"
+	"github.com/presoak/presoak/engine/latency"
+)
+
+// Step runs one tick. On the simulated clock it first advances virtual time
+// to the tick's scheduled start; on the real clock it ticks now (Run paces
+// it).
+func (e *Engine) Step() {
+	e.mu.Lock()
+	e.step()
+	e.mu.Unlock()
+}
+
+func (e *Engine) step() {
+	if e.sim {
+		e.clk.SleepUntil(e.next)
+	}
+	start := e.clk.Now()
+	e.tickStart = start
+	e.sched.Update(start)
+	e.mem.update(e, start)
+	e.advanceVenue(start)
+
+	if e.p.pipeline {
+		// Issue the fetch for the next tick; its wait overlaps this tick's
+		// compute, which runs on the book prefetched during the previous tick.
+		nxt := 1 - e.cur
+		io, ok := e.fetch(&e.views[nxt], start)
+		work := e.compute[StageFetchMD].Sample(e.rng)
+		e.record(StageFetchMD, io+work)
+		if !ok {
+			e.stageError(StageFetchMD)
+		}
+		if v := &e.views[e.cur]; e.havePrefetch && v.ok {
+			e.computeStages(v)
+		}
+		e.clk.SleepUntil(start + io + work)
+		e.cur = nxt
+		e.havePrefetch = true
+	} else {
+		v := &e.views[e.cur]
+		io, ok := e.fetch(v, start)
+		e.clk.Sleep(io)
+		e.clk.Work(e.compute[StageFetchMD].Sample(e.rng))
+		e.record(StageFetchMD, e.clk.Now()-start)
+		if ok {
+			e.computeStages(v)
+		} else {
+			e.stageError(StageFetchMD)
+		}
+	}
+
+	end := e.clk.Now()
+	total := end - start
+	e.record(TickTotal, total)
+	e.c.ticks++
+	if total > e.p.deadline {
+		e.c.misses++
+	}
+	e.next += e.p.interval
+	if e.next <= end { // overran: skip to the next slot on the grid
+		e.next += ((end-e.next)/e.p.interval + 1) * e.p.interval
+	}
+}
+
+// fetch reads the book into dst through the MD cache or from the venue. It
+// returns the I/O latency to wait (the caller waits or overlaps it) and
+// whether dst holds a fresh book.
+func (e *Engine) fetch(dst *viewBook, now int64) (int64, bool) {
+	if e.p.cacheOn {
+		if m, on := e.sched.Active(fault.CacheDegradation); on && e.rng.Float64() < m {
+			e.cache.Invalidate(e.sym)
+		}
+		if b, hit := e.cache.Get(e.sym, now); hit {
+			dst.copyFrom(b)
+			return e.hitLat.Sample(e.rng), true
+		}
+	}
+	br := e.brk[BreakerVenueMD]
+	if !br.Allow(now) {
+		dst.ok = false
+		return 0, false
+	}
+	io := e.venueLatency(&e.mdLat)
+	fail := false
+	if m, on := e.sched.Active(fault.FeedStall); on {
+		io, fail = int64(m*1e6), true // the request times out after m ms
+	} else if m, on := e.sched.Active(fault.VenueErrorBurst); on && e.rng.Float64() < m {
+		fail = true
+	}
+	br.Record(!fail, now+io)
+	e.c.venueFetches++
+	if fail || e.live == nil {
+		dst.ok = false
+		return io, false
+	}
+	dst.copyFrom(e.live)
+	if e.p.cacheOn {
+		e.cache.Put(e.live, now+io)
+	}
+	return io, true
+}
+
+// venueLatency samples a venue dependency, scaled by an active latency spike.
+func (e *Engine) venueLatency(d *latency.Dist) int64 {
+	io := d.Sample(e.rng)
+	if m, on := e.sched.Active(fault.VenueLatencySpike); on {
+		io = int64(float64(io) * m)
+	}
+	return io
+}
+
+// computeStages runs fair_value, spread, quote, risk and submit on v.
+func (e *Engine) computeStages(v *viewBook) {
+	b := &v.book
+	t := e.clk.Now()
+
+	e.clk.Work(e.compute[StageFairValue].Sample(e.rng))
+	fair, mid, ok := e.fairValue(b)
+	t = e.lap(StageFairValue, t)
+	if !ok {
+		e.stageError(StageFairValue)
+		return
+	}
+
+	e.clk.Work(e.compute[StageSpread].Sample(e.rng))
+	e.updateSpread(mid)
+	t = e.lap(StageSpread, t)
+
+	e.clk.Work(e.compute[StageQuote].Sample(e.rng))
+	e.quote(b, fair)
+	t = e.lap(StageQuote, t)
+
+	e.clk.Work(e.compute[StageRisk].Sample(e.rng))
+	e.risk(b)
+	t = e.lap(StageRisk, t)
+
+	e.clk.Work(e.compute[StageSubmit].Sample(e.rng))
+	e.submit()
+	e.lap(StageSubmit, t)
+}
+
+// lap records stage s as ending now and returns now.
+func (e *Engine) lap(s int, since int64) int64 {
+	now := e.clk.Now()
+	e.record(s, now-since)
+	return now
+}
+
+func (e *Engine) stageError(s int) {
+	e.c.stageErrors[s]++
+	e.c.tickErrors++
+}
+
+// advanceVenue moves the simulated venue to now: the market's book and
+// trades, matched against our resting orders.
+func (e *Engine) advanceVenue(now int64) {
+	book, trades := e.feed.AdvanceTo(e.startNs + (now - e.origin))
+	e.live = book
+	if book != nil && book.Symbol != "" && book.Symbol != e.sym {
+		e.sym = book.Symbol
+	}
+	e.match(trades, book)
+}
