@@ -55,3 +55,8 @@ prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot
 .PHONY: monitoring
 monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring
+
+FUZZTIME ?= 60s
+.PHONY: fuzz-config
+fuzz-config: ## fuzz the config loader (FuzzLoad) for FUZZTIME (default 60s); seed corpus in engine/config/testdata/fuzz
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./engine/config

@@ -113,6 +113,9 @@ func checkScalar(k kind, n *yaml.Node) (ok bool, detail string) {
 
 // describeValue renders a scalar for a message: its kind and a short quote.
 func describeValue(n *yaml.Node) string {
+	if n.ShortTag() == "!!null" {
+		return "no value"
+	}
 	v := n.Value
 	if len(v) > 40 {
 		v = v[:37] + "..."
