@@ -169,3 +169,24 @@ func TestManyProblems(t *testing.T) {
 		t.Errorf("Error() has %d lines ending %q, want 102 ending with the count of the rest", len(lines), lines[len(lines)-1])
 	}
 }
+
+// TestBadConfigsAlone loads each malformed config as the only layer: still
+// an *Error, one line per problem, no secret, no panic.
+func TestBadConfigsAlone(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob(fixture(t, "bad/*.yaml"))
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			err := loadErr(t, file)
+			if strings.Contains(err.Error(), plantedSecret) {
+				t.Errorf("error shows a secret value:\n%s", err)
+			}
+			for _, p := range err.Problems {
+				if p.File != file || strings.ContainsAny(p.String(), "\r\n") {
+					t.Errorf("problem %q, want one line about %s", p, file)
+				}
+			}
+		})
+	}
+}
