@@ -30,7 +30,7 @@ vet: ## go vet and gofmt
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
-test: deps vet ## the project's own tests (what CI runs)
+test: deps vet snapshot ## the project's own tests (what CI runs); takes the flag snapshot the Safety checks read
 	$(GO) test -race -timeout 20m ./...
 
 readiness: ## the pre-soak checklist on CONFIG; writes JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
@@ -60,3 +60,10 @@ FUZZTIME ?= 60s
 .PHONY: fuzz-config
 fuzz-config: ## fuzz the config loader (FuzzLoad) for FUZZTIME (default 60s); seed corpus in engine/config/testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./engine/config
+
+.PHONY: fuzz-marketdata recording
+fuzz-marketdata: ## fuzz the market-data CSV parser (FuzzParse) for FUZZTIME; seed corpus in engine/marketdata/testdata/fuzz
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./engine/marketdata
+
+recording: ## regenerate fixtures/marketdata/btcusdt-5m (seed 42; byte-identical unless the generator changed)
+	$(GO) run ./cmd/presoak record -symbol BTCUSDT -seed 42 -span 5m -out fixtures/marketdata/btcusdt-5m
