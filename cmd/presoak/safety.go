@@ -134,6 +134,12 @@ func runRollback(args []string, stdout, stderr io.Writer) int {
 		p.Print(stdout)
 		fmt.Fprintf(stdout, "%d targets, %d would change; config hash %s -> %s (verified by loading the config with the rollback layer)\n",
 			len(p.Changes), p.Changed(), p.Before.Hash[:12], p.After.Hash[:12])
+		switch snap, err := safety.ReadSnapshot(o.Workspace.SnapshotPath()); {
+		case err != nil:
+			fmt.Fprintf(stdout, "note: applying needs a snapshot to restore to (make snapshot first): %v\n", err)
+		case snap.ConfigHash != p.Before.Hash:
+			fmt.Fprintf(stdout, "note: the snapshot %s is from another config (hash %s); take a new one before applying: make snapshot\n", o.Workspace.SnapshotPath(), snap.ConfigHash[:12])
+		}
 		if o.Workspace.RollbackActive() {
 			fmt.Fprintf(stdout, "note: the rollback layer %s is already applied; undo it with: make restore\n", o.Workspace.RollbackLayerPath())
 		}
