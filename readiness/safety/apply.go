@@ -12,7 +12,8 @@ import (
 type Options struct {
 	// Workspace is where artifacts/release lives; zero is the working directory.
 	Workspace Workspace
-	// ConfigLayers are CONFIG's layers, base first, without the rollback layer.
+	// ConfigLayers are CONFIG's layers, base first; the rollback layer, if
+	// listed, is ignored here (EffectiveLayers adds it where it applies).
 	ConfigLayers []string
 	// TargetsFile is the rollback targets file; "" is TargetsFile.
 	TargetsFile string
@@ -28,6 +29,10 @@ func (o Options) loader() Loader {
 	}
 	return LoadConfig
 }
+
+// layers are CONFIG's layers without the rollback layer, whether or not the
+// caller included it.
+func (o Options) layers() []string { return o.Workspace.WithoutRollback(o.ConfigLayers) }
 
 func (o Options) targets() (*Targets, error) {
 	f := o.TargetsFile
@@ -52,7 +57,7 @@ func TakeSnapshot(o Options) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("take snapshot: %w", err)
 	}
-	eff, err := o.loader()(o.ConfigLayers...)
+	eff, err := o.loader()(o.layers()...)
 	if err != nil {
 		return nil, fmt.Errorf("take snapshot: %w", err)
 	}
@@ -77,7 +82,7 @@ func DryRun(o Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rollback dry run: %w", err)
 	}
-	before, err := o.loader()(o.ConfigLayers...)
+	before, err := o.loader()(o.layers()...)
 	if err != nil {
 		return nil, fmt.Errorf("rollback dry run: %w", err)
 	}
@@ -109,7 +114,7 @@ func Apply(o Options) (*Applied, error) {
 		return nil, fmt.Errorf("apply rollback: %w", err)
 	}
 	load := o.loader()
-	before, err := load(o.ConfigLayers...)
+	before, err := load(o.layers()...)
 	if err != nil {
 		return nil, fmt.Errorf("apply rollback: %w", err)
 	}
@@ -192,7 +197,7 @@ func Restore(o Options) (*Restored, error) {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
 	load := o.loader()
-	before, err := load(o.ConfigLayers...)
+	before, err := load(o.layers()...)
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}

@@ -24,6 +24,14 @@ func TestEffectiveLayersAppendsTheRollbackLayerOnlyWhenItExists(t *testing.T) {
 	if len(in) != 2 {
 		t.Error("the input slice was modified")
 	}
+	// Already listed: moved last, not repeated.
+	listed := []string{in[0], w.RollbackLayerPath(), in[1]}
+	if got2 := w.EffectiveLayers(listed); !slices.Equal(got2, got) {
+		t.Errorf("layer listed: got %v, want %v", got2, got)
+	}
+	if got := w.WithoutRollback(listed); !slices.Equal(got, in) {
+		t.Errorf("WithoutRollback: got %v, want %v", got, in)
+	}
 	// A directory in the layer's place is not a layer.
 	w2 := safety.Workspace{Root: t.TempDir()}
 	if err := os.MkdirAll(w2.RollbackLayerPath(), 0o755); err != nil {

@@ -49,13 +49,32 @@ func (w Workspace) RollbackActive() bool {
 }
 
 // EffectiveLayers is configLayers followed by the rollback layer when it
-// exists under the workspace root. The input slice is not modified.
+// exists under the workspace root. A rollback layer already in configLayers
+// is moved to the end, not repeated. The input slice is not modified.
 func (w Workspace) EffectiveLayers(configLayers []string) []string {
-	layers := append([]string(nil), configLayers...)
+	layers := w.WithoutRollback(configLayers)
 	if w.RollbackActive() {
 		layers = append(layers, w.RollbackLayerPath())
 	}
 	return layers
+}
+
+// WithoutRollback is configLayers without the workspace's rollback layer:
+// the user's own layers, what a snapshot records and a rollback starts from.
+func (w Workspace) WithoutRollback(configLayers []string) []string {
+	out := make([]string, 0, len(configLayers)+1)
+	for _, l := range configLayers {
+		if !w.isRollbackLayer(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (w Workspace) isRollbackLayer(path string) bool {
+	a, err1 := filepath.Abs(path)
+	b, err2 := filepath.Abs(w.RollbackLayerPath())
+	return err1 == nil && err2 == nil && a == b
 }
 
 // EffectiveLayers is the layers a bot started with CONFIG=configLayers runs
