@@ -2,7 +2,9 @@ package marketdata
 
 import (
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 )
 
 const t0 = int64(1767225600000000000)
@@ -79,6 +81,40 @@ func TestReplaysAreIndependent(t *testing.T) {
 	if len(trades) != 1 || levels(book.Asks) != "[{100.2 1} {100.3 3}]" {
 		t.Errorf("second replay: got asks %s, %d trades, want the book at +100ms and 1 trade", levels(book.Asks), len(trades))
 	}
+}
+
+// TestConcurrentReplays: replays of one Recording share its events; -race
+// checks that they only read them.
+func TestConcurrentReplays(t *testing.T) {
+	t.Parallel()
+	rec, err := Generate(SyntheticOptions{Seed: 9}, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := finalBook(rec.Replay(), rec.Manifest.EndNs)
+	var wg sync.WaitGroup
+	got := make([]string, 4)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = finalBook(rec.Replay(), rec.Manifest.EndNs)
+		}()
+	}
+	wg.Wait()
+	for i, g := range got {
+		if g != want {
+			t.Errorf("replay %d: got final book %s, want %s", i, g, want)
+		}
+	}
+}
+
+func finalBook(f Feed, end int64) string {
+	for ts := end - int64(30*time.Second); ts <= end; ts += 100e6 {
+		f.AdvanceTo(ts)
+	}
+	b, _ := f.AdvanceTo(end)
+	return fmt.Sprint(*b)
 }
 
 func TestBookSideKeepsBestMaxDepthSorted(t *testing.T) {

@@ -72,8 +72,8 @@ func (o SyntheticOptions) normalized() (SyntheticOptions, scale, error) {
 		err = fmt.Errorf("depth = %d, want 1..%d", o.Depth, MaxDepth)
 	case !(o.EventRate > 0 && o.EventRate <= 1e5):
 		err = fmt.Errorf("event rate = %v, want > 0 and <= 1e5 per second", o.EventRate)
-	case !(o.StartPrice >= 1000*o.TickSize && o.StartPrice/o.TickSize < 1e12):
-		err = fmt.Errorf("start price = %v, want between 1000 and 1e12 ticks of %v", o.StartPrice, o.TickSize)
+	case !(o.StartPrice >= 1000*o.TickSize && o.StartPrice/o.TickSize < 1e12 && o.StartPrice*pow10[sc.priceDec] < 1<<50):
+		err = fmt.Errorf("start price = %v, want between 1000 and 1e12 ticks of %v (and below 2^50 units of 1e-%d)", o.StartPrice, o.TickSize, sc.priceDec)
 	case o.StartNs < 0:
 		err = fmt.Errorf("start = %d ns, want >= 0", o.StartNs)
 	}
