@@ -40,9 +40,6 @@ func Build(in Inputs) (rmon.Model, error) {
 		return rmon.Model{}, fmt.Errorf("build monitoring: no criteria")
 	}
 	o := in.Options
-	if o.Resolution <= 0 {
-		o.Resolution = in.Spec.EvaluationInterval
-	}
 	m := rmon.Model{
 		Title:              "presoak soak",
 		UID:                "presoak-soak",
@@ -161,7 +158,7 @@ func stages(set *budget.Set, o Options) []rmon.Stage {
 func notes(o Options) []string {
 	n := []string{
 		"Ratios (deadline miss, hit ratio, taker share, errors) are ratios of counter increases over the criterion's window. PromQL's increase() extrapolates to the window's edges, but numerator and denominator by the same factor, so the ratio is presoak's (last minus first sample in [t-window, t]), except right after a counter starts from 0, where Prometheus stops extrapolating at zero.",
-		"Memory growth: presoak fits a Theil-Sen slope through per-minute means (a one-off step or GC sawtooth is not growth); PromQL has no robust slope, so the rules use deriv() (least squares). They agree on steady growth; after a one-off step deriv() reports growth for up to a window where presoak does not. Both give no value until the window holds half its length of samples.",
+		"Memory growth: presoak takes the smaller Theil-Sen slope of the window's two halves, fitted through per-bucket means (a one-off step or GC sawtooth is not growth); PromQL has no robust slope, so the rules use deriv() (least squares) over the whole window. They agree on steady growth; after a one-off step deriv() reports growth for up to a window where presoak does not. Both give no value until the series is about 3/4 of a window old (presoak: a quarter of the buckets in each half of the window).",
 		"No data: presoak freezes a criterion without data (it neither resets nor fires); a Prometheus alert whose expression returns nothing resets. target_down covers a bot that cannot be read in both.",
 		"critical_breakers_open: presoak counts the most critical breakers open at once in the window; PromQL sums each breaker's max over the window. They agree whenever at most one is open, and on any threshold of 0.",
 	}

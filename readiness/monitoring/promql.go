@@ -40,16 +40,6 @@ type Options struct {
 	// it the p95-regression signal has nothing to compare with and stays
 	// empty (the checklist says so).
 	Baseline map[string]float64
-	// Resolution is the step of the subqueries some signals need (the
-	// criteria's evaluation interval); zero means 15s.
-	Resolution time.Duration
-}
-
-func (o Options) resolution() time.Duration {
-	if o.Resolution <= 0 {
-		return 15 * time.Second
-	}
-	return o.Resolution
 }
 
 func (o Options) names() signal.MetricNames {
@@ -167,13 +157,13 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 		return percentOf(o.increase(m.FillVolume, window, `liquidity="taker"`),
 			o.increase(m.FillVolume, window, `liquidity=~"maker|taker"`)), nil
 	case signal.MemoryGrowthMBPerH:
-		// deriv() is least squares; presoak's is Theil-Sen over per-minute
-		// means. Like presoak, give no value until the window holds at
-		// least half its length of samples.
+		// deriv() is least squares; presoak's is the smaller Theil-Sen slope
+		// of the window's two halves (over per-bucket means). Like presoak,
+		// give no value until the first half has data: the series must be
+		// MemoryWarmup(window) old.
 		mem := o.sel(m.ResidentMemory)
-		return fmt.Sprintf("max by (%[1]s) (deriv(%[2]s[%[3]s])) * 3600 / 1e6"+
-			" and on (%[1]s) (time() - min by (%[1]s) (min_over_time(timestamp(%[2]s)[%[3]s:%[4]s])) >= %[5]s)",
-			by, mem, Range(window), Range(o.resolution()), strconv.FormatFloat(window.Seconds()/2, 'f', -1, 64)), nil
+		return fmt.Sprintf("max by (%[1]s) (deriv(%[2]s[%[3]s])) * 3600 / 1e6 and on (%[1]s) max by (%[1]s) (%[2]s offset %[4]s)",
+			by, mem, Range(window), Range(MemoryWarmup(window))), nil
 	case signal.CriticalBreakersOpen:
 		// The most open at once in the window, as presoak counts it, equals
 		// the sum of each breaker's max whenever at most one is open (and
@@ -197,6 +187,12 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 	}
 	return "", fmt.Errorf("signal expression %s: unknown signal", n)
 }
+
+// MemoryWarmup is how old the memory series must be before the growth
+// signal has a value: presoak wants a quarter of the window's buckets in
+// each half of the window, so the series must cover the newest quarter of
+// the first half: 3/4 of the window.
+func MemoryWarmup(window time.Duration) time.Duration { return window * 3 / 4 }
 
 // StageQuantileExpr is one stage's latency quantile over the window, in
 // seconds, one series per bot, labelled stage.

@@ -1,0 +1,109 @@
+package monitoring_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/presoak/presoak/readiness/criteria"
+	"github.com/presoak/presoak/readiness/monitoring"
+	"github.com/presoak/presoak/readiness/signal"
+)
+
+// needPromtool returns a Promtool, failing the test when promtool is missing
+// in CI (CI=true) and skipping loudly elsewhere.
+func needPromtool(t testing.TB) monitoring.Promtool {
+	t.Helper()
+	p := monitoring.Promtool{}
+	if _, err := p.Find(); err != nil {
+		if errors.Is(err, monitoring.ErrNoPromtool) && os.Getenv("CI") == "" {
+			t.Skipf("SKIPPED, NOT PASSED: %v — promtool proves the generated rules; run `make deps` (CI=true makes this a failure)", err)
+		}
+		t.Fatalf("%v", err)
+	}
+	return p
+}
+
+// moduleRoot is the directory holding go.mod.
+func moduleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// defaultSpec is fixtures/criteria.yaml.
+func defaultSpec(t testing.TB) *criteria.Spec {
+	t.Helper()
+	spec, err := criteria.Load(filepath.Join(moduleRoot(t), monitoring.DefaultCriteria))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// customNames is a non-default metric-name mapping (another bot's names).
+func customNames() signal.MetricNames {
+	return signal.MetricNames{
+		TickDuration:   "acme_loop_seconds",
+		StageDuration:  "acme_step_seconds",
+		Ticks:          "acme_loops_total",
+		DeadlineMisses: "acme_late_loops_total",
+		CacheRequests:  "acme_book_cache_lookups_total",
+		FillVolume:     "acme_filled_base_total",
+		BreakerOpen:    "acme_breaker_tripped",
+		TickErrors:     "acme_loop_failures_total",
+		ResidentMemory: "acme_rss_bytes",
+		FeatureFlag:    "acme_flag_on",
+	}
+}
+
+// writeRulesAndTests renders the rules and their rule tests for spec into
+// dir (as name.rules.yml and name.test.yml) and returns the test file's path.
+func writeRulesAndTests(t testing.TB, dir, name string, spec *criteria.Spec, o monitoring.Options) (rules, tests string) {
+	t.Helper()
+	a, err := monitoring.Render(monitoring.Inputs{Spec: spec, Options: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := monitoring.NewRuleTests(spec, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := rt.Render(name + ".rules.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, tests = filepath.Join(dir, name+".rules.yml"), filepath.Join(dir, name+".test.yml")
+	if err := os.WriteFile(rules, a.Rules, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tests, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rules, tests
+}
+
+func ctx(t testing.TB) context.Context {
+	return t.Context()
+}
+
+func writeFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
