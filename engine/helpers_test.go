@@ -94,4 +94,3 @@ func (f *scriptFeed) AdvanceTo(tNs int64) (*marketdata.Book, []marketdata.Trade)
 }
 
 func (f *scriptFeed) Done() bool { return false }
-
