@@ -62,8 +62,9 @@ func Display(v any) string {
 	}
 }
 
-// jsonValue is v as it goes into the snapshot: JSON scalars stay scalars,
-// durations become their string ("150ms"), anything else its Display form.
+// jsonValue is v as it goes into the snapshot: JSON scalars and string lists
+// stay as they are, durations become their string ("150ms"), anything else
+// its Display form.
 func jsonValue(v any) any {
 	switch x := v.(type) {
 	case nil, bool, string, float64, float32,
@@ -71,6 +72,8 @@ func jsonValue(v any) any {
 		return x
 	case time.Duration:
 		return x.String()
+	case []string:
+		return append([]string{}, x...)
 	default:
 		return Display(x)
 	}

@@ -231,3 +231,25 @@ func TestTakeSnapshotFailsCleanly(t *testing.T) {
 		}
 	})
 }
+
+func TestSnapshotRecordsAListLimitAsAnArray(t *testing.T) {
+	o := newOptions(t)
+	o.TargetsFile = writeFile(t, t.TempDir(), "r.yaml", "version: 1\ntargets:\n  - {key: pipeline.enabled, value: false}\nlimits: [symbols]\n")
+	if _, err := safety.TakeSnapshot(o); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := os.ReadFile(o.Workspace.SnapshotPath())
+	var raw struct {
+		Limits map[string]struct{ Value any } `json:"limits"`
+	}
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := raw.Limits["symbols"].Value.([]any); !ok || len(v) != 1 || v[0] != "BTCUSDT" {
+		t.Errorf("symbols: got %#v, want [BTCUSDT]", raw.Limits["symbols"].Value)
+	}
+	schema, _ := os.ReadFile(moduleFile(t, safety.SchemaFile))
+	if err := safety.ValidateJSON(schema, doc); err != nil {
+		t.Error(err)
+	}
+}
