@@ -25,7 +25,7 @@ func TestLogs(t *testing.T) {
 		view, ok := env.View()
 		if !ok {
 			checklist.Record(t, checklist.NotEvaluated(checklist.AreaLogs, report.Blocking,
-				"output.log_dir", "the config did not load (see TestConfigAndFlags/config_loads)", "fix the config first"))
+				"output.log_dir", "the config did not load (see TestConfigAndFlags/config_loads)", "fix the problems config_loads lists, then run again"))
 			return
 		}
 		checklist.Record(t, checklist.LogDir(env.Layers.Root, view))

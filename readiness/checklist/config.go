@@ -49,6 +49,8 @@ func ViewOf(loaded *config.Loaded, l Layers) ConfigView {
 type ConfigCheck struct {
 	// Name is the subtest name: the item's stable report id.
 	Name string
+	// Severity is the item's severity, also when it cannot be evaluated.
+	Severity report.Severity
 	// Check evaluates the item.
 	Check func(ConfigView) Item
 }
@@ -56,17 +58,17 @@ type ConfigCheck struct {
 // ConfigChecks are the Config & Flags items evaluated on a loaded config, in
 // report order (the item "config_loads" comes before them).
 var ConfigChecks = []ConfigCheck{
-	{"pipeline_enabled", func(v ConfigView) Item {
+	{"pipeline_enabled", report.Blocking, func(v ConfigView) Item {
 		return flagOn(v, "pipeline.enabled", v.Config.Pipeline.Enabled, report.Blocking)
 	}},
-	{"md_cache_enabled", func(v ConfigView) Item {
+	{"md_cache_enabled", report.Blocking, func(v ConfigView) Item {
 		return flagOn(v, "md_cache.enabled", v.Config.MDCache.Enabled, report.Blocking)
 	}},
-	{"taker_cap_max_taker_share_pct", TakerCap},
-	{"adaptive_spread_enabled", func(v ConfigView) Item {
+	{"taker_cap_max_taker_share_pct", report.Blocking, TakerCap},
+	{"adaptive_spread_enabled", report.Warning, func(v ConfigView) Item {
 		return flagOn(v, "adaptive_spread.enabled", v.Config.AdaptiveSpread.Enabled, report.Warning)
 	}},
-	{"queue_aware_enabled", func(v ConfigView) Item {
+	{"queue_aware_enabled", report.Warning, func(v ConfigView) Item {
 		return flagOn(v, "queue_aware.enabled", v.Config.QueueAware.Enabled, report.Warning)
 	}},
 }

@@ -67,7 +67,7 @@ func TestConfigChecks(t *testing.T) {
 			if it.Status != c.status || it.Message != c.msg {
 				t.Errorf("got %s %q\nwant %s %q", it.Status, it.Message, c.status, c.msg)
 			}
-			if it.Area != AreaConfigFlags {
+			if it.Area != AreaConfigFlags || it.Severity != severityOf(t, c.check) {
 				t.Errorf("area = %q", it.Area)
 			}
 			if c.status == report.StatusFail && (it.Got == "" || it.Want == "" || it.Source == "" || it.Fix == "") {
@@ -75,6 +75,17 @@ func TestConfigChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+func severityOf(t *testing.T, name string) report.Severity {
+	t.Helper()
+	for _, c := range ConfigChecks {
+		if c.Name == name {
+			return c.Severity
+		}
+	}
+	t.Fatalf("no config check %q", name)
+	return ""
 }
 
 func TestTakerCapBoundary(t *testing.T) {

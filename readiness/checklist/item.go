@@ -114,13 +114,13 @@ func Pending(t Skipper, area, capability string) {
 	t.Skip(fmt.Sprintf("not evaluated: missing capability: %s (not built yet)", capability))
 }
 
-// NotEvaluated is the failed Item for a check that could not run because
-// something it needs is missing (cause says what). It fails: an item that
-// cannot be evaluated is not ready.
+// NotEvaluated is the failed Item for a check that could not run: what names
+// the check, cause says why ("the config did not load (see config_loads)"),
+// fix what to do. It fails: an item that cannot be evaluated is not ready.
 func NotEvaluated(area string, sev report.Severity, what, cause, fix string) Item {
 	return Item{
 		Area: area, Severity: sev, Status: report.StatusFail,
-		Got: "not evaluated", Want: what, Fix: fix,
+		Got: "not evaluated: " + cause, Want: "evaluated", Fix: fix,
 		Message: fmt.Sprintf("%s not evaluated: %s: %s", what, cause, fix),
 	}
 }

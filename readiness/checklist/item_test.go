@@ -84,7 +84,7 @@ func TestPendingSkipsNamingTheCapability(t *testing.T) {
 
 func TestNotEvaluatedFails(t *testing.T) {
 	it := NotEvaluated(AreaLogs, report.Blocking, "output.log_dir", "the config did not load", "fix the config first")
-	if it.Status != report.StatusFail || !strings.Contains(it.Message, "not evaluated") {
+	if it.Status != report.StatusFail || it.Message != "output.log_dir not evaluated: the config did not load: fix the config first" {
 		t.Errorf("NotEvaluated = %+v, want a failure that says it was not evaluated", it)
 	}
 }
