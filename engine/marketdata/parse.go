@@ -49,8 +49,12 @@ func (d *decoder) readLine() ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", d.file, err)
 	}
 	d.line++
-	b = bytes.TrimSuffix(b, []byte{'\n'})
-	b = bytes.TrimSuffix(b, []byte{'\r'})
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
 	return b, nil
 }
 
@@ -94,16 +98,20 @@ var columns = [5]string{"time_ns", "kind", "side", "price", "size"}
 
 func (d *decoder) parseRow(b []byte, ev *Event) error {
 	var f [5][]byte
-	n, start := 0, 0
-	for i := 0; i <= len(b); i++ {
-		if i < len(b) && b[i] != ',' {
-			continue
+	n := 0
+	for rest := b; ; n++ {
+		i := bytes.IndexByte(rest, ',')
+		if i < 0 {
+			if n < len(f) {
+				f[n] = rest
+			}
+			n++
+			break
 		}
 		if n < len(f) {
-			f[n] = b[start:i]
+			f[n] = rest[:i]
 		}
-		n++
-		start = i + 1
+		rest = rest[i+1:]
 	}
 	if n != len(f) {
 		return d.errorf("", ErrColumnCount, "got %d columns, want %d (%s)", n, len(f), Header)
@@ -176,17 +184,18 @@ func parseUint(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 19 {
 		return 0, false
 	}
-	var v int64
+	var v uint64 // 19 digits fit in a uint64
 	for _, c := range b {
-		if c < '0' || c > '9' {
+		d := c - '0'
+		if d > 9 {
 			return 0, false
 		}
-		if v > (math.MaxInt64-int64(c-'0'))/10 {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
+		v = v*10 + uint64(d)
 	}
-	return v, true
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(v), true
 }
 
 type fixedStatus int8

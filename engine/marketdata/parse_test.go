@@ -166,3 +166,28 @@ func TestReadManifestReportsEveryProblem(t *testing.T) {
 		t.Errorf("unknown key: got %v, want an error naming it", err)
 	}
 }
+
+func TestParseUint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"1767225600000000000", 1767225600000000000, true},
+		{"9223372036854775807", 9223372036854775807, true},
+		{"9223372036854775808", 0, false},
+		{"99999999999999999999", 0, false},
+		{"", 0, false},
+		{"-1", 0, false},
+		{"12a", 0, false},
+		{" 1", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseUint([]byte(tt.in))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseUint(%q): got %d, %v, want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
