@@ -46,7 +46,15 @@
 // An item that cannot be evaluated fails (checklist.NotEvaluated); it is never
 // a pass. An area whose capability is not built yet skips with
 // checklist.Pending, naming the missing capability; skipped items are listed
-// in the report and left out of the readiness percentage.
+// in the report and left out of the readiness percentage. pending_test.go
+// holds those placeholders: the commit that adds an area's file deletes its
+// function there.
+//
+// A test in ./readiness/... without an "area" attribute (its own or its
+// parent's) is not a checklist item: the report counts it as a harness
+// self-test, and a failing one makes the verdict NOT RUN (the harness is
+// broken, so its answers cannot be trusted). The attributes config_hash and
+// config_layers are set once, by TestConfigAndFlags; no other test sets them.
 //
 // Paths: tests run in this directory; resolve fixtures and artifacts against
 // the module root (checklist.ModuleRoot, checklist.LoadEnv) and show them
