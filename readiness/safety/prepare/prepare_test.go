@@ -172,3 +172,18 @@ func TestNextStepsQuoteAnUnusualConfig(t *testing.T) {
 		t.Errorf("want the CONFIG value quoted:\n%s", out.String())
 	}
 }
+
+func TestPrepareSoakNeverPrintsASecret(t *testing.T) {
+	const planted = "planted-secret-b41c"
+	t.Setenv("PRESOAK_VENUE_API_KEY", planted)
+	t.Setenv("PRESOAK_VENUE_API_SECRET", planted)
+	for _, layers := range [][]string{nil, {"fixtures/config.yaml"}} {
+		o := options(t, layers...)
+		var out bytes.Buffer
+		prepare.Run(&out, o)
+		snap, _ := os.ReadFile(o.Safety.Workspace.SnapshotPath())
+		if strings.Contains(out.String(), planted) || strings.Contains(string(snap), planted) {
+			t.Fatalf("the planted secret reached the output or the snapshot:\n%s", out.String())
+		}
+	}
+}
