@@ -138,9 +138,11 @@ func Apply(o Options) (*Applied, error) {
 		err = VerifyRollback(before, after, t)
 	}
 	if err != nil {
-		undo := os.Remove(path)
+		var undo error
 		if readErr == nil {
-			undo = writeFileAtomic(path, previous)
+			undo = writeFileAtomic(path, previous) // put the earlier layer back
+		} else {
+			undo = os.Remove(path)
 		}
 		if undo != nil {
 			return nil, fmt.Errorf("apply rollback: %w (and undoing the write failed: %w)", err, undo)
