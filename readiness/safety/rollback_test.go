@@ -276,12 +276,23 @@ func TestApplyAndRestoreFailCleanlyOnBadInput(t *testing.T) {
 }
 
 func TestApplyUndoesTheWriteWhenVerificationFails(t *testing.T) {
+	for _, previous := range []string{"", "# an earlier rollback layer\npipeline:\n  enabled: false\n"} {
+		t.Run(fmt.Sprintf("earlier layer %t", previous != ""), func(t *testing.T) {
+			applyWithBlindLoader(t, previous)
+		})
+	}
+}
+
+// applyWithBlindLoader applies with a loader that does not see the rollback
+// layer and checks that the workspace is left as it was.
+func applyWithBlindLoader(t *testing.T, previous string) {
 	o := newOptions(t)
 	if _, err := safety.TakeSnapshot(o); err != nil {
 		t.Fatal(err)
 	}
-	previous := "# an earlier rollback layer\npipeline:\n  enabled: false\n"
-	writeFile(t, o.Workspace.Root, safety.RollbackLayerFile, previous)
+	if previous != "" {
+		writeFile(t, o.Workspace.Root, safety.RollbackLayerFile, previous)
+	}
 	layerPath := o.Workspace.RollbackLayerPath()
 	// A loader that ignores the rollback layer once it is in the workspace:
 	// the reload shows the targets did not take effect.
@@ -304,10 +315,14 @@ func TestApplyUndoesTheWriteWhenVerificationFails(t *testing.T) {
 	}
 	got, _ := os.ReadFile(layerPath)
 	if string(got) != previous {
-		t.Errorf("layer after a failed apply: got %q, want the previous content back", got)
+		t.Errorf("layer after a failed apply: got %q, want %q", got, previous)
 	}
-	if files := listFiles(t, filepath.Dir(layerPath)); len(files) != 2 {
-		t.Errorf("release dir: got %v, want the snapshot and the layer only", files)
+	want := 1
+	if previous != "" {
+		want = 2
+	}
+	if files := listFiles(t, filepath.Dir(layerPath)); len(files) != want {
+		t.Errorf("release dir: got %v, want %d file(s)", files, want)
 	}
 }
 
