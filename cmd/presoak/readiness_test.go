@@ -228,19 +228,31 @@ func TestReadinessInterrupted(t *testing.T) {
 	r, out := newRun(t, runner, "fixtures/config.yaml")
 	sig := make(chan os.Signal, 1)
 	r.signals = sig
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		// Interrupt once the fake runner has written its partial stream.
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			if matches, _ := filepath.Glob(filepath.Join(r.reportsDir, ".readiness.json.*.tmp")); len(matches) > 0 {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			matches, _ := filepath.Glob(filepath.Join(r.reportsDir, ".readiness.json.*.tmp"))
+			if len(matches) > 0 {
 				if fi, err := os.Stat(matches[0]); err == nil && fi.Size() > 0 {
-					break
+					sig <- os.Interrupt
+					return
 				}
 			}
-			time.Sleep(20 * time.Millisecond)
 		}
-		sig <- os.Interrupt
 	}()
+	defer wg.Wait()
+	defer close(stop)
 	start := time.Now()
 	code := r.execute()
 	if code != exitNotRun {
