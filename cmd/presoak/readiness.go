@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -125,7 +126,8 @@ func (r readinessRun) execute() int {
 	fmt.Fprintf(r.stdout, "presoak readiness: %s\n", shown)
 
 	opts := report.Options{Now: r.now(), Version: version(), Command: shown}
-	exitErr, interrupted := r.runChecklist(args)
+	tail := &lastLine{}
+	exitErr, interrupted := r.runChecklist(args, tail)
 	opts.Interrupted = interrupted
 
 	var stream []byte
@@ -144,6 +146,9 @@ func (r readinessRun) execute() int {
 			opts.RunError = fmt.Sprintf("cannot start %s: %v", strings.Join(r.runner, " "), exitErr)
 		case len(report.Summarize(run, opts).Failed) == 0:
 			opts.RunError = fmt.Sprintf("%s exited with status %d but no checklist item failed", filepath.Base(r.runner[0]), ee.ExitCode())
+			if len(run.Items) == 0 && tail.last() != "" {
+				opts.RunError += " (its last error line: " + tail.last() + ")"
+			}
 		}
 	}
 	sum := report.Summarize(run, opts)
@@ -179,8 +184,18 @@ func (r readinessRun) execute() int {
 	case report.ActionRequired:
 		code = exitBlocking
 	}
+	for _, it := range sum.Failed {
+		msg := it.Test
+		if len(it.Messages) > 0 {
+			msg = it.Messages[0]
+		}
+		fmt.Fprintf(r.stdout, "presoak readiness: ❌ %s / %s: %s\n", it.Area, it.Name(), msg)
+	}
+	for _, it := range sum.Warnings {
+		fmt.Fprintf(r.stdout, "presoak readiness: ⚠️ %s / %s: %s=%s, want %s\n", it.Area, it.Name(), it.Attr(report.AttrSource), it.Attr(report.AttrValue), it.Attr(report.AttrWant))
+	}
 	line := string(sum.Verdict)
-	if pct, ok := sum.Percent(); ok {
+	if pct, ok := sum.Percent(); ok && sum.Verdict != report.NotRun {
 		line += fmt.Sprintf(" (readiness %.0f%%: %d of %d evaluated blocking items passed)", pct, sum.BlockingPassed, sum.BlockingEvaluated)
 	}
 	if sum.Verdict == report.ActionRequired {
@@ -197,11 +212,12 @@ func (r readinessRun) execute() int {
 
 // runChecklist runs gotestsum and waits for it. On SIGINT or SIGTERM it passes
 // the signal on, waits killGrace, then kills; interrupted says a signal came.
-func (r readinessRun) runChecklist(args []string) (err error, interrupted bool) {
+// The runner's stderr also goes to tail.
+func (r readinessRun) runChecklist(args []string, tail *lastLine) (err error, interrupted bool) {
 	cmd := exec.Command(r.runner[0], args...)
 	cmd.Dir = r.root
 	cmd.Env = r.env
-	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
+	cmd.Stdout, cmd.Stderr = r.stdout, io.MultiWriter(r.stderr, tail)
 	// Its own process group, so a signal reaches gotestsum, go test and the
 	// test binaries alike (gotestsum alone would let the tests run on).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -327,6 +343,40 @@ func fallbackJUnit(v report.Verdict, why string) []byte {
 	}}}
 	out, _ := xml.MarshalIndent(doc, "", "\t") // static types: cannot fail
 	return append([]byte(xml.Header), append(out, '\n')...)
+}
+
+// lastLine keeps the last non-empty line written to it (at most 512 bytes).
+type lastLine struct {
+	mu   sync.Mutex
+	cur  []byte
+	done string
+}
+
+func (l *lastLine) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range p {
+		if c == '\n' {
+			if s := strings.TrimSpace(string(l.cur)); s != "" {
+				l.done = s
+			}
+			l.cur = l.cur[:0]
+			continue
+		}
+		if len(l.cur) < 512 {
+			l.cur = append(l.cur, c)
+		}
+	}
+	return len(p), nil
+}
+
+func (l *lastLine) last() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s := strings.TrimSpace(string(l.cur)); s != "" {
+		return s
+	}
+	return l.done
 }
 
 // version names this build for the report.
