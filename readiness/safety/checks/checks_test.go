@@ -135,7 +135,7 @@ func TestSnapshotItem(t *testing.T) {
 		e := newEnv(t)
 		e.opts.ConfigLayers = []string{filepath.Join(e.root, "nope.yaml")}
 		it := e.snapshotItem()
-		if it.Status != report.StatusFail || it.Got != "not evaluated" {
+		if it.Status != report.StatusFail || !strings.HasPrefix(it.Got, "not evaluated") {
 			t.Errorf("got %s %q, want a not-evaluated failure", it.Status, it.Got)
 		}
 	})
