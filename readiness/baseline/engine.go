@@ -116,3 +116,22 @@ func VenueLatencyPlan(factor float64, span time.Duration) *fault.Plan {
 		{Kind: fault.VenueLatencySpike, Start: 0, Duration: span, Magnitude: factor},
 	}}
 }
+
+// NewSimEngine builds the engine the options describe on the simulated clock
+// over the endless seeded synthetic feed (the recording's symbol and seed when
+// the config names one), for benchmarks that tick as long as they like.
+// Warm it up, call ResetLatencies, tick, then Observe.
+func NewSimEngine(o Options) (*engine.Engine, error) {
+	e, _, _, err := o.newEngine(endless, false)
+	if err != nil {
+		return nil, fmt.Errorf("new simulated engine: %w", err)
+	}
+	return e, nil
+}
+
+// endless is a span no recording covers: it selects the synthetic feed.
+const endless = time.Duration(math.MaxInt64)
+
+// Observe is what a stopped engine observed since the counters in since
+// (its Stats when the warm-up ended).
+func Observe(e *engine.Engine, since engine.Stats) budget.Observations { return observe(e, since) }

@@ -130,3 +130,15 @@ func (s *Set) Primary(target string) (Budget, bool) {
 	}
 	return Budget{}, false
 }
+
+// OfKind returns a set with only the budgets of one kind (Latency: the stage
+// and tick budgets make bench asserts; Ratio: deadline misses and hit ratio).
+func (s *Set) OfKind(k Kind) *Set {
+	out := &Set{Source: s.Source}
+	for _, b := range s.Budgets {
+		if b.Kind == k {
+			out.Budgets = append(out.Budgets, b)
+		}
+	}
+	return out
+}

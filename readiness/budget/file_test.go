@@ -31,6 +31,9 @@ budgets:
 	if !ok || p.Expr != "p(95) < 150ms" {
 		t.Errorf("Primary(tick_total) = %v, %v; want p(95) < 150ms", p, ok)
 	}
+	if lat, rat := s.OfKind(Latency), s.OfKind(Ratio); len(lat.Budgets) != 3 || len(rat.Budgets) != 2 {
+		t.Errorf("OfKind: %d latency, %d ratio budgets, want 3 and 2", len(lat.Budgets), len(rat.Budgets))
+	}
 	if s.Budgets[0].Line != 3 {
 		t.Errorf("fetch_md line = %d, want 3", s.Budgets[0].Line)
 	}
