@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/presoak/presoak/engine"
+)
+
+func moduleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+func fixtureConfig(t testing.TB) string {
+	root := moduleRoot(t)
+	return filepath.Join(root, "fixtures/config.yaml") + "," + filepath.Join(root, "fixtures/config.soak_overrides.yaml")
+}
+
+func TestServesEveryDesignMetric(t *testing.T) {
+	t.Parallel()
+	b, err := start(options{addr: "127.0.0.1:0", config: fixtureConfig(t),
+		faults: filepath.Join(moduleRoot(t), "fixtures/faults/all.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var serveErr error
+	wg.Go(func() { serveErr = b.serve(ctx) })
+	defer func() {
+		cancel()
+		wg.Wait()
+		if serveErr != nil {
+			t.Errorf("serve: %v", serveErr)
+		}
+	}()
+	time.Sleep(350 * time.Millisecond) // a few ticks
+	resp, err := http.Get("http://" + b.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	for _, name := range []string{
+		engine.MetricTickDuration, engine.MetricStageDuration, engine.MetricTicks, engine.MetricDeadlineMisses,
+		engine.MetricCacheRequests, engine.MetricFillVolume, engine.MetricBreakerOpen, engine.MetricTickErrors,
+		engine.MetricResidentMemory, engine.MetricFeatureFlag,
+	} {
+		if mfs[name] == nil {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+	if mf := mfs[engine.MetricTicks]; mf != nil && mf.GetMetric()[0].GetCounter().GetValue() < 1 {
+		t.Errorf("%s = 0 after 350ms", engine.MetricTicks)
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		addr   string
+		remote bool
+		ok     bool
+	}{
+		{"127.0.0.1:9100", false, true},
+		{"[::1]:9100", false, true},
+		{"localhost:9100", false, true},
+		{"0.0.0.0:9100", false, false},
+		{":9100", false, false},
+		{"192.0.2.1:9100", false, false},
+		{"0.0.0.0:9100", true, true},
+		{"no-port", false, false},
+	}
+	for _, tt := range tests {
+		err := checkLoopback(tt.addr, tt.remote)
+		if (err == nil) != tt.ok {
+			t.Errorf("checkLoopback(%q, %v) = %v, want ok %v", tt.addr, tt.remote, err, tt.ok)
+		}
+	}
+}
+
+func TestRunRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	for _, args := range [][]string{
+		{"-addr", "0.0.0.0:9100"},
+		{"-config", filepath.Join(t.TempDir(), "missing.yaml"), "-addr", "127.0.0.1:0"},
+		{"-config", fixtureConfig(t), "-addr", "127.0.0.1:0", "-faults", filepath.Join(t.TempDir(), "none.yaml")},
+		{"stray"},
+	} {
+		err := run(context.Background(), args, &out)
+		if err == nil {
+			t.Errorf("run %q succeeded, want an error", args)
+		}
+	}
+	if strings.Contains(out.String(), "serving") {
+		t.Errorf("a failed start said it was serving: %s", out.String())
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"-addr", "127.0.0.1:0", "-config", fixtureConfig(t)}, &out); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(out.String(), "serving metrics at http://127.0.0.1:") || !strings.Contains(out.String(), "stopped after") {
+		t.Errorf("output %q, want the serving and stopped lines", out.String())
+	}
+}
