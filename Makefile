@@ -52,6 +52,10 @@ restore: ## undo a rollback: remove the rollback layer, verify the config hash e
 prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot, rollback dry run, directories
 	@$(GO) run ./cmd/presoak prepare-soak
 
+.PHONY: bot
+bot: ## the reference bot in shadow mode on the real clock, serving /metrics at ADDR (FAULTS=plan.yaml optional)
+	$(GO) run ./cmd/mmbot -addr $(ADDR) -config $(CONFIG) $(if $(FAULTS),-faults $(FAULTS))
+
 .PHONY: monitoring
 monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring
