@@ -15,28 +15,30 @@ import (
 func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 	p := needPromtool(t)
 	spec := defaultSpec(t)
-	dir := t.TempDir()
-	var files []string
 	for _, c := range []struct {
 		name string
 		o    monitoring.Options
 	}{
-		{"default", monitoring.Options{}},
-		{"baseline", monitoring.Options{Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12}}},
-		{"custom", monitoring.Options{Names: customNames(), Selector: `job="presoak-rule-test"`}},
+		{"default_names_no_baseline", monitoring.Options{}},
+		{"custom_names_baseline_selector", monitoring.Options{
+			Names: customNames(), Selector: `job="presoak-rule-test"`,
+			Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12},
+		}},
 	} {
-		rules, tests := writeRulesAndTests(t, dir, c.name, spec, c.o)
-		if out, err := p.CheckRules(ctx(t), rules); err != nil {
-			t.Fatalf("%s rules: %v\n%s", c.name, err, out)
-		}
-		files = append(files, tests)
-	}
-	out, err := p.TestRules(ctx(t), files...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if n := strings.Count(out, "SUCCESS"); n != len(files) {
-		t.Fatalf("promtool test rules: got %d SUCCESS, want %d:\n%s", n, len(files), out)
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rules, tests := writeRulesAndTests(t, t.TempDir(), "presoak", spec, c.o)
+			if out, err := p.CheckRules(ctx(t), rules); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			out, err := p.TestRules(ctx(t), tests)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if !strings.Contains(out, "SUCCESS") {
+				t.Fatalf("promtool test rules: no SUCCESS in its output:\n%s", out)
+			}
+		})
 	}
 }
 
@@ -45,11 +47,12 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 // moved out of reach) fail promtool's test, naming the alert.
 func TestRuleTestsCatchAWrongForDuration(t *testing.T) {
 	p := needPromtool(t)
-	spec := defaultSpec(t)
+	spec := *defaultSpec(t)
+	spec.Criteria = spec.Criteria[:2] // two alerts are enough, and fast
 	dir := t.TempDir()
-	_, tests := writeRulesAndTests(t, dir, "bad", spec, monitoring.Options{})
+	_, tests := writeRulesAndTests(t, dir, "bad", &spec, monitoring.Options{})
 	// Regenerate the rules from a tampered spec over the good tests.
-	bad := *spec
+	bad := spec
 	bad.Criteria = append(bad.Criteria[:0:0], spec.Criteria...)
 	bad.Criteria[0].For -= spec.EvaluationInterval
 	bad.Criteria[1].Threshold = 0 // hit ratio < 0: never

@@ -1,0 +1,39 @@
+package readiness
+
+import (
+	"os"
+	"testing"
+
+	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/readiness/monitoring"
+)
+
+// TestMonitoring is the Monitoring area: the Prometheus rules in
+// artifacts/monitoring are generated from the current criteria and pass
+// promtool, the dashboard shows every criterion's signal, every alert has a
+// runbook line, and the dashboard checklist is current. `make monitoring`
+// fixes every item.
+func TestMonitoring(t *testing.T) {
+	checklist.Group(t, checklist.AreaMonitoring)
+	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	if err != nil {
+		t.Fatalf("monitoring: %v", err)
+	}
+	c := &monitoring.Checks{Env: monitoring.EnvFrom(env.Layers.Root, os.Getenv)}
+
+	t.Run("rules_generated_from_current_criteria", func(t *testing.T) {
+		checklist.Record(t, c.RulesCurrent())
+	})
+	t.Run("rules_pass_promtool_check", func(t *testing.T) {
+		checklist.Record(t, c.RulesPassPromtool(t.Context()))
+	})
+	t.Run("dashboard_has_panel_per_criterion", func(t *testing.T) {
+		checklist.Record(t, c.DashboardCoversCriteria())
+	})
+	t.Run("alerts_have_runbook", func(t *testing.T) {
+		checklist.Record(t, c.AlertsHaveRunbooks())
+	})
+	t.Run("dashboard_checklist_current", func(t *testing.T) {
+		checklist.Record(t, c.ChecklistCurrent())
+	})
+}
