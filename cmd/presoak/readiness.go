@@ -144,6 +144,8 @@ func (r readinessRun) execute() int {
 		switch {
 		case !errors.As(exitErr, &ee):
 			opts.RunError = fmt.Sprintf("cannot start %s: %v", strings.Join(r.runner, " "), exitErr)
+		case run.BuildFailed():
+			// The report says so, with the compiler's lines.
 		case len(report.Summarize(run, opts).Failed) == 0:
 			opts.RunError = fmt.Sprintf("%s exited with status %d but no checklist item failed", filepath.Base(r.runner[0]), ee.ExitCode())
 			if len(run.Items) == 0 && tail.last() != "" {
