@@ -67,6 +67,17 @@ func EnvFrom(root string, getenv func(string) string) Env {
 	}
 }
 
+// readFile reads an input; its error leaves out the absolute path (the
+// caller names the input as Display does).
+func (e Env) readFile(p string) ([]byte, error) {
+	data, err := os.ReadFile(e.abs(p))
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return data, err
+}
+
 func (e Env) abs(p string) string {
 	if filepath.IsAbs(p) {
 		return p
@@ -87,7 +98,7 @@ func (e Env) Display(p string) string {
 func (e Env) Load() (Inputs, error) {
 	var in Inputs
 	var errs []error
-	data, err := os.ReadFile(e.abs(e.Criteria))
+	data, err := e.readFile(e.Criteria)
 	if err == nil {
 		in.Spec, err = criteria.Parse(e.Display(e.Criteria), data)
 	}
@@ -97,7 +108,7 @@ func (e Env) Load() (Inputs, error) {
 		in.Sources = append(in.Sources, "criteria: "+e.Display(e.Criteria)+" "+digest(data))
 	}
 	if e.Budgets != "" {
-		data, err := os.ReadFile(e.abs(e.Budgets))
+		data, err := e.readFile(e.Budgets)
 		if err == nil {
 			in.Budgets, err = budget.ParseFile(e.Display(e.Budgets), data)
 		}
@@ -109,7 +120,7 @@ func (e Env) Load() (Inputs, error) {
 	}
 	in.Options.Names = signal.DefaultMetricNames()
 	if e.MetricNames != "" {
-		data, err := os.ReadFile(e.abs(e.MetricNames))
+		data, err := e.readFile(e.MetricNames)
 		if err == nil {
 			in.Options.Names, err = ParseMetricNames(data)
 		}
