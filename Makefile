@@ -56,6 +56,25 @@ prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot
 bot: ## the reference bot in shadow mode on the real clock, serving /metrics at ADDR (FAULTS=plan.yaml optional)
 	$(GO) run ./cmd/mmbot -addr $(ADDR) -config $(CONFIG) $(if $(FAULTS),-faults $(FAULTS))
 
+.PHONY: bench
+bench: ## latency budgets: per-stage benchmarks (modeled p50/p95/p99), then the stage/p50/p95/p99/budget/verdict table; exit 1 when over
+	$(GO) test -run '^$$' -bench . -benchtime 3000x ./bench
+	@$(GO) run ./cmd/presoak bench
+
+.PHONY: shadow baseline-freeze
+# make shadow's run length: DURATION from the command line or environment, else 60m.
+SHADOW_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),60m)
+shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifacts/baseline/ and $(REPORTS)/shadow.junit.xml
+	@mkdir -p $(REPORTS)
+	@d='$(SHADOW_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
+	  echo "make shadow: DURATION=$$d, go test -timeout $$to (Ctrl-C stops early and still writes the artifacts, marked partial)"; \
+	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/shadow.junit.xml -- \
+	    -tags shadow -count=1 -run '^TestShadowBaseline$$' -timeout "$$to" ./readiness/; rc=$$?; \
+	  echo "make shadow: wrote artifacts/baseline/stage_budgets.json, visualization.md, stage_budgets.svg and $(REPORTS)/shadow.junit.xml; exit $$rc"; exit $$rc
+
+baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it
+	@$(GO) run ./cmd/presoak baseline freeze
+
 .PHONY: monitoring
 monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring

@@ -49,19 +49,26 @@ func CheckName(b budget.Budget) string {
 // one item per budget (the seed's four blocking, the others warnings).
 // view gives the config's provenance for fixes.
 func BaselineChecks(run *Run, view checklist.ConfigView) []Check {
+	return baselineChecks(run, view, MinTicks,
+		"replay a longer recording or more market time so the sample has at least "+strconv.Itoa(MinTicks)+" ticks")
+}
+
+// baselineChecks is BaselineChecks with the ticks requirement and its fix.
+func baselineChecks(run *Run, view checklist.ConfigView, minTicks int64, fix string) []Check {
 	b := run.Baseline
 	src := sourceOf(b)
+	want := ">= " + strconv.FormatInt(minTicks, 10)
 	ticks := Check{Name: "ticks_sampled", Item: checklist.Item{
 		Area: checklist.AreaBaseline, Severity: report.Blocking,
-		Got: strconv.FormatInt(b.Ticks, 10), Want: ">= " + strconv.Itoa(MinTicks), Source: src,
+		Got: strconv.FormatInt(b.Ticks, 10), Want: want, Source: src,
 	}}
-	if b.Ticks >= MinTicks {
+	if b.Ticks >= minTicks && b.Ticks > 0 {
 		ticks.Item.Status = report.StatusPass
-		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want >= %d", b.Ticks, src, MinTicks)
+		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want %s", b.Ticks, src, want)
 	} else {
 		ticks.Item.Status = report.StatusFail
-		ticks.Item.Fix = "replay a longer recording or more market time so the sample has at least " + strconv.Itoa(MinTicks) + " ticks"
-		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want >= %d: %s", b.Ticks, src, MinTicks, ticks.Item.Fix)
+		ticks.Item.Fix = fix
+		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want %s: %s", b.Ticks, src, want, ticks.Item.Fix)
 	}
 	out := []Check{ticks}
 	for _, res := range run.Results {

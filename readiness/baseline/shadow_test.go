@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/presoak/presoak/readiness/checklist"
+	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // syncBuffer is a bytes.Buffer safe for the progress writer.
@@ -166,5 +169,56 @@ func TestFreeze(t *testing.T) {
 	}
 	if _, _, err := Freeze(dir, false); !errors.Is(err, ErrSchema) {
 		t.Errorf("Freeze of another schema: %v", err)
+	}
+}
+
+// TestRunShadow is make shadow's logic for a few seconds: artifacts in a
+// directory, run_complete, the cadence check, and the regression items
+// against a frozen baseline (none, then one of the same run).
+func TestRunShadow(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, defaultLayers)
+	env := checklist.Env{Layers: f.layers, Loaded: f.loaded}
+	dir := t.TempDir()
+	spec := ShadowSpec{Env: env, Duration: 2 * time.Second, Dir: dir}
+	res, err := RunShadow(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := checksByName(res.Checks)
+	for _, name := range []string{"run_complete", "ticks_sampled", "fetch_md_p95", "tick_total_p95", "deadline_miss", "hit_ratio", "regression"} {
+		if _, ok := cs[name]; !ok {
+			t.Errorf("no check %s", name)
+		}
+	}
+	if c := cs["run_complete"]; c.Item.Status != report.StatusPass {
+		t.Errorf("run_complete: %s", c.Item.Message)
+	}
+	if c := cs["ticks_sampled"]; c.Item.Status != report.StatusPass {
+		t.Errorf("ticks_sampled: %s", c.Item.Message)
+	}
+	if c := cs["regression"]; c.Item.Status != report.StatusWarn || !strings.Contains(c.Item.Fix, "make baseline-freeze") {
+		t.Errorf("regression without a frozen baseline: %+v", c.Item)
+	}
+	if _, err := os.Stat(res.Paths.Visualization); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, _, err := Freeze(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	res, err = RunShadow(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Frozen == nil || len(res.Regressions) == 0 {
+		t.Fatalf("second run not compared with the frozen one")
+	}
+	if _, ok := checksByName(res.Checks)["regression_tick_total"]; !ok {
+		t.Errorf("no regression_tick_total item: %v", res.Checks)
+	}
+
+	if _, err := RunShadow(context.Background(), ShadowSpec{Env: checklist.Env{Layers: f.layers, LoadErr: errors.New("bad")}, Duration: time.Second}); err == nil {
+		t.Error("RunShadow without a config: nil error")
 	}
 }

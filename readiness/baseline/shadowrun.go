@@ -1,0 +1,157 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/presoak/presoak/readiness/budget"
+	"github.com/presoak/presoak/readiness/checklist"
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+// ShadowSpec is one shadow baseline run as make shadow asks for it.
+type ShadowSpec struct {
+	// Env is the CONFIG the bot runs on (checklist.LoadEnv).
+	Env checklist.Env
+	// BudgetsPath is the budgets file, relative to the module root ("" = DefaultBudgets).
+	BudgetsPath string
+	// Duration of the measured run (after a warm-up of min(5s, Duration/10)).
+	Duration time.Duration
+	// Dir is the baseline directory ("" = artifacts/baseline under the module root).
+	Dir string
+	// Progress and ProgressEvery as in Options (defaults: none, 30s).
+	Progress      io.Writer
+	ProgressEvery time.Duration
+}
+
+// ShadowResult is what a shadow baseline run produced.
+type ShadowResult struct {
+	Run *Run
+	// Paths are the artifacts written (stage_budgets.json, visualization.md, the SVG).
+	Paths Paths
+	// Frozen is the frozen baseline compared with (nil when there is none);
+	// Regressions the comparison.
+	Frozen      *Baseline
+	Regressions []StageRegression
+	// Checks are the JUnit testcases of the run, in order.
+	Checks []Check
+}
+
+// RunShadow runs a shadow baseline on the real clock (Shadow), compares it
+// with the frozen baseline when there is one, writes the artifacts — also
+// for a run ctx cut short, then marked partial — and returns the checks.
+// The error is for a run that could not start or artifacts that could not
+// be written.
+func RunShadow(ctx context.Context, spec ShadowSpec) (ShadowResult, error) {
+	var res ShadowResult
+	env := spec.Env
+	if env.Loaded == nil {
+		return res, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
+	}
+	path := spec.BudgetsPath
+	if path == "" {
+		path = DefaultBudgets
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(env.Layers.Root, path)
+	}
+	set, err := budget.Load(path)
+	if err != nil {
+		return res, fmt.Errorf("shadow baseline: %w", err)
+	}
+	dir := spec.Dir
+	if dir == "" {
+		dir = filepath.Join(env.Layers.Root, "artifacts", "baseline")
+	}
+	res.Run, err = Shadow(ctx, Options{
+		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: set,
+		Duration: spec.Duration, GitCommit: GitCommit(env.Layers.Root),
+		Progress: spec.Progress, ProgressEvery: spec.ProgressEvery,
+	})
+	if err != nil {
+		return res, err
+	}
+	frozen, ok, ferr := ReadFrozen(dir)
+	if ok {
+		res.Frozen = frozen
+		res.Regressions, ferr = CompareBaselines(frozen, res.Run.Baseline, CompareOptions{})
+	}
+	res.Paths, err = WriteArtifacts(dir, res.Run, set, res.Regressions)
+	if err != nil {
+		return res, fmt.Errorf("shadow baseline: %w", err)
+	}
+	view, _ := env.View()
+	interval := env.Loaded.Config.Tick.Interval
+	minTicks := int64(0)
+	if interval > 0 {
+		minTicks = int64(0.9 * float64(res.Run.Baseline.DurationSeconds*float64(time.Second)) / float64(interval))
+	}
+	res.Checks = append(res.Checks, completeCheck(res.Run.Baseline))
+	res.Checks = append(res.Checks, baselineChecks(res.Run, view, minTicks, fmt.Sprintf("the loop fell behind one tick per tick.interval (%v; want 90%% of the ticks the run had time for): look for ticks longer than the interval and a busy machine", interval))...)
+	res.Checks = append(res.Checks, regressionChecks(res.Frozen, res.Regressions, ferr, env.Layers.Display(dir))...)
+	return res, nil
+}
+
+// completeCheck is "the run lasted its DURATION".
+func completeCheck(b *Baseline) Check {
+	it := checklist.Item{
+		Area: checklist.AreaBaseline, Severity: report.Blocking,
+		Got: fmt.Sprintf("%.0fs", b.DurationSeconds), Want: fmt.Sprintf("%.0fs (DURATION)", b.PlannedSeconds),
+		Source: sourceOf(b),
+	}
+	if b.Partial {
+		it.Status = report.StatusFail
+		it.Fix = "rerun make shadow for the whole DURATION (artifacts of this run are marked partial)"
+		it.Message = fmt.Sprintf("shadow run incomplete: %s: %s", b.PartialReason, it.Fix)
+	} else {
+		it.Status = report.StatusPass
+		it.Message = fmt.Sprintf("shadow run complete: %.0fs on the real clock, %d ticks", b.DurationSeconds, b.Ticks)
+	}
+	return Check{Name: "run_complete", Item: it}
+}
+
+// regressionChecks are one warning item per latency target against the
+// frozen baseline, or one item saying there is none to compare with.
+func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir string) []Check {
+	if err != nil {
+		return []Check{{Name: "regression", Item: checklist.Item{
+			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
+			Got: "not compared", Want: "p95 within +10% of the frozen baseline", Fix: "freeze a baseline measured on the same clock (make baseline-freeze)",
+			Message: fmt.Sprintf("regression not evaluated: %v", err),
+		}}}
+	}
+	if frozen == nil {
+		return []Check{{Name: "regression", Item: checklist.Item{
+			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
+			Got: "no frozen baseline", Want: "p95 within +10% of the frozen baseline",
+			Fix:     "keep this run as the reference: make baseline-freeze",
+			Message: fmt.Sprintf("no frozen baseline in %s/%s to compare with: keep this run as the reference with make baseline-freeze", dir, FrozenDir),
+		}}}
+	}
+	var out []Check
+	for _, r := range rs {
+		it := checklist.Item{
+			Area: checklist.AreaBaseline, Severity: report.Warning,
+			Got:    fmt.Sprintf("%+.1f%% (ratio %.3f, 95%% CI %.3f..%.3f)", r.PctChange(), r.Ratio, r.Low, r.High),
+			Want:   "not significantly over +10%",
+			Source: "frozen baseline " + dir + "/" + FrozenDir + " (" + frozen.GitCommit + ")",
+		}
+		switch r.Status {
+		case NoRegression:
+			it.Status = report.StatusPass
+			it.Message = r.Reason
+		default:
+			it.Status = report.StatusWarn
+			it.Fix = "compare the stage with the frozen baseline (visualization.md); rerun longer when INCONCLUSIVE"
+			it.Message = string(r.Status) + ": " + r.Reason
+		}
+		out = append(out, Check{Name: "regression_" + r.Stage, Item: it, Attrs: [][2]string{
+			{"regression_status", string(r.Status)}, {"ratio", strconv.FormatFloat(r.Ratio, 'f', 3, 64)},
+		}})
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+//go:build shadow
+
+package readiness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/presoak/presoak/readiness/baseline"
+	"github.com/presoak/presoak/readiness/checklist"
+)
+
+// shadowStopMargin is how long before go test's -timeout the shadow run
+// stops by itself, so a timeout still leaves artifacts (marked partial).
+const shadowStopMargin = 90 * time.Second
+
+// TestShadowBaseline is the shadow baseline (make shadow DURATION=60m): the
+// embedded engine in shadow mode on the real clock for DURATION, a progress
+// line every 30 s, artifacts/baseline/stage_budgets.json, visualization.md
+// and its SVG, and one subtest per baseline check with the measured values
+// as attributes (JUnit properties). Ctrl-C (SIGINT, SIGTERM) or an
+// approaching -timeout stops it early: the artifacts are still written,
+// marked partial, and run_complete fails.
+func TestShadowBaseline(t *testing.T) {
+	checklist.Group(t, checklist.AreaBaseline)
+	d, err := shadowDuration(os.Getenv("DURATION"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	if dl, ok := t.Deadline(); ok {
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadlineCause(ctx, dl.Add(-shadowStopMargin),
+			fmt.Errorf("go test -timeout is %v away", shadowStopMargin))
+		defer stop()
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(fmt.Errorf("%v", s))
+		case <-ctx.Done():
+		}
+	}()
+
+	res, err := baseline.RunShadow(ctx, baseline.ShadowSpec{
+		Env: env, BudgetsPath: os.Getenv("BUDGETS"), Duration: d,
+		Progress: os.Stdout, ProgressEvery: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("shadow baseline: %v", err)
+	}
+	b := res.Run.Baseline
+	for k, v := range map[string]string{
+		"clock": b.Clock, "latency_source": b.LatencySource, "duration": d.String(),
+		"config_hash": b.ConfigHash, "config_layers": strings.Join(b.ConfigLayers, ","), "git_commit": b.GitCommit,
+		"stage_budgets": env.Layers.Display(res.Paths.StageBudgets), "visualization": env.Layers.Display(res.Paths.Visualization),
+	} {
+		t.Attr(k, v)
+	}
+	t.Logf("wrote %s, %s, %s", env.Layers.Display(res.Paths.StageBudgets), env.Layers.Display(res.Paths.Visualization), env.Layers.Display(res.Paths.Chart))
+	for _, c := range res.Checks {
+		t.Run(c.Name, func(t *testing.T) {
+			for _, kv := range c.Attrs {
+				t.Attr(kv[0], kv[1])
+			}
+			checklist.Record(t, c.Item)
+		})
+	}
+}
+
+// shadowDuration parses DURATION (default 60m).
+func shadowDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, errors.Join(fmt.Errorf("DURATION=%q: want a positive Go duration such as 60m", s), err)
+	}
+	return d, nil
+}
