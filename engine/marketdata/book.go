@@ -4,29 +4,40 @@ package marketdata
 type level struct{ ticks, lots int64 }
 
 // bookSide is one side of a book: at most MaxDepth levels, best first.
-// sgn is +1 for asks and -1 for bids, so sgn*ticks ascends from the best level.
+// sgn is +1 for asks and -1 for bids, so sgn*ticks ascends from the best
+// level. out mirrors lv as the float Levels a Book hands out, kept up to
+// date level by level so handing out a book converts nothing.
 type bookSide struct {
 	sgn int64
 	n   int
+	sc  scale
 	lv  [MaxDepth]level
+	out [MaxDepth]Level
 }
 
 // set sets the size of the level at ticks; lots 0 removes it. Removing an
 // absent level is a no-op; a level worse than the worst of a full side is
 // forgotten, and a better one pushes the worst out.
 func (s *bookSide) set(ticks, lots int64) {
-	key := s.sgn * ticks
 	i := 0
-	for i < s.n && s.sgn*s.lv[i].ticks < key {
-		i++
+	if s.sgn > 0 {
+		for i < s.n && s.lv[i].ticks < ticks {
+			i++
+		}
+	} else {
+		for i < s.n && s.lv[i].ticks > ticks {
+			i++
+		}
 	}
 	if i < s.n && s.lv[i].ticks == ticks {
 		if lots == 0 {
 			copy(s.lv[i:s.n-1], s.lv[i+1:s.n])
+			copy(s.out[i:s.n-1], s.out[i+1:s.n])
 			s.n--
 			return
 		}
 		s.lv[i].lots = lots
+		s.out[i].Size = s.sc.size(lots)
 		return
 	}
 	if lots == 0 || i == MaxDepth {
@@ -36,7 +47,9 @@ func (s *bookSide) set(ticks, lots int64) {
 		s.n--
 	}
 	copy(s.lv[i+1:s.n+1], s.lv[i:s.n])
+	copy(s.out[i+1:s.n+1], s.out[i:s.n])
 	s.lv[i] = level{ticks, lots}
+	s.out[i] = Level{Price: s.sc.price(ticks), Size: s.sc.size(lots)}
 	s.n++
 }
 
@@ -57,11 +70,10 @@ type bookState struct {
 	timeNs     int64
 	inSnapshot bool // the previous event was a snapshot row at timeNs
 	trades     int  // trades applied (counted, not stored)
-	version    uint64
 }
 
-func newBookState() bookState {
-	return bookState{bids: bookSide{sgn: -1}, asks: bookSide{sgn: 1}}
+func newBookState(sc scale) bookState {
+	return bookState{bids: bookSide{sgn: -1, sc: sc}, asks: bookSide{sgn: 1, sc: sc}}
 }
 
 func (b *bookState) side(s Side) *bookSide {
@@ -81,11 +93,9 @@ func (b *bookState) apply(ev *Event) {
 		}
 		b.side(ev.Side).set(ev.Ticks, ev.Lots)
 		b.inSnapshot = true
-		b.version++
 	case KindDiff:
 		b.side(ev.Side).set(ev.Ticks, ev.Lots)
 		b.inSnapshot = false
-		b.version++
 	case KindTrade:
 		b.inSnapshot = false
 		b.trades++
@@ -98,30 +108,17 @@ func (b *bookState) crossed() bool {
 	return b.bids.n > 0 && b.asks.n > 0 && b.bids.lv[0].ticks >= b.asks.lv[0].ticks
 }
 
-// view is the Book a feed hands out, backed by fixed arrays: refreshing it
-// never allocates. It must not be copied after first use.
+// view is the Book a feed hands out: its slices point into a bookState's
+// level arrays, so refreshing it never allocates or converts.
 type view struct {
-	book       Book
-	bids, asks [MaxDepth]Level
-	version    uint64
-	fresh      bool
+	book Book
 }
 
-// refresh rebuilds the Book from b when b changed since the last refresh.
-func (v *view) refresh(b *bookState, sc *scale) *Book {
+// refresh points the Book at b's current levels.
+func (v *view) refresh(b *bookState) *Book {
 	v.book.TimeNs = b.timeNs
-	if v.fresh && v.version == b.version {
-		return &v.book
-	}
-	for i := 0; i < b.bids.n; i++ {
-		v.bids[i] = Level{Price: sc.price(b.bids.lv[i].ticks), Size: sc.size(b.bids.lv[i].lots)}
-	}
-	for i := 0; i < b.asks.n; i++ {
-		v.asks[i] = Level{Price: sc.price(b.asks.lv[i].ticks), Size: sc.size(b.asks.lv[i].lots)}
-	}
-	v.book.Bids = v.bids[:b.bids.n]
-	v.book.Asks = v.asks[:b.asks.n]
-	v.version, v.fresh = b.version, true
+	v.book.Bids = b.bids.out[:b.bids.n]
+	v.book.Asks = b.asks.out[:b.asks.n]
 	return &v.book
 }
 

@@ -62,7 +62,7 @@ func newGenerator(o SyntheticOptions, sc scale) *generator {
 		o:     o,
 		sc:    sc,
 		rng:   rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)),
-		book:  newBookState(),
+		book:  newBookState(sc),
 		batch: make([]Event, 0, 8*MaxDepth),
 	}
 }

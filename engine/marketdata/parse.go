@@ -275,7 +275,7 @@ type checkedBook struct {
 }
 
 func newCheckedBook(file string, sc *scale) checkedBook {
-	return checkedBook{bookState: newBookState(), file: file, sc: sc}
+	return checkedBook{bookState: newBookState(*sc), file: file, sc: sc}
 }
 
 // apply applies ev (read from line), first checking the previous time's

@@ -18,7 +18,7 @@ func (r *Recording) newReplay() *replay {
 	if err != nil {
 		sc = scale{tickUnits: 1, lotUnits: 1}
 	}
-	p := &replay{events: r.Events, sc: sc, book: newBookState(), last: math.MinInt64}
+	p := &replay{events: r.Events, sc: sc, book: newBookState(sc), last: math.MinInt64}
 	p.v.book.Symbol = r.Manifest.Symbol
 	n := 0
 	for i := range r.Events {
@@ -49,7 +49,7 @@ type replay struct {
 
 func (p *replay) AdvanceTo(tNs int64) (*Book, []Trade) {
 	if tNs < p.last {
-		return p.v.refresh(&p.book, &p.sc), nil
+		return p.v.refresh(&p.book), nil
 	}
 	p.last = tNs
 	t0 := p.ti
@@ -61,7 +61,7 @@ func (p *replay) AdvanceTo(tNs int64) (*Book, []Trade) {
 		}
 		p.i++
 	}
-	return p.v.refresh(&p.book, &p.sc), p.trades[t0:p.ti:p.ti]
+	return p.v.refresh(&p.book), p.trades[t0:p.ti:p.ti]
 }
 
 func (p *replay) Done() bool { return p.i >= len(p.events) }

@@ -66,7 +66,7 @@ func (s *Stream) Manifest() Manifest { return s.m }
 // AdvanceTo implements Feed.
 func (s *Stream) AdvanceTo(tNs int64) (*Book, []Trade) {
 	if tNs < s.last {
-		return s.v.refresh(&s.book.bookState, &s.sc), nil
+		return s.v.refresh(&s.book.bookState), nil
 	}
 	s.last = tNs
 	s.trades = s.trades[:0]
@@ -102,7 +102,7 @@ func (s *Stream) AdvanceTo(tNs int64) (*Book, []Trade) {
 		}
 		s.hasPend = false
 	}
-	return s.v.refresh(&s.book.bookState, &s.sc), s.trades
+	return s.v.refresh(&s.book.bookState), s.trades
 }
 
 func (s *Stream) fail(err error) {

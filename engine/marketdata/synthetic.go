@@ -100,7 +100,7 @@ func NewSynthetic(opts SyntheticOptions) Feed {
 	if err != nil {
 		panic("marketdata: new synthetic feed: " + err.Error())
 	}
-	s := &synthetic{g: newGenerator(o, sc), book: newBookState(), last: math.MinInt64,
+	s := &synthetic{g: newGenerator(o, sc), book: newBookState(sc), last: math.MinInt64,
 		trades: make([]Trade, 0, 256)}
 	s.v.book.Symbol = o.Symbol
 	return s
@@ -119,7 +119,7 @@ type synthetic struct {
 
 func (s *synthetic) AdvanceTo(tNs int64) (*Book, []Trade) {
 	if tNs < s.last {
-		return s.v.refresh(&s.book, &s.g.sc), nil
+		return s.v.refresh(&s.book), nil
 	}
 	s.last = tNs
 	s.trades = s.trades[:0]
@@ -139,7 +139,7 @@ func (s *synthetic) AdvanceTo(tNs int64) (*Book, []Trade) {
 		}
 		s.i++
 	}
-	return s.v.refresh(&s.book, &s.g.sc), s.trades
+	return s.v.refresh(&s.book), s.trades
 }
 
 func (s *synthetic) Done() bool { return false }
