@@ -209,11 +209,7 @@ func sourceOf(b *Baseline) string {
 	if b.Clock == SimulatedClock {
 		clock += " (latencies modeled from the latency profile)"
 	}
-	feed := "synthetic feed"
-	if b.Recording != "" {
-		feed = b.Recording
-	}
-	s := fmt.Sprintf("%s, %d ticks, %s, seed %d", clock, b.Ticks, feed, b.Seed)
+	s := fmt.Sprintf("%s, %d ticks, %s, venue seed %d", clock, b.Ticks, b.Feed, b.Seed)
 	if b.Partial {
 		s += ", PARTIAL: " + b.PartialReason
 	}

@@ -62,7 +62,7 @@ func (o Options) display(p string) string {
 func (o Options) meta(clock string, feed string) Meta {
 	m := Meta{
 		Clock: clock, ConfigHash: o.Loaded.Hash(), ConfigLayers: o.Layers,
-		GitCommit: o.GitCommit, Recording: feed, Seed: o.Seed,
+		GitCommit: o.GitCommit, Feed: feed, Seed: o.Seed,
 	}
 	if m.GitCommit == "" {
 		m.GitCommit = "unknown"

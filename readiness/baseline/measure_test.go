@@ -25,8 +25,8 @@ func TestMeasureSim(t *testing.T) {
 		!reflect.DeepEqual(b.ConfigLayers, []string{"fixtures/config.yaml", "fixtures/config.soak_overrides.yaml"}) {
 		t.Errorf("provenance: schema %d hash %q commit %q layers %v", b.SchemaVersion, b.ConfigHash, b.GitCommit, b.ConfigLayers)
 	}
-	if b.Recording != "fixtures/marketdata/btcusdt-5m.manifest.json" {
-		t.Errorf("recording %q, want the committed one as a module-relative path", b.Recording)
+	if b.Feed != "fixtures/marketdata/btcusdt-5m.manifest.json" {
+		t.Errorf("feed %q, want the committed recording as a module-relative path", b.Feed)
 	}
 	for _, name := range budget.LatencyTargets {
 		st, ok := b.Stage(name)

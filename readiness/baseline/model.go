@@ -52,10 +52,10 @@ type Baseline struct {
 	ConfigLayers []string `json:"config_layers"`
 	// GitCommit of the harness that measured ("unknown" outside a work tree).
 	GitCommit string `json:"git_commit"`
-	// Recording is the market-data recording replayed ("" for the synthetic feed).
-	Recording string `json:"recording,omitempty"`
-	// Seed of the feed and simulated venue.
-	Seed int64 `json:"seed"`
+	// Feed is the market data replayed: a recording's manifest path, or the seeded synthetic feed.
+	Feed string `json:"feed"`
+	// Seed of the simulated venue (its latency and error draws).
+	Seed int64 `json:"venue_seed"`
 	// Stages by name (fetch_md ... submit), and TickTotal for the whole tick.
 	Stages    map[string]StageStats `json:"stages"`
 	TickTotal StageStats            `json:"tick_total"`

@@ -21,9 +21,9 @@ type Meta struct {
 	ConfigLayers []string
 	// GitCommit of the harness.
 	GitCommit string
-	// Recording replayed (display path; "" for the synthetic feed) and the seed.
-	Recording string
-	Seed      int64
+	// Feed replayed (a recording's display path, or the synthetic feed) and the venue seed.
+	Feed string
+	Seed int64
 }
 
 // Run is one measured run: what budgets evaluate on, the verdicts, and the
@@ -61,7 +61,7 @@ func Assemble(meta Meta, obs budget.Observations, set *budget.Set) *Run {
 		ConfigHash:      meta.ConfigHash,
 		ConfigLayers:    meta.ConfigLayers,
 		GitCommit:       meta.GitCommit,
-		Recording:       meta.Recording,
+		Feed:            meta.Feed,
 		Seed:            meta.Seed,
 		Stages:          map[string]StageStats{},
 	}
