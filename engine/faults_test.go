@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/presoak/presoak/engine/clock"
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/engine/fault"
 )
@@ -105,4 +107,62 @@ func TestFaultsMoveTheirCounters(t *testing.T) {
 			t.Errorf("%d critical breakers open a minute after the outage, want 0", end.CriticalBreakersOpen)
 		}
 	})
+}
+
+func TestSeventyTwoHourPlanSchedulesEveryFault(t *testing.T) {
+	t.Parallel()
+	plan, err := fault.Load(filepath.Join(moduleRoot(t), "fixtures/faults/soak_72h.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Tick.Interval = 5 * time.Second // 72 h in 52k ticks, over a still market
+	e := newSimEngine(t, cfg, Options{Faults: plan, Feed: newScriptFeed(10000, 1, 10000.2, 1)})
+	var seen [fault.NumKinds]bool
+	var last Stats
+	for range 72 * 3600 / 5 {
+		e.Step()
+		last = e.Stats()
+		for k, on := range last.FaultsActive {
+			seen[k] = seen[k] || on
+		}
+	}
+	for _, k := range fault.Kinds() {
+		if !seen[k] {
+			t.Errorf("fault %s never active in 72 h of soak_72h.yaml", k)
+		}
+	}
+	if last.ResidentBytes != float64(64<<20) {
+		t.Errorf("resident %v at the end, want the leak released to 64 MiB", last.ResidentBytes)
+	}
+}
+
+func TestMemoryLeakIsRealOnTheRealClock(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.Tick.Interval = 10 * time.Millisecond
+	// 360 GB/h = 100 MB/s for 100 ms: about 10 MB at its peak.
+	plan := &fault.Plan{Faults: []fault.Fault{{Kind: fault.MemoryLeak, Duration: 100 * time.Millisecond, Magnitude: 360_000}}}
+	e := newSimEngine(t, cfg, Options{Clock: clock.NewReal(), Faults: plan})
+	peak := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		e.Step()
+		e.mu.Lock()
+		n := len(e.mem.chunks)
+		e.mu.Unlock()
+		peak = max(peak, n)
+		if n == 0 && peak > 0 {
+			break
+		}
+	}
+	if peak < 2 {
+		t.Fatalf("leak held at most %d MiB, want several", peak)
+	}
+	e.mu.Lock()
+	left := len(e.mem.chunks)
+	e.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d MiB still held after the leak ended", left)
+	}
 }
