@@ -46,9 +46,15 @@ func moduleRoot(t testing.TB) string {
 }
 
 // defaultSpec is fixtures/criteria.yaml.
-func defaultSpec(t testing.TB) *criteria.Spec {
+func defaultSpec(t testing.TB) *criteria.Spec { return loadSpec(t, monitoring.DefaultCriteria) }
+
+// shortSpec is fixtures/criteria.short.yaml (seconds-long for-durations,
+// 1s evaluations: what short real-clock soaks and launch tests use).
+func shortSpec(t testing.TB) *criteria.Spec { return loadSpec(t, "fixtures/criteria.short.yaml") }
+
+func loadSpec(t testing.TB, rel string) *criteria.Spec {
 	t.Helper()
-	spec, err := criteria.Load(filepath.Join(moduleRoot(t), monitoring.DefaultCriteria))
+	spec, err := criteria.Load(filepath.Join(moduleRoot(t), rel))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,14 +18,16 @@ import (
 // generated alert fires and not one interval before; and that it sees the
 // same value the alert's annotation shows.
 func TestParityWithTheInProcessEvaluator(t *testing.T) {
-	spec := defaultSpec(t)
 	for _, c := range []struct {
 		name string
+		spec *criteria.Spec
 		o    monitoring.Options
 	}{
-		{"default", monitoring.Options{}},
-		{"custom_with_baseline", monitoring.Options{Names: customNames(), Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12}}},
+		{"default", defaultSpec(t), monitoring.Options{}},
+		{"custom_with_baseline", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12}}},
+		{"short_criteria", shortSpec(t), monitoring.Options{}},
 	} {
+		spec := c.spec
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			rt, err := monitoring.NewRuleTests(spec, c.o)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/presoak/presoak/readiness/criteria"
 	"github.com/presoak/presoak/readiness/monitoring"
 )
 
@@ -14,20 +15,21 @@ import (
 // labels and annotations. One promtool run for all of them.
 func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 	p := needPromtool(t)
-	spec := defaultSpec(t)
 	for _, c := range []struct {
 		name string
+		spec *criteria.Spec
 		o    monitoring.Options
 	}{
-		{"default_names_no_baseline", monitoring.Options{}},
-		{"custom_names_baseline_selector", monitoring.Options{
+		{"default_names_no_baseline", defaultSpec(t), monitoring.Options{}},
+		{"custom_names_baseline_selector", defaultSpec(t), monitoring.Options{
 			Names: customNames(), Selector: `job="presoak-rule-test"`,
 			Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12},
 		}},
+		{"short_criteria", shortSpec(t), monitoring.Options{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			rules, tests := writeRulesAndTests(t, t.TempDir(), "presoak", spec, c.o)
+			rules, tests := writeRulesAndTests(t, t.TempDir(), "presoak", c.spec, c.o)
 			if out, err := p.CheckRules(ctx(t), rules); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
