@@ -22,7 +22,10 @@ import (
 // Depth levels. Level sizes are log-normal (median 300 lots, growing with
 // distance from the touch), trade sizes log-normal (median 30 lots).
 // Every event is applied to the generator's own book with the replay code,
-// so a replay of the output sees exactly the generator's book.
+// so a replay of the output sees exactly the generator's book. Random
+// variates come from a PCG source through detmath.go (normals are
+// Irwin-Hall, exponentials -ln U), so a seed gives the same market on every
+// platform.
 const (
 	calmSigma, volatileSigma     = 6.0, 20.0 // ticks per √s
 	calmStay, volatileStay       = 90.0, 20.0
@@ -67,7 +70,7 @@ func newGenerator(o SyntheticOptions, sc scale) *generator {
 	}
 }
 
-func (g *generator) secs(mean float64) int64 { return int64(g.rng.ExpFloat64()*mean*1e9) + 1 }
+func (g *generator) secs(mean float64) int64 { return int64(g.expVariate()*mean*1e9) + 1 }
 
 // step produces the next batch of events, all at one time, and applies them
 // to the generator's book. The batch may be empty.
@@ -94,13 +97,13 @@ func (g *generator) step() []Event {
 		rate *= quietRate
 		sigma *= 0.3
 	}
-	dt := g.rng.ExpFloat64() / rate
+	dt := g.expVariate() / rate
 	if g.burstLeft > 0 {
-		dt = g.rng.ExpFloat64() * burstGap
+		dt = g.expVariate() * burstGap
 	}
 	dtNs := int64(dt*1e9) + 1
 	g.t += dtNs
-	g.fair += g.rng.NormFloat64() * sigma * math.Sqrt(float64(dtNs)/1e9)
+	g.fair += float64(g.normVariate() * sigma * math.Sqrt(float64(dtNs)/1e9))
 	if min := float64(4 * MaxDepth); g.fair < min {
 		g.fair = min
 	}
@@ -116,7 +119,7 @@ func (g *generator) step() []Event {
 	}
 	if g.burstLeft > 0 {
 		g.burstLeft--
-		g.fair += float64(g.burstSide) * 0.5
+		g.fair += float64(float64(g.burstSide) * 0.5)
 		g.trade(g.burstSide)
 		return g.batch
 	}
@@ -124,10 +127,10 @@ func (g *generator) step() []Event {
 	if g.volatile {
 		p = volatileTradeP
 	}
-	if g.rng.Float64() < p {
+	if g.uniform() < p {
 		side := g.tradeSide()
 		g.trade(side)
-		if g.rng.Float64() < burstP {
+		if g.uniform() < burstP {
 			g.burstLeft = 3 + g.rng.IntN(12)
 			g.burstSide = side
 		}
@@ -166,7 +169,7 @@ func (g *generator) emit(kind EventKind, side Side, ticks, lots int64) {
 }
 
 func (g *generator) levelLots(depth int) int64 {
-	l := levelMedianLots * (1 + 0.15*float64(depth)) * math.Exp(0.6*g.rng.NormFloat64())
+	l := levelMedianLots * (1 + float64(0.15*float64(depth))) * detExp(0.6*g.normVariate())
 	return int64(l) + 1
 }
 
@@ -207,10 +210,10 @@ func (g *generator) maintain(refill int) {
 	if g.rng.IntN(2) == 1 {
 		side, bs = Sell, &b.asks
 	}
-	switch u := g.rng.Float64(); {
+	switch u := g.uniform(); {
 	case u < 0.5 && bs.n > 0: // resize
 		i := g.rng.IntN(bs.n)
-		l := int64(float64(bs.lv[i].lots)*math.Exp(0.35*g.rng.NormFloat64())) + 1
+		l := int64(float64(bs.lv[i].lots)*detExp(0.35*g.normVariate())) + 1
 		g.emit(KindDiff, side, bs.lv[i].ticks, l)
 	case u < 0.7 && bs.n > 1: // cancel a level behind the touch
 		i := 1 + g.rng.IntN(bs.n-1)
@@ -233,7 +236,7 @@ func (g *generator) fill(side Side, bs *bookSide, refill int) {
 	}
 	for k := 0; bs.n > 0 && bs.n < g.o.Depth && (k < refill || 2*bs.n <= g.o.Depth); k++ {
 		gap := int64(1)
-		if g.rng.Float64() < 0.25 {
+		if g.uniform() < 0.25 {
 			gap = 2
 		}
 		ticks := bs.lv[bs.n-1].ticks - int64(side)*gap
@@ -249,9 +252,9 @@ func (g *generator) tradeSide() Side {
 	p := 0.5
 	if g.book.bids.n > 0 && g.book.asks.n > 0 {
 		mid := float64(g.book.bids.lv[0].ticks+g.book.asks.lv[0].ticks) / 2
-		p += math.Max(-0.3, math.Min(0.3, 0.15*(g.fair-mid)))
+		p += math.Max(-0.3, math.Min(0.3, float64(0.15*(g.fair-mid))))
 	}
-	if g.rng.Float64() < p {
+	if g.uniform() < p {
 		return Buy
 	}
 	return Sell
@@ -268,7 +271,7 @@ func (g *generator) trade(side Side) {
 	for i := 0; i < opp.n && i < maxSweep; i++ {
 		avail += opp.lv[i].lots
 	}
-	want := int64(tradeMedian*math.Exp(1.1*g.rng.NormFloat64())) + 1
+	want := int64(tradeMedian*detExp(1.1*g.normVariate())) + 1
 	if want > avail {
 		want = avail
 	}
