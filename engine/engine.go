@@ -54,6 +54,9 @@ type Options struct {
 	// BaseResidentBytes is the modeled resident memory on the simulated
 	// clock, before any memory_leak fault; 0 means 64 MiB.
 	BaseResidentBytes int64
+	// Observer receives every quote and fill (a calibration recorder); nil:
+	// none, at the cost of a nil check.
+	Observer Observer
 }
 
 // Stage indexes: the six pipeline stages, then the whole tick.
@@ -133,6 +136,8 @@ type Engine struct {
 	exp [NumStages + 1]exportHist
 
 	mem memory
+
+	obs Observer // nil: nobody observes quotes and fills
 }
 
 // params are the config values the hot path reads, converted once.
@@ -222,7 +227,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("new engine: %w", errors.Join(errs...))
 	}
 
-	e := &Engine{feed: opts.Feed}
+	e := &Engine{feed: opts.Feed, obs: opts.Observer}
 	e.p = newParams(cfg, opts)
 	e.sym = e.p.symbol
 	e.clk = opts.Clock

@@ -139,8 +139,12 @@ func (e *Engine) computeStages(v *viewBook) {
 	t = e.lap(StageRisk, t)
 
 	e.clk.Work(e.compute[StageSubmit].Sample(e.rng))
+	placed := e.c.placed
 	e.submit()
 	e.lap(StageSubmit, t)
+	if e.obs != nil {
+		e.observeQuote(mid, fair, e.c.placed-placed)
+	}
 }
 
 // lap records stage s as ending now and returns now.

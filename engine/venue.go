@@ -8,6 +8,8 @@ type order struct {
 	price  float64
 	size   float64 // remaining
 	ahead  float64 // estimated size ahead of us in the queue at price
+
+	aheadAtPlace float64 // ahead when placed (the calibration datasets' queue position)
 }
 
 // venue is the simulated exchange's view of our orders.
@@ -63,6 +65,7 @@ func (e *Engine) place(s int, a *action) {
 			o.ahead = sizeAt(b.Asks, px, eps)
 		}
 	}
+	o.aheadAtPlace = o.ahead
 }
 
 // match fills resting orders from the trades since the last tick and the
@@ -152,6 +155,9 @@ func (e *Engine) fill(s int, px, size float64, taker bool) {
 		e.c.makerFills++
 	}
 	e.tw.add(e.tickStart, size, taker)
+	if e.obs != nil {
+		e.observeFill(s, px, size, taker)
+	}
 }
 
 // sizeAt is the visible size at px on one side of a book.
