@@ -60,11 +60,11 @@ func TestLoadFixtureThresholdsAreTheSeeds(t *testing.T) {
 		"taker_share_stop":      {Greater, 15, time.Hour},
 		"memory_growth_stop":    {Greater, 100, 30 * time.Minute},
 		"critical_breaker_stop": {Greater, 0, 5 * time.Minute},
-		"error_rate_stop":       {Greater, 1, 5 * time.Minute},
+		"error_rate_stop":       {Greater, 1, 10 * time.Minute},
 		"deadline_miss_warn":    {Greater, 2, 30 * time.Minute},
 		"md_cache_hit_warn":     {Less, 60, time.Hour},
 		"taker_share_warn":      {Greater, 10, 2 * time.Hour},
-		"p95_regression_warn":   {Greater, 10, 30 * time.Minute},
+		"p95_regression_warn":   {Greater, 10, time.Hour},
 	}
 	for name, w := range want {
 		c, ok := spec.ByName(name)

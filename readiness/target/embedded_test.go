@@ -1,0 +1,104 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/presoak/presoak/engine/config"
+)
+
+func moduleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test")
+		}
+		dir = parent
+	}
+}
+
+func soakConfig(t testing.TB) *config.Loaded {
+	t.Helper()
+	root := moduleRoot(t)
+	l, err := config.Load(filepath.Join(root, "fixtures", "config.yaml"), filepath.Join(root, "fixtures", "config.soak_overrides.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestSimulatedAdvancesAndSamples(t *testing.T) {
+	t.Parallel()
+	sim, err := NewSimulated(EmbeddedOptions{Config: soakConfig(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	start := sim.Now()
+	sim.Advance(time.Minute)
+	ss, err := sim.Sample(context.Background())
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("sample: %v, %d samples", err, len(ss))
+	}
+	s := ss[0]
+	if got := s.At.Sub(start); got < time.Minute || got > time.Minute+time.Second {
+		t.Fatalf("a minute of simulated time: got %v", got)
+	}
+	if s.Instance != "embedded" || !s.Up || s.Ticks < 590 || s.Ticks > 610 {
+		t.Fatalf("got %+v, want ~600 ticks of a 100ms-tick bot", s)
+	}
+	h := s.Stages["tick_total"]
+	if h.Count != s.Ticks || len(h.Counts) != len(h.UpperBounds) || h.Counts[len(h.Counts)-1] > h.Count {
+		t.Fatalf("tick_total histogram inconsistent with ticks: %+v", h)
+	}
+	if !s.Flags["pipeline.enabled"] || !s.Flags["md_cache.enabled"] {
+		t.Fatalf("flags: %v", s.Flags)
+	}
+	if s.ResidentBytes <= 0 {
+		t.Fatal("no resident memory")
+	}
+	if err := sim.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.Sample(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("sample after close: got %v, want ErrClosed", err)
+	}
+}
+
+func TestEmbeddedRealClockTicksUntilClose(t *testing.T) {
+	t.Parallel()
+	emb, err := NewEmbedded(EmbeddedOptions{Config: soakConfig(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(350 * time.Millisecond)
+	ss, err := emb.Sample(context.Background())
+	if err != nil || ss[0].Ticks < 2 {
+		t.Fatalf("real clock: %v, %+v", err, ss)
+	}
+	if err := emb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := emb.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+}
+
+func TestEmbeddedNeedsConfig(t *testing.T) {
+	t.Parallel()
+	if _, err := NewSimulated(EmbeddedOptions{}); err == nil {
+		t.Fatal("no config: got nil error")
+	}
+}
