@@ -240,4 +240,3 @@ func keys(m map[string]bool) []string {
 	}
 	return out
 }
-
