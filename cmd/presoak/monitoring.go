@@ -62,9 +62,13 @@ func runMonitoring(args []string) int {
 		fmt.Sprintf("%d recording rules, %d alerting rules", len(m.Recordings), len(m.Alerts)),
 		fmt.Sprintf("%d signal panels, %d stage panels, breakers, alerts", len(m.Signals), len(m.Stages)),
 		fmt.Sprintf("%d criteria, %d panels' PromQL", len(m.Alerts), len(m.Signals)+len(m.Stages)+1),
+		fmt.Sprintf("promtool rule tests for the %d alerts: promtool test rules %s", len(m.Alerts), monitoring.RuleTestsPath),
 	}
 	for i, p := range wrote {
 		fmt.Printf("wrote   %s (%s)\n", p, counts[i])
+	}
+	if assets.RuleTestsErr != nil {
+		fmt.Println("warning: no rule tests written:", assets.RuleTestsErr)
 	}
 	for _, n := range m.Notes {
 		if strings.HasPrefix(n, "No frozen baseline") {

@@ -12,6 +12,7 @@ import (
 // Where the assets go, relative to the module root.
 const (
 	RulesPath     = "artifacts/monitoring/presoak.rules.yml"
+	RuleTestsPath = "artifacts/monitoring/presoak.rules.test.yml"
 	DashboardPath = "artifacts/monitoring/presoak.dashboard.json"
 	ChecklistPath = "artifacts/reports/SOAK_DASHBOARD_CHECKLIST.md"
 )
@@ -22,6 +23,10 @@ type Assets struct {
 	Model rmon.Model
 	// Rules, Dashboard and Checklist are the files' bytes.
 	Rules, Dashboard, Checklist []byte
+	// RuleTests are promtool rule tests for every alert (`promtool test
+	// rules` next to the rules file); nil when RuleTestsErr says why not.
+	RuleTests    []byte
+	RuleTestsErr error
 }
 
 // Render builds the model from the inputs and renders the three assets.
@@ -46,6 +51,11 @@ func Render(in Inputs) (Assets, error) {
 		return Assets{}, fmt.Errorf("render monitoring: %w", err)
 	}
 	a.Checklist = append([]byte(nil), buf.Bytes()...)
+	rt, err := NewRuleTests(in.Spec, in.Options)
+	if err == nil {
+		a.RuleTests, err = rt.Render(filepath.Base(RulesPath))
+	}
+	a.RuleTestsErr = err
 	return a, nil
 }
 
@@ -55,9 +65,12 @@ func (a Assets) Write(root string) ([]string, error) {
 	files := []struct {
 		path string
 		data []byte
-	}{{RulesPath, a.Rules}, {DashboardPath, a.Dashboard}, {ChecklistPath, a.Checklist}}
+	}{{RulesPath, a.Rules}, {DashboardPath, a.Dashboard}, {ChecklistPath, a.Checklist}, {RuleTestsPath, a.RuleTests}}
 	var wrote []string
 	for _, f := range files {
+		if f.data == nil {
+			continue
+		}
 		if err := WriteFileAtomic(filepath.Join(root, f.path), f.data); err != nil {
 			return wrote, fmt.Errorf("write monitoring assets: %w", err)
 		}

@@ -113,3 +113,11 @@ func writeFile(t testing.TB, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// realisticBaseline is shaped like a frozen baseline of the reference engine
+// on the simulated clock: fetch_md and the tick in tens of milliseconds, the
+// compute stages under a microsecond (below every histogram bucket).
+var realisticBaseline = map[string]float64{
+	"fetch_md": 0.0242483, "fair_value": 7.21e-7, "spread": 8.31e-7, "quote": 7.61e-7,
+	"risk": 7.51e-7, "submit": 6.61e-7, "tick_total": 0.0252314,
+}

@@ -228,7 +228,7 @@ func BaselineExpr(baseline map[string]float64) string {
 	parts := make([]string, 0, len(stages))
 	for _, s := range stages {
 		parts = append(parts, fmt.Sprintf(`label_replace(vector(%s), "stage", %q, "", "")`,
-			strconv.FormatFloat(baseline[s], 'g', -1, 64), s))
+			strconv.FormatFloat(baseline[s], 'g', 9, 64), s))
 	}
 	return strings.Join(parts, " or ")
 }

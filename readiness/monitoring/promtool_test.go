@@ -26,6 +26,7 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 			Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12},
 		}},
 		{"short_criteria", shortSpec(t), monitoring.Options{}},
+		{"realistic_baseline", defaultSpec(t), monitoring.Options{Baseline: realisticBaseline}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -352,15 +352,15 @@ func (sc *Scenario) p95(c criteria.Criterion, fault int, o Options) error {
 		}
 	}
 	sc.Baseline = base
-	faulty := ""
+	faulty := "" // the first stage whose baseline is at least the smallest bucket
 	for _, st := range Stages {
-		if _, ok := base[st]; ok {
+		if v, ok := base[st]; ok && v >= buckets[0] {
 			faulty = st
 			break
 		}
 	}
 	if faulty == "" {
-		return fmt.Errorf("baseline names no known stage")
+		return fmt.Errorf("baseline names no known stage with a p95 of at least %gs", buckets[0])
 	}
 	m := o.names()
 	for _, st := range Stages {
@@ -375,7 +375,10 @@ func (sc *Scenario) p95(c criteria.Criterion, fault int, o Options) error {
 			}
 		}
 		if h < 0 {
-			return fmt.Errorf("baseline p95 of %s (%gs) is below the smallest bucket", st, b)
+			if st == faulty {
+				return fmt.Errorf("baseline p95 of %s (%gs) is below the smallest bucket", st, b)
+			}
+			continue // no observations for this stage: both sides skip it
 		}
 		f := -1
 		if st == faulty {
