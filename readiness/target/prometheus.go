@@ -149,7 +149,7 @@ func ValidateSelector(sel string) error {
 			return fmt.Errorf("selector %q: want label=\"value\" at %q", sel, rest)
 		}
 		name := strings.TrimSpace(rest[:i])
-		if !model.LabelName(name).IsValid() {
+		if !model.LabelName(name).IsValidLegacy() {
 			return fmt.Errorf("selector %q: bad label name %q", sel, name)
 		}
 		rest = rest[i:]

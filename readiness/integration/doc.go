@@ -1,0 +1,12 @@
+// Package integration holds the tests that run presoak against real parts:
+// the reference bot (cmd/mmbot) and a Python bot (fixtures/pybot) as
+// processes on loopback, and a real Prometheus server scraping them every
+// second. They check that the scrape and prometheus targets read the same
+// signals as each other, that a soak through either target stops with
+// target_down when the bot is killed, and that the report is written.
+//
+// The package has no code of its own: everything is in its tests, which
+// start and stop every process they need (t.Cleanup) and leave none behind.
+// Prometheus comes from the Debian package (make deps); without it the
+// tests fail under CI=true and skip, loudly, elsewhere.
+package integration

@@ -1,0 +1,101 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requirePrometheus returns the prometheus binary, or fails under CI=true
+// and skips loudly elsewhere.
+func requirePrometheus(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("prometheus")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("prometheus not found on PATH: run make deps (Debian package prometheus)")
+		}
+		t.Skip("SKIPPED: prometheus not found on PATH; run make deps to run the integration tests against a real server")
+	}
+	return p
+}
+
+// startPrometheus starts a real Prometheus server on a free loopback port,
+// scraping targets (host:port, /metrics) every second as job "mm", with its
+// config and TSDB in t.TempDir(). It returns the server's URL once ready.
+func startPrometheus(t testing.TB, targets ...string) (string, *proc) {
+	t.Helper()
+	bin := requirePrometheus(t)
+	dir := t.TempDir()
+	quoted := make([]string, len(targets))
+	for i, a := range targets {
+		quoted[i] = fmt.Sprintf("%q", a)
+	}
+	cfg := fmt.Sprintf(`global:
+  scrape_interval: 1s
+  scrape_timeout: 900ms
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: mm
+    static_configs:
+      - targets: [%s]
+`, strings.Join(quoted, ", "))
+	path := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	cmd := exec.Command(bin,
+		"--config.file="+path,
+		"--web.listen-address="+addr,
+		"--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--storage.tsdb.retention.time=1h",
+		"--log.level=warn",
+	)
+	cmd.Dir = dir
+	// Prometheus does not print its address on stdout; echo it through sh
+	// would add a process, so use the known address.
+	p := startKnown(t, cmd, addr, "/-/ready")
+	return "http://" + addr, p
+}
+
+// startKnown starts a process that listens on a known address.
+func startKnown(t testing.TB, cmd *exec.Cmd, addr, readyPath string) *proc {
+	t.Helper()
+	p := &proc{cmd: cmd, addr: addr, out: &lockedBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", cmd.Path, err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.stop(t) })
+	waitHTTP(t, "http://"+addr+readyPath, 30*time.Second)
+	return p
+}
+
+// waitScraped waits until Prometheus has scraped every target at least n
+// times (count_over_time(up[1m]) >= n for each).
+func waitScraped(t testing.TB, promURL string, targets, n int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	q := fmt.Sprintf("count(count_over_time(up{job=\"mm\"}[1m]) >= %d)", n)
+	re := regexp.MustCompile(`"value":\[[0-9.]+,"(\d+)"\]`)
+	for {
+		body := getBody(t, promURL+"/api/v1/query?query="+urlEscape(q))
+		if m := re.FindStringSubmatch(body); m != nil && m[1] == fmt.Sprint(targets) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("prometheus did not scrape %d targets %d times in %v: %s", targets, n, within, body)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
