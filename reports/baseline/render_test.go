@@ -100,7 +100,7 @@ func TestWriteSVG(t *testing.T) {
 func TestMs(t *testing.T) {
 	t.Parallel()
 	for d, want := range map[time.Duration]string{
-		400: "400ns", 33100 * time.Microsecond: "33.1ms", 150 * time.Millisecond: "150ms", 2500 * time.Microsecond: "2.50ms", 90 * time.Microsecond: "0.090ms",
+		400: "400ns", 33100 * time.Microsecond: "33.1ms", 150 * time.Millisecond: "150ms", 2500 * time.Microsecond: "2.50ms", 90 * time.Microsecond: "90.0µs",
 	} {
 		if got := Ms(d); got != want {
 			t.Errorf("Ms(%v) = %q, want %q", d, got, want)

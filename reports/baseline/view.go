@@ -68,19 +68,24 @@ type Regression struct {
 	Reason string
 }
 
-// Ms renders a latency in milliseconds with a precision that suits its size.
+// Ms renders a latency with a unit that suits its size: "33.1ms", "412µs", "150ns".
 func Ms(d time.Duration) string {
-	ms := float64(d) / 1e6
 	switch {
-	case ms >= 100:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + "ms"
-	case ms >= 10:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + "ms"
-	case ms >= 1:
-		return strconv.FormatFloat(ms, 'f', 2, 64) + "ms"
-	case ms >= 0.001:
-		return strconv.FormatFloat(ms, 'f', 3, 64) + "ms"
-	default:
-		return strconv.FormatInt(int64(d), 10) + "ns"
+	case d >= time.Millisecond:
+		return sig3(float64(d)/1e6) + "ms"
+	case d >= time.Microsecond:
+		return sig3(float64(d)/1e3) + "µs"
 	}
+	return strconv.FormatInt(int64(d), 10) + "ns"
+}
+
+// sig3 renders v (>= 1) with three significant digits.
+func sig3(v float64) string {
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }
