@@ -22,8 +22,10 @@ type Value struct {
 
 func value(v float64) Value { return Value{V: v, OK: true, Lo: v, Hi: v} }
 
-func noData(format string, args ...any) Value {
-	return Value{Reason: fmt.Sprintf(format, args...), V: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+// noData is a value that could not be computed. Reasons are constants (the
+// window is the criterion's): no formatting on the evaluation path.
+func noData(reason string) Value {
+	return Value{Reason: reason, V: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 }
 
 // String renders the value for progress lines and reports.
@@ -50,13 +52,13 @@ type Options struct {
 func (s *Series) Compute(name Name, window time.Duration, at time.Time, opts Options) Value {
 	switch name {
 	case DeadlineMissPct:
-		return s.ratio(at, window, cMisses, cTicks, -1, "ticks")
+		return s.ratio(at, window, cMisses, cTicks, -1, "no ticks in the window")
 	case ErrorPct:
-		return s.ratio(at, window, cErrors, cTicks, -1, "ticks")
+		return s.ratio(at, window, cErrors, cTicks, -1, "no ticks in the window")
 	case MDCacheHitPct:
-		return s.ratio(at, window, cHits, cHits, cCacheMisses, "cache requests")
+		return s.ratio(at, window, cHits, cHits, cCacheMisses, "no cache requests in the window")
 	case TakerSharePct:
-		return s.ratio(at, window, cTaker, cMaker, cTaker, "fills")
+		return s.ratio(at, window, cTaker, cMaker, cTaker, "no fills in the window")
 	case MemoryGrowthMBPerH:
 		return s.memoryGrowth(at, window)
 	case CriticalBreakersOpen:
@@ -66,15 +68,15 @@ func (s *Series) Compute(name Name, window time.Duration, at time.Time, opts Opt
 	case TargetDown:
 		return s.targetDown(at, window)
 	}
-	return noData("unknown signal %q", name)
+	return noData("unknown signal " + string(name))
 }
 
 // ratio is 100 * increase(num) / (increase(den) + increase(den2)) over the
 // window (den2 < 0: none).
-func (s *Series) ratio(at time.Time, window time.Duration, num, den, den2 int, what string) Value {
+func (s *Series) ratio(at time.Time, window time.Duration, num, den, den2 int, empty string) Value {
 	i, j, ok := s.span(at, window)
 	if !ok || i == j {
-		return noData("fewer than 2 samples in the %v window", window)
+		return noData("fewer than 2 samples in the window")
 	}
 	a, b := s.at(i), s.at(j)
 	d := b.counters[den] - a.counters[den]
@@ -82,7 +84,7 @@ func (s *Series) ratio(at time.Time, window time.Duration, num, den, den2 int, w
 		d += b.counters[den2] - a.counters[den2]
 	}
 	if d <= 0 {
-		return noData("no %s in the %v window", what, window)
+		return noData(empty)
 	}
 	return value(100 * (b.counters[num] - a.counters[num]) / d)
 }
@@ -92,7 +94,7 @@ func (s *Series) ratio(at time.Time, window time.Duration, num, den, den2 int, w
 func (s *Series) breakers(at time.Time, window time.Duration) Value {
 	i, j, ok := s.span(at, window)
 	if !ok {
-		return noData("no sample in the %v window", window)
+		return noData("no sample in the window")
 	}
 	if window == 0 {
 		return value(float64(s.at(j).breakers))

@@ -61,7 +61,7 @@ func (s *Series) p95Regression(at time.Time, window time.Duration, baseline map[
 	}
 	i, j, ok := s.span(at, window)
 	if !ok || i == j {
-		return noData("fewer than 2 samples in the %v window", window)
+		return noData("fewer than 2 samples in the window")
 	}
 	a, b := s.at(i), s.at(j)
 	stages := make([]string, 0, len(baseline))
@@ -88,7 +88,7 @@ func (s *Series) p95Regression(at time.Time, window time.Duration, baseline map[
 		worst = max(worst, 100*(p95/base-1))
 	}
 	if !found {
-		return noData("no stage with both a baseline and observations in the %v window", window)
+		return noData("no stage with both a baseline and observations in the window")
 	}
 	return value(worst)
 }

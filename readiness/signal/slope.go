@@ -90,7 +90,7 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 	}
 	need := max(3, nb/4)
 	if split < need || len(xs)-split < need {
-		return noData("%d+%d of %d memory buckets have samples, need %d in each half of the window", split, len(xs)-split, nb, need)
+		return noData("too few memory samples: each half of the window needs a quarter of its buckets")
 	}
 	e1, l1, h1 := TheilSen(xs[:split], ys[:split])
 	e2, l2, h2 := TheilSen(xs[split:], ys[split:])
