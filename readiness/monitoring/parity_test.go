@@ -24,9 +24,8 @@ func TestParityWithTheInProcessEvaluator(t *testing.T) {
 		o    monitoring.Options
 	}{
 		{"default", defaultSpec(t), monitoring.Options{}},
-		{"custom_with_baseline", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12}}},
+		{"custom_with_baseline", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: realisticBaseline}},
 		{"short_criteria", shortSpec(t), monitoring.Options{}},
-		{"realistic_baseline", defaultSpec(t), monitoring.Options{Baseline: realisticBaseline}},
 	} {
 		spec := c.spec
 		t.Run(c.name, func(t *testing.T) {

@@ -23,10 +23,9 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 		{"default_names_no_baseline", defaultSpec(t), monitoring.Options{}},
 		{"custom_names_baseline_selector", defaultSpec(t), monitoring.Options{
 			Names: customNames(), Selector: `job="presoak-rule-test"`,
-			Baseline: map[string]float64{"fetch_md": 0.03, "submit": 0.05, "tick_total": 0.12},
+			Baseline: realisticBaseline,
 		}},
 		{"short_criteria", shortSpec(t), monitoring.Options{}},
-		{"realistic_baseline", defaultSpec(t), monitoring.Options{Baseline: realisticBaseline}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
