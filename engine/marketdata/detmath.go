@@ -10,7 +10,7 @@ import "math"
 // product that feeds a sum is wrapped in an explicit float64 conversion,
 // which the spec says prevents fusion, and exp and log are the Go (FreeBSD
 // msun) algorithms in plain code. Sqrt, Frexp and Ldexp are exact on every
-// platform (correctly rounded, or bit manipulation).
+// platform (correctly rounded, or bit manipulation); 2*u-1 is exact.
 
 // detLog is ln(x) for finite x > 0 (else NaN).
 func detLog(x float64) float64 {
@@ -94,12 +94,22 @@ func (g *generator) uniform() float64 { return g.rng.Float64() }
 // expVariate is exponentially distributed with mean 1.
 func (g *generator) expVariate() float64 { return -detLog(1 - g.uniform()) }
 
-// normVariate is approximately standard normal: the Irwin-Hall sum of 12
-// uniforms minus 6 (mean 0, variance 1, tails cut at ±6), additions only.
+// normVariate is standard normal: Marsaglia's polar method (two variates
+// per accepted pair; the second is kept for the next call).
 func (g *generator) normVariate() float64 {
-	s := -6.0
-	for i := 0; i < 12; i++ {
-		s += g.uniform()
+	if g.hasSpare {
+		g.hasSpare = false
+		return g.spare
 	}
-	return s
+	for {
+		u := 2*g.uniform() - 1
+		v := 2*g.uniform() - 1
+		s := float64(u*u) + float64(v*v)
+		if s >= 1 || s == 0 {
+			continue
+		}
+		m := math.Sqrt(-2 * detLog(s) / s)
+		g.spare, g.hasSpare = float64(v*m), true
+		return float64(u * m)
+	}
 }

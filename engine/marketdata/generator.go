@@ -23,8 +23,8 @@ import (
 // distance from the touch), trade sizes log-normal (median 30 lots).
 // Every event is applied to the generator's own book with the replay code,
 // so a replay of the output sees exactly the generator's book. Random
-// variates come from a PCG source through detmath.go (normals are
-// Irwin-Hall, exponentials -ln U), so a seed gives the same market on every
+// variates come from a PCG source through detmath.go (normals by the polar
+// method, exponentials as -ln U), so a seed gives the same market on every
 // platform.
 const (
 	calmSigma, volatileSigma     = 6.0, 20.0 // ticks per √s
@@ -58,6 +58,9 @@ type generator struct {
 
 	book  bookState
 	batch []Event
+
+	spare    float64 // the polar method's second normal variate
+	hasSpare bool
 }
 
 func newGenerator(o SyntheticOptions, sc scale) *generator {
