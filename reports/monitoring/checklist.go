@@ -26,6 +26,7 @@ func WriteChecklist(w io.Writer, m Model) error {
 	p("## Setup (launch: start monitoring, configure alerting)")
 	p("")
 	p("- [ ] Rules: add `artifacts/monitoring/presoak.rules.yml` to Prometheus's `rule_files`; `promtool check rules artifacts/monitoring/presoak.rules.yml` passes; reload Prometheus.")
+	p("- [ ] Proof: `promtool test rules artifacts/monitoring/presoak.rules.test.yml` passes (synthetic series for every alert: each fires when its for-duration has elapsed, not one evaluation before).")
 	p("- [ ] Alerting: route `severity=\"stop\"` to the on-call pager and `severity=\"warn\"` to the soak channel (Alertmanager); every alert carries `criterion`, `signal`, and the annotations `summary`, `description`, `value` and `action` (the runbook line).")
 	p("- [ ] Dashboard: import `artifacts/monitoring/presoak.dashboard.json` into Grafana and pick the Prometheus data source in the `%s` variable.", DatasourceVar)
 	p("- [ ] Metrics collection: every panel below shows a line for the bot; `up` is 1; the rule group `%s` evaluates every %s without errors (Prometheus → Status → Rules).", m.Group, FormatDuration(m.EvaluationInterval))
@@ -66,14 +67,15 @@ func WriteChecklist(w io.Writer, m Model) error {
 		}
 		p("#### %s", title)
 		p("")
-		p("%s. Recorded as `%s`.", strings.TrimSuffix(s.Description, "."), s.Record)
+		line := fmt.Sprintf("%s. Recorded as `%s`.", strings.TrimSuffix(s.Description, "."), s.Record)
 		if len(s.Thresholds) > 0 {
 			var ts []string
 			for _, t := range s.Thresholds {
 				ts = append(ts, fmt.Sprintf("%s %s (%s, %s)", t.Op, FormatNumber(t.Value), t.Severity, t.Criterion))
 			}
-			p(" Thresholds: %s.", strings.Join(ts, "; "))
+			line += " Thresholds: " + strings.Join(ts, "; ") + "."
 		}
+		p("%s", line)
 		p("")
 		p("```promql")
 		p("%s", s.Expr)
