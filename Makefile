@@ -75,9 +75,27 @@ shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifac
 baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it
 	@$(GO) run ./cmd/presoak baseline freeze
 
+.PHONY: soak
+# make soak's run length: DURATION from the command line or environment, else 72h.
+SOAK_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),72h)
+soak: ## soak under CRITERIA on the real clock for DURATION (default 72h): artifacts/soak/, $(REPORTS)/soak.junit.xml; RESUME=1 continues, FAULTS=plan.yaml injects
+	@mkdir -p $(REPORTS) artifacts/soak
+	@d='$(SOAK_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
+	  echo "make soak: DURATION=$$d CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
+	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/soak.junit.xml -- \
+	    -tags soak -count=1 -run '^TestSoak$$' -timeout "$$to" ./readiness/; rc=$$?; \
+	  echo "make soak: wrote artifacts/soak/samples.jsonl, soak_report.json, soak_report.md and $(REPORTS)/soak.junit.xml; exit $$rc"; exit $$rc
+
 .PHONY: monitoring
 monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring
+
+.PHONY: monitor monitor-down
+monitor: monitoring ## local Prometheus on loopback with the rules, scraping SCRAPE_URL or the bot at ADDR (started if none; FAULTS optional); prints its URL
+	@FAULTS=$(FAULTS) $(GO) run ./cmd/presoak monitor
+
+monitor-down: ## stop what make monitor / make launch started (soak, Prometheus, bot) and verify it is gone
+	@$(GO) run ./cmd/presoak monitor-down
 
 FUZZTIME ?= 60s
 .PHONY: fuzz-config
