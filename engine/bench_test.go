@@ -118,13 +118,13 @@ func TestHeapFlatOverManyTicks(t *testing.T) {
 	}
 	e := newBenchEngine(t, benchRecording(t))
 	before := heapInUse()
-	for range 200_000 { // 5.5 h of market time, three loops of the recording
+	for range 100_000 { // 2.8 h of market time, 16 loops of the recording
 		e.Step()
 	}
 	after := heapInUse()
-	t.Logf("live heap %d bytes before, %d after 200k ticks", before, after)
+	t.Logf("live heap %d bytes before, %d after 100k ticks", before, after)
 	if after > before+256<<10 {
-		t.Fatalf("live heap grew from %d to %d bytes over 200k ticks, want flat (< 256 KiB)", before, after)
+		t.Fatalf("live heap grew from %d to %d bytes over 100k ticks, want flat (< 256 KiB)", before, after)
 	}
 }
 

@@ -12,7 +12,7 @@
 //	fair_value  mid or microprice, skewed by inventory_skew_bps per unit of
 //	            inventory away from target_inventory
 //	spread      base_spread_bps, or with adaptive_spread: vol_multiplier x the EWMA
-//	            (half-life vol_half_life) of the per-tick log return of the mid, in
+//	            (half-life vol_half_life) of the per-tick return of the mid, in
 //	            bps, clamped to [min_spread_bps, max_spread_bps]
 //	quote       bid and ask at fair -/+ half the spread, rounded away from fair to the
 //	            tick size; queue-aware keep-or-requote, or cancel-and-replace

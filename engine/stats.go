@@ -5,6 +5,7 @@ import (
 
 	"github.com/presoak/presoak/engine/breaker"
 	"github.com/presoak/presoak/engine/fault"
+	"github.com/presoak/presoak/engine/hist"
 )
 
 // exportBoundsNs are the bucket upper bounds of the exported histograms
@@ -33,17 +34,30 @@ type exportHist struct {
 	counts [NumExportBuckets + 1]uint64
 }
 
-func (h *exportHist) add(ns int64) {
-	lo, hi := 0, NumExportBuckets
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if exportBoundsNs[mid] < ns {
-			lo = mid + 1
-		} else {
-			hi = mid
+// exportOf maps a recorder's fine bucket to the first export bucket whose
+// bound is at least the fine bucket's lowest value; add then needs one
+// comparison for a fine bucket that straddles a bound.
+var exportOf = func() (t [hist.NumBuckets]uint8) {
+	j := 0
+	for i := range t {
+		lo := int64(0)
+		if i > 0 {
+			lo = hist.BucketUpper(i-1) + 1
 		}
+		for j < NumExportBuckets && exportBoundsNs[j] < lo {
+			j++
+		}
+		t[i] = uint8(j)
 	}
-	h.counts[lo]++
+	return t
+}()
+
+func (h *exportHist) add(ns int64) {
+	j := int(exportOf[hist.BucketIndex(ns)])
+	if j < NumExportBuckets && ns > exportBoundsNs[j] {
+		j++
+	}
+	h.counts[j]++
 }
 
 func (e *Engine) record(s int, ns int64) {

@@ -33,7 +33,7 @@ type action struct {
 type strategy struct {
 	inventory, cash float64
 	lastMid         float64
-	volVar          float64 // EWMA of the squared per-tick log return of the mid
+	volVar          float64 // EWMA of the squared per-tick return of the mid
 	spreadBps       float64
 	act             [2]action
 }
@@ -62,7 +62,7 @@ func (e *Engine) fairValue(b *marketdata.Book) (fair, mid float64, ok bool) {
 // realized volatility of the mid.
 func (e *Engine) updateSpread(mid float64) {
 	if e.st.lastMid > 0 {
-		r := math.Log(mid / e.st.lastMid)
+		r := mid/e.st.lastMid - 1 // = log return to within r^2/2 at bps-sized moves
 		e.st.volVar += e.p.volAlpha * (r*r - e.st.volVar)
 	}
 	e.st.lastMid = mid

@@ -52,7 +52,15 @@ type Dist struct {
 	P95 time.Duration `yaml:"p95"`
 
 	mu, sigma float64
+	kind      uint8 // kindConstant.. once prepared; 0 samples 0
 }
+
+const (
+	kindUnset uint8 = iota
+	kindConstant
+	kindUniform
+	kindLognormal
+)
 
 // Profile is a latency profile.
 type Profile struct {
@@ -148,10 +156,12 @@ func (d *Dist) prepare() error {
 		if d.Value < 0 {
 			return fmt.Errorf("constant value %v is negative", d.Value)
 		}
+		d.kind = kindConstant
 	case "uniform":
 		if d.Min < 0 || d.Max < d.Min {
 			return fmt.Errorf("uniform needs 0 <= min <= max, got min %v max %v", d.Min, d.Max)
 		}
+		d.kind = kindUniform
 	case "lognormal":
 		if d.P50 <= 0 || d.P95 < d.P50 {
 			return fmt.Errorf("lognormal needs 0 < p50 <= p95, got p50 %v p95 %v", d.P50, d.P95)
@@ -159,6 +169,7 @@ func (d *Dist) prepare() error {
 		if d.Max != 0 && d.Max < d.P95 {
 			return fmt.Errorf("lognormal max %v is below p95 %v", d.Max, d.P95)
 		}
+		d.kind = kindLognormal
 		d.mu = math.Log(float64(d.P50))
 		d.sigma = math.Log(float64(d.P95)/float64(d.P50)) / 1.6448536269514722
 	default:
@@ -167,17 +178,18 @@ func (d *Dist) prepare() error {
 	return nil
 }
 
-// Sample draws one latency in nanoseconds. It never allocates.
+// Sample draws one latency in nanoseconds; a Dist that was not validated
+// (Profile.Validate, Load) samples 0. It never allocates.
 func (d *Dist) Sample(r *rand.Rand) int64 {
-	switch d.Kind {
-	case "constant":
+	switch d.kind {
+	case kindConstant:
 		return int64(d.Value)
-	case "uniform":
+	case kindUniform:
 		if d.Max == d.Min {
 			return int64(d.Min)
 		}
 		return int64(d.Min) + r.Int64N(int64(d.Max-d.Min)+1)
-	case "lognormal":
+	case kindLognormal:
 		v := math.Exp(d.mu + d.sigma*r.NormFloat64())
 		if d.Max > 0 && v > float64(d.Max) {
 			v = float64(d.Max)
