@@ -16,6 +16,16 @@
 // alerting rule (fires at the right evaluation, not one interval before);
 // the same scenarios feed the in-process evaluator in the parity test.
 //
+// Inputs (Env, EnvFrom; the Makefile's variables, paths relative to the
+// module root): CRITERIA (default fixtures/criteria.yaml), BUDGETS (default
+// fixtures/budgets.yaml), METRIC_NAMES (optional YAML mapping a bot's metric
+// names, keys as signal.MetricNames' yaml tags; unset keys keep DESIGN.md's
+// names), SELECTOR (optional label matchers for every metric, e.g.
+// job="mm-bot") and BASELINE (default
+// artifacts/baseline/frozen/stage_budgets.json, used when it exists).
+// Outputs (Render, Assets.Write): RulesPath, RuleTestsPath, DashboardPath,
+// ChecklistPath. Checks are the readiness Monitoring area's items.
+//
 // How not to use this package: do not hand-write PromQL for a signal
 // elsewhere (dashboards, launch checks): call SignalExpr or read the
 // generated recording rules, so that what stops a soak is what pages.
