@@ -22,7 +22,7 @@ func smallModel() Model {
 		Title: "presoak soak", UID: "presoak-soak", Group: "presoak",
 		Inputs:             []string{"criteria: criteria.yaml sha256:0123456789abcdef"},
 		EvaluationInterval: 15 * time.Second,
-		Recordings: []Recording{{Record: "presoak:deadline_miss_pct:1m", Expr: `100 * sum(increase(misses[1m])) / sum(increase(ticks[1m]))`}},
+		Recordings:         []Recording{{Record: "presoak:deadline_miss_pct:1m", Expr: `100 * sum(increase(misses[1m])) / sum(increase(ticks[1m]))`}},
 		Signals: []Signal{{
 			Name: "deadline_miss_pct", Record: "presoak:deadline_miss_pct:1m", Expr: `100 * sum(increase(misses[1m])) / sum(increase(ticks[1m]))`,
 			Window: time.Minute, Unit: "percent", Description: "misses / ticks, %",
@@ -33,7 +33,7 @@ func smallModel() Model {
 			Expr: "presoak:deadline_miss_pct:1m > 5", Op: ">", Threshold: 5, Unit: "percent", Window: time.Minute, For: 10 * time.Minute,
 			Severity: "stop", Description: "More than 5% of ticks missed | their deadline.", Action: "Check venue | feed latency.",
 		}},
-		Stages: []Stage{{Name: "fetch_md", Quantiles: []Quantile{{Q: 0.95, Expr: "histogram_quantile(0.95, x)"}}, Budgets: []Budget{{Text: "p(95) < 35ms", Q: 0.95, Seconds: 0.035}}}},
+		Stages:   []Stage{{Name: "fetch_md", Quantiles: []Quantile{{Q: 0.95, Expr: "histogram_quantile(0.95, x)"}}, Budgets: []Budget{{Text: "p(95) < 35ms", Q: 0.95, Seconds: 0.035}}}},
 		Breakers: Breakers{Expr: "max by (breaker) (open)", CriticalExpr: `sum(open{critical="true"})`},
 		Notes:    []string{"A note."},
 	}
