@@ -57,7 +57,8 @@
 //
 // On the real clock (shadow and soak runs) the stages are timed with the
 // machine's monotonic clock and I/O waits are real sleeps of the latency
-// profile's samples (the venue is simulated). On the simulated clock nothing
+// profile's samples (the venue is simulated); a pipelined fetch_md, which
+// overlaps the compute, is recorded as the length of its overlapped wait. On the simulated clock nothing
 // reads the machine's clock: I/O waits and compute both advance virtual
 // time. Compute is MODELED, not measured: each stage charges the latency
 // profile's compute cost (fixtures/latency/default.yaml, hundreds of ns), so

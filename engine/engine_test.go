@@ -99,3 +99,30 @@ func TestStepAndStatsDoNotAllocate(t *testing.T) {
 	}
 	_ = s
 }
+
+func TestStatsDuringALongRun(t *testing.T) {
+	t.Parallel()
+	e := newSimEngine(t, testConfig(), Options{Feed: newScriptFeed(10000, 1, 10000.2, 1)})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.RunFor(2 * time.Hour) // 72k ticks
+	}()
+	var seen []uint64
+	for len(seen) < 3 {
+		select {
+		case <-done:
+			t.Logf("run finished after %d mid-run snapshots", len(seen))
+			seen = append(seen, 0, 0, 0)
+		default:
+			if s := e.Stats(); s.Ticks > 0 && s.Ticks < 72_000 {
+				seen = append(seen, s.Ticks)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	<-done
+	if s := e.Stats(); s.Ticks != 72_000 {
+		t.Fatalf("ticks %d after 2h, want 72000", s.Ticks)
+	}
+}

@@ -18,8 +18,12 @@ func (e *Engine) RunFor(d time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	end := e.clk.Now() + int64(d)
-	for e.next < end && !e.feed.Done() {
+	for n := 1; e.next < end && !e.feed.Done(); n++ {
 		e.step()
+		if n%1024 == 0 { // let Stats and scrapes in during a long run
+			e.mu.Unlock()
+			e.mu.Lock()
+		}
 	}
 }
 
