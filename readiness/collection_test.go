@@ -1,0 +1,70 @@
+package readiness
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/readiness/monitoring"
+	"github.com/presoak/presoak/readiness/stack"
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+// TestMonitoringCollection is the Monitoring area's "verify metrics
+// collection" items of the seed's launch checklist, asked of a running
+// Prometheus through its HTTP API: the bot's target is up, every metric of
+// DESIGN.md's contract has a series, every generated rule is loaded and
+// evaluating without errors, and no alert is pending or firing on the
+// healthy bot. It runs when a monitoring stack is up (PROMETHEUS_URL, or
+// the state file `make monitor` writes); otherwise it skips, saying how to
+// bring one up.
+func TestMonitoringCollection(t *testing.T) {
+	checklist.Group(t, checklist.AreaMonitoring)
+	root, err := checklist.ModuleRoot(".")
+	if err != nil {
+		t.Fatalf("collection: %v", err)
+	}
+	url, job, rulesPath := os.Getenv("PROMETHEUS_URL"), "", monitoring.RulesPath
+	st, err := stack.ReadState(filepath.Join(root, stack.DefaultDir))
+	switch {
+	case err == nil && url == "":
+		if p, ok := st.Proc("prometheus"); ok && !stack.Running(p) {
+			t.Attr(report.AttrStatus, string(report.StatusSkip))
+			t.Skipf("not evaluated: the recorded monitoring stack is not running (Prometheus pid %d gone): run `make monitor-down` then `make monitor`", p.PID)
+		}
+		url, job, rulesPath = st.PrometheusURL, st.Job, st.Rules
+	case err != nil && !errors.Is(err, stack.ErrNoState):
+		t.Fatalf("collection: %v", err)
+	}
+	if url == "" {
+		t.Attr(report.AttrStatus, string(report.StatusSkip))
+		t.Skip("not evaluated: no monitoring stack is up: run `make monitor` (or set PROMETHEUS_URL) to verify metrics collection")
+	}
+	cl, err := stack.NewClient(url)
+	if err != nil {
+		t.Fatalf("collection: %v", err)
+	}
+	rules, rerr := os.ReadFile(filepath.Join(root, rulesPath))
+	c := &stack.Collection{Client: cl, Job: job, Selector: os.Getenv("SELECTOR"), Rules: rules, RulesSource: rulesPath, Settle: 15 * time.Second}
+
+	t.Run("collection_target_up", func(t *testing.T) {
+		checklist.Record(t, c.TargetUp(t.Context()))
+	})
+	t.Run("collection_metrics_present", func(t *testing.T) {
+		checklist.Record(t, c.MetricsPresent(t.Context()))
+	})
+	t.Run("collection_rules_loaded", func(t *testing.T) {
+		if rerr != nil {
+			checklist.Record(t, checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, "rules loaded",
+				rerr.Error(), "generate the rules with make monitoring"))
+			return
+		}
+		checklist.Record(t, c.RulesHealthy(t.Context()))
+	})
+	t.Run("collection_alerts_inactive", func(t *testing.T) {
+		checklist.Record(t, c.AlertsInactive(t.Context()))
+	})
+}
