@@ -211,6 +211,19 @@ func (e *Engine) Quantile(stage string, q float64) time.Duration {
 	return time.Duration(e.rec[i].Quantile(q))
 }
 
+// CopyLatencies copies stage's full recorder into dst (for merging runs or
+// resampling) and reports false for an unknown stage.
+func (e *Engine) CopyLatencies(stage string, dst *hist.Recorder) bool {
+	i := stageIndex(stage)
+	if i < 0 {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	dst.CopyFrom(e.rec[i])
+	return true
+}
+
 // ResetLatencies forgets every recorded latency (to drop a warm-up); the
 // counters are kept.
 func (e *Engine) ResetLatencies() {
