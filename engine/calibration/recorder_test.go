@@ -265,3 +265,43 @@ func TestNewFailsOnABadDirectory(t *testing.T) {
 		t.Fatal("New without a directory succeeded, want an error")
 	}
 }
+
+func TestAttachNamesTheRunAndRecords(t *testing.T) {
+	root := t.TempDir()
+	l := &config.Loaded{Config: *testConfig()}
+	var opts engine.Options
+	rec, err := calibration.Attach(root, "soak", l, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec2, err := calibration.Attach(root, "soak", l, &engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec2.Dir() == rec.Dir() {
+		t.Errorf("two runs in one second share %s", rec.Dir())
+	}
+	rec2.Close()
+	if opts.Observer != rec {
+		t.Fatal("Attach did not set opts.Observer")
+	}
+	opts.Feed = marketdata.NewSynthetic(marketdata.SyntheticOptions{Seed: 7, StartPrice: 10000})
+	e, err := engine.New(&l.Config, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.RunFor(time.Minute)
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(rec.Dir()) != filepath.Join(root, "artifacts", "edge", "datasets") {
+		t.Errorf("dataset at %s, want under artifacts/edge/datasets", rec.Dir())
+	}
+	m, err := calibration.ReadManifest(rec.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Seed != 42 || m.Symbol != "BTCUSDT" || m.Clock != "simulated" || m.ConfigHash != l.Hash() || m.Files[calibration.QuotesFile].Rows == 0 {
+		t.Errorf("manifest %+v: want seed 42, BTCUSDT, simulated, the config's hash and quotes", m)
+	}
+}

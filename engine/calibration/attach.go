@@ -1,0 +1,49 @@
+package calibration
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/presoak/presoak/engine"
+	"github.com/presoak/presoak/engine/config"
+)
+
+// Attach starts a recorder for a run of kind ("shadow", "soak") in
+// artifacts/edge/datasets/<kind>-<now> under root and sets it as
+// opts.Observer; the manifest takes l's config hash, first symbol and venue
+// seed (opts.Seed when set), and the clock of opts. Close the recorder when
+// the engine has stopped. The one call a run needs:
+//
+//	rec, err := calibration.Attach(root, "soak", loaded, &engineOptions)
+//	defer rec.Close()
+func Attach(root, kind string, l *config.Loaded, opts *engine.Options) (*Recorder, error) {
+	if l == nil || opts == nil {
+		return nil, fmt.Errorf("attach calibration recorder: nil config or options")
+	}
+	dir := RunDir(root, kind, time.Now())
+	for i := 2; exists(dir); i++ { // two runs in one second
+		dir = fmt.Sprintf("%s-%d", RunDir(root, kind, time.Now()), i)
+	}
+	o := Options{Dir: dir, ConfigHash: l.Hash(), Seed: opts.Seed, Clock: "simulated"}
+	if o.Seed == 0 {
+		o.Seed = l.Config.Venue.Seed
+	}
+	if len(l.Config.Symbols) > 0 {
+		o.Symbol = l.Config.Symbols[0]
+	}
+	if opts.Clock != nil && !opts.Clock.Simulated() {
+		o.Clock = "real"
+	}
+	r, err := New(o)
+	if err != nil {
+		return nil, fmt.Errorf("attach calibration recorder: %w", err)
+	}
+	opts.Observer = r
+	return r, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
