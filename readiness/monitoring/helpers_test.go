@@ -79,13 +79,13 @@ func customNames() signal.MetricNames {
 
 // writeRulesAndTests renders the rules and their rule tests for spec into
 // dir (as name.rules.yml and name.test.yml) and returns the test file's path.
-func writeRulesAndTests(t testing.TB, dir, name string, spec *criteria.Spec, o monitoring.Options) (rules, tests string) {
+func writeRulesAndTests(t testing.TB, dir, name string, spec *criteria.Spec, o monitoring.Options, opts ...monitoring.ScenarioOption) (rules, tests string) {
 	t.Helper()
 	a, err := monitoring.Render(monitoring.Inputs{Spec: spec, Options: o})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := monitoring.NewRuleTests(spec, o)
+	rt, err := monitoring.NewRuleTests(spec, o, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

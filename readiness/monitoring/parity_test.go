@@ -2,6 +2,7 @@ package monitoring_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,15 +23,16 @@ func TestParityWithTheInProcessEvaluator(t *testing.T) {
 		name string
 		spec *criteria.Spec
 		o    monitoring.Options
+		opts []monitoring.ScenarioOption
 	}{
-		{"default", defaultSpec(t), monitoring.Options{}},
-		{"custom_with_baseline", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: realisticBaseline}},
-		{"short_criteria", shortSpec(t), monitoring.Options{}},
+		{"default", defaultSpec(t), monitoring.Options{}, nil},
+		{"custom_names_baseline_restart", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: realisticBaseline}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
+		{"short_criteria", shortSpec(t), monitoring.Options{}, nil},
 	} {
 		spec := c.spec
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			rt, err := monitoring.NewRuleTests(spec, c.o)
+			rt, err := monitoring.NewRuleTests(spec, c.o, c.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,4 +82,30 @@ func assertParity(t *testing.T, spec *criteria.Spec, sc monitoring.Scenario) {
 		}
 	}
 	_ = time.Second
+}
+
+// TestWithRestartResetsTheCounters makes sure the restart variant really
+// restarts the bot between HoldAt and FireAt (else its parity proves nothing).
+func TestWithRestartResetsTheCounters(t *testing.T) {
+	spec := defaultSpec(t)
+	c, _ := spec.ByName("deadline_miss_stop")
+	sc, err := monitoring.NewScenario(c, spec.EvaluationInterval, monitoring.Options{}, monitoring.WithRestart())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := signal.NewSeries(spec.MaxWindow())
+	resetAt := time.Duration(-1)
+	for _, smp := range sc.Samples() {
+		before := s.Resets()
+		s.Add(smp)
+		if s.Resets() > before && resetAt < 0 {
+			resetAt = smp.At.Sub(monitoring.Epoch)
+		}
+	}
+	if s.Resets() != 1 || resetAt <= sc.HoldAt || resetAt >= sc.FireAt {
+		t.Fatalf("resets %d at %v, want 1 between HoldAt %v and FireAt %v", s.Resets(), resetAt, sc.HoldAt, sc.FireAt)
+	}
+	if !strings.Contains(sc.Series[0].Notation(), " ") {
+		t.Errorf("ticks series has no reset phase: %s", sc.Series[0].Notation())
+	}
 }

@@ -19,17 +19,18 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 		name string
 		spec *criteria.Spec
 		o    monitoring.Options
+		opts []monitoring.ScenarioOption
 	}{
-		{"default_names_no_baseline", defaultSpec(t), monitoring.Options{}},
-		{"custom_names_baseline_selector", defaultSpec(t), monitoring.Options{
+		{"default_names_no_baseline", defaultSpec(t), monitoring.Options{}, nil},
+		{"custom_names_baseline_selector_restart", defaultSpec(t), monitoring.Options{
 			Names: customNames(), Selector: `job="presoak-rule-test"`,
 			Baseline: realisticBaseline,
-		}},
-		{"short_criteria", shortSpec(t), monitoring.Options{}},
+		}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
+		{"short_criteria", shortSpec(t), monitoring.Options{}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			rules, tests := writeRulesAndTests(t, t.TempDir(), "presoak", c.spec, c.o)
+			rules, tests := writeRulesAndTests(t, t.TempDir(), "presoak", c.spec, c.o, c.opts...)
 			if out, err := p.CheckRules(ctx(t), rules); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}

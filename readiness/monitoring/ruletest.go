@@ -21,10 +21,10 @@ type RuleTests struct {
 }
 
 // NewRuleTests builds a scenario for every criterion of the spec.
-func NewRuleTests(spec *criteria.Spec, o Options) (RuleTests, error) {
+func NewRuleTests(spec *criteria.Spec, o Options, opts ...ScenarioOption) (RuleTests, error) {
 	var rt RuleTests
 	for _, c := range spec.Criteria {
-		sc, err := NewScenario(c, spec.EvaluationInterval, o)
+		sc, err := NewScenario(c, spec.EvaluationInterval, o, opts...)
 		if err != nil {
 			return RuleTests{}, fmt.Errorf("rule tests: %w", err)
 		}

@@ -159,10 +159,25 @@ func linear(start, h, f float64, healthy, n int) []Phase {
 	return ps
 }
 
+// ScenarioOption changes how scenarios are built.
+type ScenarioOption func(*scenarioConfig)
+
+type scenarioConfig struct{ restart bool }
+
+// WithRestart makes the bot restart halfway between HoldAt and FireAt in
+// every counter-based scenario: all its counters drop back towards zero and
+// go on, as after a process restart. Both sides must see through the reset
+// and fire at the same evaluation as without it.
+func WithRestart() ScenarioOption { return func(c *scenarioConfig) { c.restart = true } }
+
 // NewScenario builds the scenario of criterion c evaluated every interval,
 // reading metrics as o says. It fails for a condition it cannot provoke (a
 // threshold no value can cross, a falling memory criterion).
-func NewScenario(c criteria.Criterion, interval time.Duration, o Options) (Scenario, error) {
+func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts ...ScenarioOption) (Scenario, error) {
+	var cfg scenarioConfig
+	for _, opt := range opts {
+		opt(&cfg)
+	}
 	if interval <= 0 || interval%time.Second != 0 {
 		return Scenario{}, fmt.Errorf("scenario %s: interval %v is not a whole number of seconds", c.Name, interval)
 	}
@@ -197,7 +212,40 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options) (Scena
 	}
 	sc.Steps = int(sc.FireAt/interval) + 3
 	sc.extend()
+	if cfg.restart {
+		sc.restartAt(int((sc.HoldAt + (sc.FireAt-sc.HoldAt)/2) / interval))
+	}
 	return sc, nil
+}
+
+// restartAt drops every counter by counterBase from sample k on (a reset:
+// the counters continue from their increase since the start).
+func (sc *Scenario) restartAt(k int) {
+	for i := range sc.Series {
+		s := &sc.Series[i]
+		switch s.role {
+		case roleTicks, roleMisses, roleErrors, roleHits, roleCacheMisses, roleMaker, roleTaker, roleBucket:
+		default:
+			continue
+		}
+		var out []Phase
+		idx := 0
+		for _, p := range s.Phases {
+			switch {
+			case idx+p.Count <= k: // before the restart
+				out = append(out, p)
+			case idx >= k: // after
+				p.Start -= counterBase
+				out = append(out, p)
+			default: // the restart falls inside this phase
+				before := k - idx
+				out = append(out, Phase{Start: p.Start, Step: p.Step, Count: before})
+				out = append(out, Phase{Start: p.Start + p.Step*float64(before) - counterBase, Step: p.Step, Count: p.Count - before})
+			}
+			idx += p.Count
+		}
+		s.Phases = out
+	}
 }
 
 // extend makes every series Steps samples long by stretching its last phase.
