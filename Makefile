@@ -97,6 +97,12 @@ monitor: monitoring ## local Prometheus on loopback with the rules, scraping SCR
 monitor-down: ## stop what make monitor / make launch started (soak, Prometheus, bot) and verify it is gone
 	@$(GO) run ./cmd/presoak monitor-down
 
+.PHONY: launch
+# make launch's soak length: DURATION from the command line or environment, else 72h.
+LAUNCH_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),72h)
+launch: ## the launch checklist: pre-flight (prepare-soak, readiness, SHADOW_DURATION shadow, default 1m), monitoring up, alerting loaded, soak started in the background (TARGET), collection verified; LAUNCH.md
+	@FAULTS=$(FAULTS) $(GO) run ./cmd/presoak launch -duration '$(LAUNCH_DURATION)'
+
 FUZZTIME ?= 60s
 .PHONY: fuzz-config
 fuzz-config: ## fuzz the config loader (FuzzLoad) for FUZZTIME (default 60s); seed corpus in engine/config/testdata/fuzz

@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/readiness/launch"
+	"github.com/presoak/presoak/readiness/monitoring"
+	"github.com/presoak/presoak/readiness/safety"
+	"github.com/presoak/presoak/readiness/stack"
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+func init() {
+	register("launch", "the soak launch checklist: pre-flight, monitoring up, alerting loaded, soak started, metrics collection verified; LAUNCH.md", runLaunch)
+}
+
+// launchOptions are the launch's settings, from flags and the environment.
+type launchOptions struct {
+	root           string
+	duration       string // the soak's DURATION
+	shadowDuration string // the pre-flight shadow's DURATION
+	target         string // TARGET for the soak
+	soakStartWait  time.Duration
+	make           string
+}
+
+func runLaunch(args []string) int {
+	fs := flag.NewFlagSet("launch", flag.ContinueOnError)
+	var o launchOptions
+	fs.StringVar(&o.duration, "duration", launchEnv("DURATION", "72h"), "the soak's length (DURATION)")
+	fs.StringVar(&o.shadowDuration, "shadow-duration", launchEnv("SHADOW_DURATION", "1m"), "the pre-flight shadow baseline's length (SHADOW_DURATION)")
+	fs.DurationVar(&o.soakStartWait, "soak-start-wait", 5*time.Minute, "how long the soak may take to write its first sample")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: presoak launch [flags]\n\nWalks the seed's Soak Test Launch Checklist in order, printing [OK]/[FAIL] with evidence and\nstopping at the first failure (stopping what it started): pre-flight (prepare-soak, readiness,\na short shadow), monitoring up (make monitor), alerting loaded, soak started (make soak in the\nbackground, log artifacts/soak/launch-soak.log), metrics collection verified. On success the\nsoak, Prometheus and the bot keep running; make monitor-down stops them. Writes "+launch.RecordPath+".\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if _, err := time.ParseDuration(o.duration); err != nil {
+		fmt.Fprintf(os.Stderr, "presoak launch: DURATION %q: %v\n", o.duration, err)
+		return 2
+	}
+	root, err := monModuleRoot(monitorWd())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "presoak launch:", err)
+		return 1
+	}
+	o.root = root
+	o.target = launchEnv("TARGET", "embedded")
+	o.make = launchEnv("MAKE", "make")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	l := &launch.Launch{Record: launch.Record{Root: root}}
+	fillRecordFacts(&l.Record, root)
+	var st *stack.Stack
+	r := &launch.Runner{Steps: launchSteps(o, &st), Out: os.Stdout, RecordPath: filepath.Join(root, launch.RecordPath)}
+	fmt.Printf("launch: DURATION=%s TARGET=%s CRITERIA=%s CONFIG=%s (Ctrl-C stops what this launch started)\n",
+		o.duration, o.target, launchEnv("CRITERIA", monitoring.DefaultCriteria), launchEnv("CONFIG", checklist.DefaultConfig))
+	_, err = r.Run(ctx, l)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "presoak launch:", err)
+		if ctx.Err() != nil {
+			return 130
+		}
+		return 1
+	}
+	st.Detach() // leave the soak, Prometheus and the bot running under watch
+	fmt.Println("launch: the soak is running under watch; follow it with: tail -f artifacts/soak/launch-soak.log")
+	fmt.Println("launch: stop everything it started with: make monitor-down")
+	return 0
+}
+
+// launchSubEnv is the environment of the make commands a launch runs:
+// this process's, without the outer make's MAKEFLAGS (whose DURATION would
+// override the one a step passes).
+func launchSubEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k == "MAKEFLAGS" || k == "MFLAGS" || k == "MAKELEVEL" || k == "MAKEOVERRIDES" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+func launchEnv(k, def string) string {
+	if v := strings.TrimSpace(os.Getenv(k)); v != "" {
+		return v
+	}
+	return def
+}
+
+// fillRecordFacts records the commit, config layers and hash, and the flag
+// snapshot's hash (as they are before the launch; prepare-soak rewrites the
+// snapshot, so the hash is read again after it).
+func fillRecordFacts(rec *launch.Record, root string) {
+	rec.Commit = launchCommit(root)
+	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	if err == nil {
+		rec.ConfigLayers = env.Layers.Names()
+		if env.Loaded != nil {
+			rec.ConfigHash = env.Loaded.Hash()
+		} else {
+			rec.ConfigHash = "config did not load: " + launchFirstLine(env.LoadErr.Error())
+		}
+	}
+	rec.SnapshotHash = launchFileHash(filepath.Join(root, safety.SnapshotFile))
+	rec.StopHow = []string{
+		"`make monitor-down`: stops the soak (SIGINT: it writes its report, marked interrupted), Prometheus and the bot this launch started, and verifies they are gone",
+		"resume an interrupted soak: `make soak RESUME=1 DURATION=...`",
+	}
+	rec.RollbackHow = []string{
+		"`make rollback` previews the feature-flag rollback key by key; `make rollback APPLY=1` writes the rollback layer and verifies it; restart the bot with it",
+		"`make restore` removes the rollback layer and verifies the config hash equals the snapshot's",
+	}
+}
+
+func launchCommit(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown (not a git work tree)"
+	}
+	c := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		c += " (+ uncommitted changes)"
+	}
+	return c
+}
+
+func launchFileHash(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "none (" + filepath.Base(path) + " absent)"
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func launchFirstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// launchSteps are the seed's launch checklist, in order. st receives the
+// monitoring stack once it is up.
+func launchSteps(o launchOptions, st **stack.Stack) []launch.Step {
+	logDir := filepath.Join(o.root, "artifacts/release/launch")
+	makeCmd := func(name, log string, args ...string) launch.Step {
+		return launch.Command{
+			Argv: append([]string{o.make, "--no-print-directory"}, args...), Dir: o.root, Env: launchSubEnv(),
+			Log: filepath.Join(logDir, log), Tail: 2,
+		}.Step(name)
+	}
+	return []launch.Step{
+		makeCmd("pre-flight: prepare-soak", "prepare-soak.log", "prepare-soak"),
+		{Name: "pre-flight: snapshot hash", Run: func(_ context.Context, l *launch.Launch) (string, error) {
+			l.Record.SnapshotHash = launchFileHash(filepath.Join(o.root, safety.SnapshotFile))
+			if strings.HasPrefix(l.Record.SnapshotHash, "none") {
+				return "", fmt.Errorf("no flag snapshot after prepare-soak: %s", l.Record.SnapshotHash)
+			}
+			return safety.SnapshotFile + " " + l.Record.SnapshotHash, nil
+		}},
+		makeCmd("pre-flight: readiness", "readiness.log", "readiness"),
+		makeCmd("pre-flight: shadow baseline ("+o.shadowDuration+")", "shadow.log", "shadow", "DURATION="+o.shadowDuration),
+		{Name: "monitoring up", Run: func(ctx context.Context, l *launch.Launch) (string, error) {
+			return monitoringUp(ctx, o, l, st)
+		}},
+		{Name: "alerting loaded", Run: func(ctx context.Context, l *launch.Launch) (string, error) {
+			return collectionItems(ctx, o, *st, 60*time.Second, (*stack.Collection).RulesHealthy)
+		}},
+		{Name: "soak started", Run: func(ctx context.Context, l *launch.Launch) (string, error) {
+			return soakStarted(ctx, o, l, *st)
+		}},
+		{Name: "metrics collection verified", Run: func(ctx context.Context, l *launch.Launch) (string, error) {
+			return collectionItems(ctx, o, *st, 30*time.Second,
+				(*stack.Collection).TargetUp, (*stack.Collection).MetricsPresent, (*stack.Collection).RulesHealthy, (*stack.Collection).AlertsInactive)
+		}},
+	}
+}
+
+// monitoringUp writes the rules from CRITERIA and brings the stack up.
+func monitoringUp(ctx context.Context, o launchOptions, l *launch.Launch, st **stack.Stack) (string, error) {
+	menv := monitoring.EnvFrom(o.root, os.Getenv)
+	in, err := menv.Load()
+	if err != nil {
+		return "", err
+	}
+	assets, err := monitoring.Render(in)
+	if err != nil {
+		return "", err
+	}
+	if _, err := assets.Write(o.root); err != nil {
+		return "", err
+	}
+	so, err := stackOptions(o.root)
+	if err != nil {
+		return "", err
+	}
+	var log strings.Builder
+	so.Log = &log
+	s, err := stack.Up(ctx, so)
+	if err != nil {
+		return log.String(), err
+	}
+	*st = s
+	l.OnAbort("the monitoring stack and the soak (make monitor-down equivalent)", s.Down)
+	l.SetURL("prometheus", s.State.PrometheusURL)
+	l.SetURL("prometheus alerts", s.State.PrometheusURL+"/alerts")
+	l.SetURL("bot metrics", s.State.ScrapeURL)
+	for _, p := range s.State.Procs {
+		l.Record.Running = append(l.Record.Running, fmt.Sprintf("%s: pid %d, log %s", p.Role, p.PID, p.Log))
+	}
+	return strings.TrimSpace(log.String()), nil
+}
+
+// collectionItems runs collection checks and fails on the first that does not pass.
+func collectionItems(ctx context.Context, o launchOptions, s *stack.Stack, settle time.Duration, checks ...func(*stack.Collection, context.Context) checklist.Item) (string, error) {
+	if s == nil {
+		return "", errors.New("no monitoring stack")
+	}
+	cl, err := stack.NewClient(s.State.PrometheusURL)
+	if err != nil {
+		return "", err
+	}
+	rules, err := os.ReadFile(filepath.Join(o.root, s.State.Rules))
+	if err != nil {
+		return "", fmt.Errorf("read rules: %w", err)
+	}
+	c := &stack.Collection{Client: cl, Job: s.State.Job, Rules: rules, RulesSource: s.State.Rules, Settle: settle}
+	var ev []string
+	for _, check := range checks {
+		it := check(c, ctx)
+		if it.Status != report.StatusPass {
+			return strings.Join(ev, "\n"), errors.New(it.Message)
+		}
+		ev = append(ev, it.Message)
+	}
+	return strings.Join(ev, "\n"), nil
+}
+
+// soakStarted starts make soak in the background, attached to the stack (so
+// make monitor-down and an aborted launch stop it), and waits until it has
+// written a sample.
+func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stack.Stack) (string, error) {
+	if s == nil {
+		return "", errors.New("no monitoring stack")
+	}
+	env := launchSubEnv()
+	how := ""
+	switch o.target {
+	case "prometheus":
+		env = append(env, "TARGET=prometheus", "PROMETHEUS_URL="+s.State.PrometheusURL, `SELECTOR=job="`+s.State.Job+`"`)
+		how = "TARGET=prometheus: the soak reads the running Prometheus (" + s.State.PrometheusURL + `, {job="` + s.State.Job + `"})`
+	case "scrape":
+		env = append(env, "TARGET=scrape", "SCRAPE_URL="+s.State.ScrapeURL)
+		how = "TARGET=scrape: the soak scrapes the bot Prometheus watches (" + s.State.ScrapeURL + ")"
+	default:
+		how = "TARGET=" + o.target + ": the soak drives its own embedded engine on the real clock (same CONFIG); Prometheus watches the reference bot process at " + s.State.ScrapeURL
+	}
+	soakDir := filepath.Join(o.root, "artifacts/soak")
+	samples := filepath.Join(soakDir, "samples.jsonl")
+	before := launchModTime(samples)
+	logPath := filepath.Join(soakDir, "launch-soak.log")
+	_ = os.Remove(logPath)
+	p, err := s.Adopt("soak", "soak", o.root, logPath, "artifacts/soak/launch-soak.log", env,
+		o.make, "--no-print-directory", "soak", "DURATION="+o.duration)
+	if err != nil {
+		return how, err
+	}
+	l.Record.Soak = fmt.Sprintf("make soak DURATION=%s CRITERIA=%s; %s", o.duration, launchEnv("CRITERIA", monitoring.DefaultCriteria), how)
+	l.Record.Running = append(l.Record.Running, fmt.Sprintf("soak: pid %d (make soak), log %s, report artifacts/soak/soak_report.md when it ends", p.PID, p.Log))
+	deadline := time.Now().Add(o.soakStartWait)
+	for {
+		if m := launchModTime(samples); m.After(before) {
+			return fmt.Sprintf("make soak (pid %d) wrote artifacts/soak/samples.jsonl; log %s\n%s", p.PID, p.Log, how), nil
+		}
+		if done, werr := s.Exited("soak"); done {
+			return how + "\nlog tail:\n" + launchLogTail(logPath, 6), fmt.Errorf("make soak exited before its first sample (%v)", werr)
+		}
+		if time.Now().After(deadline) {
+			return how, fmt.Errorf("make soak wrote no sample within %s; see %s", o.soakStartWait, p.Log)
+		}
+		select {
+		case <-ctx.Done():
+			return how, context.Cause(ctx)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func launchModTime(path string) time.Time {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}
+
+func launchLogTail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
