@@ -45,7 +45,7 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	if env.LoadErr != nil {
-		t.Fatalf("soak: config %v: %v", env.Layers.Paths, env.LoadErr)
+		t.Fatalf("soak: config: %v", env.LoadErr)
 	}
 	root := env.Layers.Root
 	critPath := resolve(root, os.Getenv("CRITERIA"), "fixtures/criteria.yaml")
@@ -89,8 +89,12 @@ func TestSoak(t *testing.T) {
 
 	dir := filepath.Join(root, "artifacts", "soak")
 	resume := os.Getenv("RESUME") == "1" || os.Getenv("RESUME") == "true"
+	layers := make([]string, len(env.Layers.Paths))
+	for i, p := range env.Layers.Paths {
+		layers[i] = env.Layers.Display(p)
+	}
 	fmt.Printf("soak: DURATION=%s, criteria %s (every %s), config %v, faults %q, p95 baseline: %s, resume %v; artifacts in %s\n",
-		d, env.Layers.Display(critPath), spec.EvaluationInterval, env.Layers.Paths, os.Getenv("FAULTS"), baseNote, resume, env.Layers.Display(dir))
+		d, env.Layers.Display(critPath), spec.EvaluationInterval, layers, os.Getenv("FAULTS"), baseNote, resume, env.Layers.Display(dir))
 	rep, err := soak.Run(ctx, soak.Config{
 		Spec: spec, CriteriaFile: env.Layers.Display(critPath), Target: tgt, Duration: d, Dir: dir, Resume: resume,
 		Signals: opts, Progress: os.Stdout, ProgressEvery: time.Minute,

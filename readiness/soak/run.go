@@ -77,9 +77,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if err != nil {
 				return nil, fmt.Errorf("run soak: resume: %w", err)
 			}
+			r.replaying = true
 			for _, s := range old {
 				r.observe(s)
 			}
+			r.replaying = false
 			r.rep.Resumed = len(old)
 		}
 		log, err := openSampleLog(path, cfg.Resume)
@@ -118,6 +120,7 @@ type runner struct {
 	lastProgress  time.Time
 	stop          *Firing
 	writeErr      error
+	replaying     bool // resuming: rebuilding state, no hooks or output
 }
 
 func newRunner(cfg Config) *runner {
@@ -270,6 +273,9 @@ func (r *runner) observe(s signal.Sample) {
 		if c.Severity == criteria.Stop {
 			if r.stop == nil {
 				r.stop = &f
+				if r.replaying {
+					continue // the earlier run already stopped on it
+				}
 				r.progress(true)
 				if r.cfg.OnStop != nil {
 					r.cfg.OnStop(f)
@@ -277,7 +283,7 @@ func (r *runner) observe(s signal.Sample) {
 			}
 		} else if len(r.rep.Warnings) < MaxTimeline {
 			r.rep.Warnings = append(r.rep.Warnings, f)
-			if r.cfg.Progress != nil {
+			if r.cfg.Progress != nil && !r.replaying {
 				fmt.Fprintf(r.cfg.Progress, "soak WARNING %s\n", f)
 			}
 		}

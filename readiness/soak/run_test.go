@@ -303,3 +303,25 @@ func TestReadSamplesDropsTornLastLine(t *testing.T) {
 		t.Fatalf("bad line: got %v, want an error naming line 1", err)
 	}
 }
+
+func TestResumeOfAStoppedSoakDoesNotReplayHooks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bot := newFakeBot()
+	bot.missPct = func(d time.Duration) float64 { return 50 }
+	calls := 0
+	cfg := Config{Spec: testSpec(t), Target: bot, Duration: time.Hour, Dir: dir, OnStop: func(Firing) { calls++ }}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Resume = true
+	var out strings.Builder
+	cfg.Progress = &out
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || rep.Verdict != Stopped || rep.Stop.Criterion != "miss_stop" {
+		t.Fatalf("resumed a stopped soak: OnStop called %d times (want 1, the original), verdict %s", calls, rep.Verdict)
+	}
+}
