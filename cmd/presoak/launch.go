@@ -163,14 +163,25 @@ func launchFirstLine(s string) string {
 // monitoring stack once it is up.
 func launchSteps(o launchOptions, st **stack.Stack) []launch.Step {
 	logDir := filepath.Join(o.root, "artifacts/release/launch")
-	makeCmd := func(name, log string, args ...string) launch.Step {
+	prefixed := func(ps ...string) func(string) bool {
+		return func(l string) bool {
+			for _, p := range ps {
+				if strings.Contains(l, p) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	makeCmd := func(name, log string, keep func(string) bool, args ...string) launch.Step {
 		return launch.Command{
 			Argv: append([]string{o.make, "--no-print-directory"}, args...), Dir: o.root, Env: launchSubEnv(),
-			Log: filepath.Join(logDir, log), Tail: 2,
+			Log: filepath.Join(logDir, log), Tail: 4,
+			Keep: keep,
 		}.Step(name)
 	}
 	return []launch.Step{
-		makeCmd("pre-flight: prepare-soak", "prepare-soak.log", "prepare-soak"),
+		makeCmd("pre-flight: prepare-soak", "prepare-soak.log", prefixed("[FAIL]", "PREPARATION", "FAILED"), "prepare-soak"),
 		{Name: "pre-flight: snapshot hash", Run: func(_ context.Context, l *launch.Launch) (string, error) {
 			l.Record.SnapshotHash = launchFileHash(filepath.Join(o.root, safety.SnapshotFile))
 			if strings.HasPrefix(l.Record.SnapshotHash, "none") {
@@ -178,8 +189,8 @@ func launchSteps(o launchOptions, st **stack.Stack) []launch.Step {
 			}
 			return safety.SnapshotFile + " " + l.Record.SnapshotHash, nil
 		}},
-		makeCmd("pre-flight: readiness", "readiness.log", "readiness"),
-		makeCmd("pre-flight: shadow baseline ("+o.shadowDuration+")", "shadow.log", "shadow", "DURATION="+o.shadowDuration),
+		makeCmd("pre-flight: readiness", "readiness.log", prefixed("presoak readiness: "), "readiness"),
+		makeCmd("pre-flight: shadow baseline ("+o.shadowDuration+")", "shadow.log", prefixed("make shadow: ", "--- FAIL"), "shadow", "DURATION="+o.shadowDuration),
 		{Name: "monitoring up", Run: func(ctx context.Context, l *launch.Launch) (string, error) {
 			return monitoringUp(ctx, o, l, st)
 		}},

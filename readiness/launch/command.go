@@ -29,6 +29,9 @@ type Command struct {
 	Echo io.Writer
 	// Tail is how many output lines make the evidence (default 3).
 	Tail int
+	// Keep, when set, picks the lines the evidence is taken from (the
+	// command's own summary lines, not make's).
+	Keep func(line string) bool
 	// Grace is how long an interrupted command's process group gets after
 	// SIGINT before SIGKILL (default 15s).
 	Grace time.Duration
@@ -87,18 +90,18 @@ func (c Command) Run(ctx context.Context) (string, error) {
 	if tail == 0 {
 		tail = 3
 	}
-	ev := lastLines(buf.String(), tail)
+	ev := lastLines(buf.String(), tail, c.Keep)
 	if err != nil {
 		return ev, fmt.Errorf("%s: %w", strings.Join(c.Argv, " "), err)
 	}
 	return ev, nil
 }
 
-// lastLines is the last n non-empty lines of s.
-func lastLines(s string, n int) string {
+// lastLines is the last n non-empty lines of s that keep accepts (all when nil).
+func lastLines(s string, n int, keep func(string) bool) string {
 	var lines []string
 	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimRight(l, "\r "); strings.TrimSpace(l) != "" {
+		if l = strings.TrimRight(l, "\r "); strings.TrimSpace(l) != "" && (keep == nil || keep(l)) {
 			lines = append(lines, l)
 		}
 	}

@@ -97,7 +97,7 @@ func (r *Record) Markdown() string {
 			w("- %s\n", s)
 		}
 	}
-	if len(r.StopHow) > 0 {
+	if len(r.StopHow) > 0 && r.Outcome == "launched" {
 		w("\n## How to stop\n\n")
 		for _, s := range r.StopHow {
 			w("- %s\n", s)

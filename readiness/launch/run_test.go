@@ -162,8 +162,9 @@ func TestCommandStep(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(dir, "ok.log")); !strings.Contains(string(data), "one") {
 		t.Errorf("log lacks the output: %q", data)
 	}
-	ev, err = Command{Argv: []string{"sh", "-c", "echo 'blocking item failed'; exit 1"}}.Run(t.Context())
-	if err == nil || ev != "blocking item failed" {
+	ev, err = Command{Argv: []string{"sh", "-c", "echo 'x: blocking item failed'; echo 'make: Error 1'; exit 1"},
+		Keep: func(l string) bool { return strings.HasPrefix(l, "x:") }}.Run(t.Context())
+	if err == nil || ev != "x: blocking item failed" {
 		t.Errorf("failing command: evidence %q, err %v; want its output and an error", ev, err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
