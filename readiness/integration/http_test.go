@@ -22,3 +22,5 @@ func getBody(t testing.TB, u string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+func sleepTick() { time.Sleep(20 * time.Millisecond) }

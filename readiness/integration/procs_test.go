@@ -99,7 +99,8 @@ func (l *lockedBuffer) String() string {
 }
 
 // startProc starts cmd, waits for a line of its stdout matching addrRe
-// (whose first group is host:port), then for url(addr) to answer 200.
+// (whose first group is host:port), then for http://addr+path to answer
+// 200 (path "": for the address to accept connections).
 func startProc(t testing.TB, cmd *exec.Cmd, addrRe *regexp.Regexp, path string) *proc {
 	t.Helper()
 	pr, pw := io.Pipe()
@@ -136,8 +137,29 @@ func startProc(t testing.TB, cmd *exec.Cmd, addrRe *regexp.Regexp, path string) 
 	case <-time.After(20 * time.Second):
 		t.Fatalf("%s did not say where it listens in 20s:\n%s", cmd.Path, p.out.String())
 	}
-	waitHTTP(t, "http://"+p.addr+path, 20*time.Second)
+	if path == "" {
+		waitDial(t, p.addr, 20*time.Second)
+	} else {
+		waitHTTP(t, "http://"+p.addr+path, 20*time.Second)
+	}
 	return p
+}
+
+// waitDial waits until addr accepts a TCP connection.
+func waitDial(t testing.TB, addr string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not accepting connections in %v: %v", addr, within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // waitHTTP polls url until it answers 200.
@@ -227,5 +249,5 @@ func startPyBot(t testing.TB, args ...string) *proc {
 	root := moduleRoot(t)
 	cmd := exec.Command(py, append([]string{filepath.Join(root, "fixtures", "pybot", "pybot.py"), "--port", "0"}, args...)...)
 	cmd.Dir = root
-	return startProc(t, cmd, pybotAddr, "/metrics")
+	return startProc(t, cmd, pybotAddr, "") // a fault-injected bot may never answer 200
 }
