@@ -108,6 +108,10 @@ FUZZTIME ?= 60s
 fuzz-config: ## fuzz the config loader (FuzzLoad) for FUZZTIME (default 60s); seed corpus in engine/config/testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./engine/config
 
+.PHONY: edge-report
+edge-report: ## EDGE_REPORT.md from the calibration datasets (DATASETS, default artifacts/edge/datasets) into artifacts/edge/reports/
+	@$(GO) run ./cmd/presoak edge-report -datasets '$(or $(DATASETS),artifacts/edge/datasets)'
+
 .PHONY: fuzz-marketdata recording
 fuzz-marketdata: ## fuzz the market-data CSV parser (FuzzParse) for FUZZTIME; seed corpus in engine/marketdata/testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./engine/marketdata
