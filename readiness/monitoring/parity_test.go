@@ -27,7 +27,7 @@ func TestParityWithTheInProcessEvaluator(t *testing.T) {
 	}{
 		{"default", defaultSpec(t), monitoring.Options{}, nil},
 		{"custom_names_baseline_restart", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: realisticBaseline}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
-		{"short_criteria", shortSpec(t), monitoring.Options{}, nil},
+		{"short_criteria_flap", shortSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithFlap()}},
 	} {
 		spec := c.spec
 		t.Run(c.name, func(t *testing.T) {
@@ -49,16 +49,33 @@ func assertParity(t *testing.T, spec *criteria.Spec, sc monitoring.Scenario) {
 	t.Helper()
 	tr := criteria.EvaluateSeries(spec, signal.Options{BaselineP95: sc.Baseline}, sc.Samples(), sc.EvalTimes())
 	name := sc.Criterion.Name
-	pending, ok := tr.FirstPending(name)
-	if !ok {
-		t.Fatalf("%s never went pending in presoak's evaluator; PromQL holds from %v", name, sc.HoldAt)
-	}
-	if got := pending.Sub(monitoring.Epoch); got != sc.HoldAt {
-		t.Errorf("%s: presoak pending from %v, PromQL from %v", name, got, sc.HoldAt)
-	}
 	fired, ok := tr.FirstFiring(name)
 	if !ok {
 		t.Fatalf("%s never fired in presoak's evaluator; promtool fires it at %v", name, sc.FireAt)
+	}
+	// The pending episode that led to firing began at HoldAt; with a flap,
+	// an earlier one began at FirstHoldAt and was reset.
+	var pendings []time.Duration
+	reset := false
+	for _, x := range tr.Transitions {
+		if x.Criterion != name || x.At.After(fired) {
+			continue
+		}
+		switch x.To {
+		case criteria.Pending:
+			pendings = append(pendings, x.At.Sub(monitoring.Epoch))
+		case criteria.Inactive:
+			reset = true
+		}
+	}
+	switch {
+	case len(pendings) == 0 && sc.Criterion.For > 0:
+		t.Errorf("%s fired without going pending", name)
+	case len(pendings) > 0 && pendings[len(pendings)-1] != sc.HoldAt:
+		t.Errorf("%s: presoak pending from %v, PromQL from %v", name, pendings[len(pendings)-1], sc.HoldAt)
+	}
+	if sc.FirstHoldAt > 0 && (len(pendings) != 2 || pendings[0] != sc.FirstHoldAt || !reset) {
+		t.Errorf("%s: flap: presoak pending at %v (reset %v), want pending at %v, reset, pending at %v", name, pendings, reset, sc.FirstHoldAt, sc.HoldAt)
 	}
 	if got := fired.Sub(monitoring.Epoch); got != sc.FireAt {
 		t.Errorf("%s: presoak fires at %v, promtool at %v (interval %v)", name, got, sc.FireAt, sc.Interval)
@@ -81,7 +98,6 @@ func assertParity(t *testing.T, spec *criteria.Spec, sc monitoring.Scenario) {
 			t.Errorf("%s's scenario also fired %s at %v", name, x.Criterion, x.At.Sub(monitoring.Epoch))
 		}
 	}
-	_ = time.Second
 }
 
 // TestWithRestartResetsTheCounters makes sure the restart variant really
@@ -107,5 +123,28 @@ func TestWithRestartResetsTheCounters(t *testing.T) {
 	}
 	if !strings.Contains(sc.Series[0].Notation(), " ") {
 		t.Errorf("ticks series has no reset phase: %s", sc.Series[0].Notation())
+	}
+}
+
+// TestWithFlapInterruptsTheFault makes sure the flap variant really resets
+// the pending alert (else its parity proves nothing about resets).
+func TestWithFlapInterruptsTheFault(t *testing.T) {
+	spec := shortSpec(t)
+	rt, err := monitoring.NewRuleTests(spec, monitoring.Options{}, monitoring.WithFlap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flapped := 0
+	for _, sc := range rt.Scenarios {
+		if sc.FirstHoldAt == 0 {
+			continue
+		}
+		flapped++
+		if sc.HoldAt <= sc.FirstHoldAt+sc.Criterion.Window || sc.FireAt-sc.FirstHoldAt <= sc.Criterion.For {
+			t.Errorf("%s: first hold %v, hold %v, fire %v: no room for a reset", sc.Criterion.Name, sc.FirstHoldAt, sc.HoldAt, sc.FireAt)
+		}
+	}
+	if flapped < len(rt.Scenarios)/2 {
+		t.Errorf("only %d of %d scenarios flap", flapped, len(rt.Scenarios))
 	}
 }

@@ -26,7 +26,7 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 			Names: customNames(), Selector: `job="presoak-rule-test"`,
 			Baseline: realisticBaseline,
 		}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
-		{"short_criteria", shortSpec(t), monitoring.Options{}, nil},
+		{"short_criteria_flap", shortSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithFlap()}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

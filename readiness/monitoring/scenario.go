@@ -34,9 +34,12 @@ type Scenario struct {
 	// Series are the input series, Steps samples each (t = 0, Interval, ...).
 	Series []Series
 	Steps  int
-	// HoldAt is the first evaluation at which the condition holds; FireAt the
-	// one at which the alert fires.
+	// HoldAt is the first evaluation at which the condition holds (for good:
+	// after a flap, the second time); FireAt the one at which the alert fires.
 	HoldAt, FireAt time.Duration
+	// FirstHoldAt is when the condition first held before a flap reset it
+	// (WithFlap); zero without a flap.
+	FirstHoldAt time.Duration
 	// Value is the signal's value at FireAt.
 	Value float64
 	// Baseline is the p95 baseline the scenario assumes (p95 regression).
@@ -162,13 +165,21 @@ func linear(start, h, f float64, healthy, n int) []Phase {
 // ScenarioOption changes how scenarios are built.
 type ScenarioOption func(*scenarioConfig)
 
-type scenarioConfig struct{ restart bool }
+type scenarioConfig struct{ restart, flap bool }
 
 // WithRestart makes the bot restart halfway between HoldAt and FireAt in
 // every counter-based scenario: all its counters drop back towards zero and
 // go on, as after a process restart. Both sides must see through the reset
 // and fire at the same evaluation as without it.
 func WithRestart() ScenarioOption { return func(c *scenarioConfig) { c.restart = true } }
+
+// WithFlap interrupts the fault once while the alert is pending: the
+// signal is healthy for at least one evaluation, which must reset the
+// pending alert on both sides, and the alert fires a full for-duration
+// after the fault comes back. Criteria whose for-duration is not longer than
+// their window plus two intervals, memory growth (a ramp) and target_down
+// (one failed scrape in a window is not down) keep their plain scenario.
+func WithFlap() ScenarioOption { return func(c *scenarioConfig) { c.flap = true } }
 
 // NewScenario builds the scenario of criterion c evaluated every interval,
 // reading metrics as o says. It fails for a condition it cannot provoke (a
@@ -205,6 +216,16 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 	if err != nil {
 		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
 	}
+	flapGap, flapAt := 0, 0
+	if cfg.flap && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && int(c.For/interval) > windowSteps+2 {
+		// The fault lasts one sample, stops for a window and two intervals
+		// (the signal is healthy for at least one evaluation, well before
+		// the for-duration ends), and comes back at flapAt.
+		flapGap = windowSteps + 2
+		flapAt = fault + 1 + flapGap
+		sc.FirstHoldAt = sc.HoldAt
+		sc.HoldAt += time.Duration(flapAt-fault) * interval
+	}
 	sc.FireAt = sc.HoldAt + c.For
 	if sc.FireAt%interval != 0 {
 		// for: that is not a multiple of the interval fires at the next evaluation.
@@ -212,10 +233,61 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 	}
 	sc.Steps = int(sc.FireAt/interval) + 3
 	sc.extend()
+	if flapGap > 0 {
+		sc.flap(fault, flapAt-flapGap, flapAt)
+	}
 	if cfg.restart {
 		sc.restartAt(int((sc.HoldAt + (sc.FireAt-sc.HoldAt)/2) / interval))
 	}
 	return sc, nil
+}
+
+// flap rewrites every series so that samples [from, to) are healthy again:
+// counters grow at their healthy step, levels (breakers, up) return to their
+// healthy value; the fault (which started at sample fault) resumes at to.
+func (sc *Scenario) flap(fault, from, to int) {
+	for i := range sc.Series {
+		s := &sc.Series[i]
+		if len(s.Phases) < 2 {
+			continue // constant or ramp: no fault phase
+		}
+		healthy, faulty := s.Phases[0], s.Phases[1]
+		vals := s.Values()
+		switch s.role {
+		case roleBreaker, roleUp:
+			for k := from; k < to && k < len(vals); k++ {
+				vals[k] = healthy.Start
+			}
+		default:
+			for k := 1; k < len(vals); k++ {
+				step := faulty.Step
+				if k < fault || (k >= from && k < to) {
+					step = healthy.Step
+				}
+				vals[k] = vals[k-1] + step
+			}
+		}
+		s.Phases = phasesOf(vals)
+	}
+}
+
+// phasesOf encodes values as runs of a constant step.
+func phasesOf(vals []float64) []Phase {
+	var out []Phase
+	for i := 0; i < len(vals); {
+		if i == len(vals)-1 {
+			out = append(out, Phase{Start: vals[i], Count: 1})
+			break
+		}
+		step := vals[i+1] - vals[i]
+		j := i + 1
+		for j+1 < len(vals) && vals[j+1]-vals[j] == step {
+			j++
+		}
+		out = append(out, Phase{Start: vals[i], Step: step, Count: j - i + 1})
+		i = j + 1
+	}
+	return out
 }
 
 // restartAt drops every counter by counterBase from sample k on (a reset:
