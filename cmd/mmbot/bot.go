@@ -29,6 +29,7 @@ type options struct {
 	config      string
 	faults      string
 	allowRemote bool
+	progress    time.Duration
 }
 
 func parseFlags(args []string, out io.Writer) (options, error) {
@@ -43,6 +44,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.StringVar(&o.config, "config", def, "config layers, comma-separated, base first")
 	fs.StringVar(&o.faults, "faults", "", "fault plan (fixtures/faults/*.yaml); offsets count from start")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.DurationVar(&o.progress, "progress", time.Minute, "print a progress line this often (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("parse flags: %w", err)
 	}
@@ -135,12 +137,16 @@ func start(o options) (*bot, error) {
 func (b *bot) Addr() string { return b.ln.Addr().String() }
 
 // serve runs the engine loop and the metrics server until ctx is done, then
-// shuts the server down (http.Server.Shutdown) and waits for the loop to stop.
-func (b *bot) serve(ctx context.Context) error {
+// shuts the server down (http.Server.Shutdown) and waits for the loop to
+// stop. Every progress interval (0: never) it prints a line to out.
+func (b *bot) serve(ctx context.Context, progress time.Duration, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = b.eng.Run(ctx) })
+	if progress > 0 {
+		wg.Go(func() { b.report(ctx, progress, out) })
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- b.srv.Serve(b.ln) }()
 	var err error
@@ -158,4 +164,31 @@ func (b *bot) serve(ctx context.Context) error {
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// report prints a progress line every interval until ctx is done.
+func (b *bot) report(ctx context.Context, every time.Duration, out io.Writer) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fmt.Fprintln(out, progressLine(b.eng.Stats()))
+		}
+	}
+}
+
+// progressLine summarizes the counters a soak watches.
+func progressLine(s engine.Stats) string {
+	pct := func(a, b float64) float64 {
+		if b <= 0 {
+			return 0
+		}
+		return 100 * a / b
+	}
+	return fmt.Sprintf("mmbot: %d ticks, deadline misses %.2f%%, errors %.2f%%, cache hits %.1f%%, taker share %.1f%%, critical breakers open %d, resident %.1f MB",
+		s.Ticks, pct(float64(s.DeadlineMisses), float64(s.Ticks)), pct(float64(s.TickErrors), float64(s.Ticks)),
+		pct(float64(s.CacheHits), float64(s.CacheHits+s.CacheMisses)), s.TakerSharePct(), s.CriticalBreakersOpen, s.ResidentBytes/1e6)
 }

@@ -51,7 +51,7 @@ func TestServesEveryDesignMetric(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var serveErr error
-	wg.Go(func() { serveErr = b.serve(ctx) })
+	wg.Go(func() { serveErr = b.serve(ctx, 100*time.Millisecond, io.Discard) })
 	defer func() {
 		cancel()
 		wg.Wait()
@@ -133,13 +133,14 @@ func TestRunRejectsBadInput(t *testing.T) {
 
 func TestRunStopsOnCancel(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"-addr", "127.0.0.1:0", "-config", fixtureConfig(t)}, &out); err != nil {
+	if err := run(ctx, []string{"-addr", "127.0.0.1:0", "-config", fixtureConfig(t), "-progress", "100ms"}, &out); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if !strings.Contains(out.String(), "serving metrics at http://127.0.0.1:") || !strings.Contains(out.String(), "stopped after") {
+	if !strings.Contains(out.String(), "serving metrics at http://127.0.0.1:") || !strings.Contains(out.String(), "stopped after") ||
+		!strings.Contains(out.String(), "ticks, deadline misses") {
 		t.Errorf("output %q, want the serving and stopped lines", out.String())
 	}
 }

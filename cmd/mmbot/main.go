@@ -2,7 +2,7 @@
 // mode (it never sends a real order) on the real clock, serving its
 // Prometheus metrics at http://ADDR/metrics until SIGINT or SIGTERM.
 //
-//	mmbot [-addr 127.0.0.1:9100] [-config base.yaml,override.yaml] [-faults plan.yaml] [-allow-remote]
+//	mmbot [-addr 127.0.0.1:9100] [-config base.yaml,override.yaml] [-faults plan.yaml] [-allow-remote] [-progress 1m]
 //
 // It listens only on a loopback address unless -allow-remote is given.
 // Config layers come from -config (default: $CONFIG, else the fixtures' base
@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "mmbot: shadow mode, config %s, feed %s, faults %s\n", opts.config, b.feedName, orNone(opts.faults))
 	fmt.Fprintf(out, "mmbot: serving metrics at http://%s/metrics (Ctrl-C to stop)\n", b.Addr())
-	err = b.serve(ctx)
+	err = b.serve(ctx, opts.progress, out)
 	s := b.eng.Stats()
 	fmt.Fprintf(out, "mmbot: stopped after %d ticks (%d deadline misses, %d errors)\n", s.Ticks, s.DeadlineMisses, s.TickErrors)
 	return err
