@@ -1,6 +1,7 @@
 package signal
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -26,6 +27,49 @@ func value(v float64) Value { return Value{V: v, OK: true, Lo: v, Hi: v} }
 // window is the criterion's): no formatting on the evaluation path.
 func noData(reason string) Value {
 	return Value{Reason: reason, V: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+}
+
+// valueJSON is Value on the wire: no-data values carry null numbers (JSON
+// has no NaN).
+type valueJSON struct {
+	V      *float64 `json:"v"`
+	OK     bool     `json:"ok"`
+	Reason string   `json:"reason,omitempty"`
+	Lo     *float64 `json:"lo"`
+	Hi     *float64 `json:"hi"`
+}
+
+// MarshalJSON writes null for the numbers of a no-data value.
+func (v Value) MarshalJSON() ([]byte, error) {
+	w := valueJSON{OK: v.OK, Reason: v.Reason}
+	if v.OK {
+		w.V, w.Lo, w.Hi = finite(v.V), finite(v.Lo), finite(v.Hi)
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	var w valueJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*v = Value{OK: w.OK, Reason: w.Reason, V: orNaN(w.V), Lo: orNaN(w.Lo), Hi: orNaN(w.Hi)}
+	return nil
+}
+
+func finite(f float64) *float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	return &f
+}
+
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
 }
 
 // String renders the value for progress lines and reports.

@@ -1,6 +1,7 @@
 package signal
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -212,5 +213,21 @@ func TestSeriesIsBounded(t *testing.T) {
 	}
 	if s.Add(Sample{At: t0}) {
 		t.Fatal("accepted a sample older than the newest")
+	}
+}
+
+func TestValueJSONHasNoNaN(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(noData("no frozen baseline"))
+	if err != nil || string(b) != `{"v":null,"ok":false,"reason":"no frozen baseline","lo":null,"hi":null}` {
+		t.Fatalf("no-data value: got %s, %v", b, err)
+	}
+	var back Value
+	if err := json.Unmarshal(b, &back); err != nil || back.OK || !math.IsNaN(back.V) {
+		t.Fatalf("round trip: got %+v, %v", back, err)
+	}
+	b, _ = json.Marshal(Value{V: 2, OK: true, Lo: 1, Hi: 3})
+	if err := json.Unmarshal(b, &back); err != nil || back != (Value{V: 2, OK: true, Lo: 1, Hi: 3}) {
+		t.Fatalf("round trip: got %+v, %v", back, err)
 	}
 }

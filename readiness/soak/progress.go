@@ -15,10 +15,22 @@ func (r *runner) progress(force bool) {
 	if w == nil || r.first.IsZero() {
 		return
 	}
-	if !force && !r.lastProgress.IsZero() && r.latest.Sub(r.lastProgress) < r.cfg.ProgressEvery {
+	// Lines are due on a grid from the first sample; half an evaluation
+	// interval of slack absorbs the real clock's jitter.
+	slack := r.spec.EvaluationInterval / 2
+	if !force && !r.nextProgress.IsZero() && r.latest.Before(r.nextProgress.Add(-slack)) {
 		return
 	}
+	if r.latest.Equal(r.lastProgress) {
+		return // this sample's line is out already
+	}
 	r.lastProgress = r.latest
+	if r.nextProgress.IsZero() {
+		r.nextProgress = r.first
+	}
+	for !r.nextProgress.After(r.latest.Add(slack)) {
+		r.nextProgress = r.nextProgress.Add(r.cfg.ProgressEvery)
+	}
 	fmt.Fprintln(w, r.progressLine())
 }
 

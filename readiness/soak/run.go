@@ -117,7 +117,8 @@ type runner struct {
 	agg   []CriterionReport
 
 	first, latest time.Time
-	lastProgress  time.Time
+	lastProgress  time.Time // the sample time of the last progress line
+	nextProgress  time.Time // when the next one is due
 	stop          *Firing
 	writeErr      error
 	replaying     bool // resuming: rebuilding state, no hooks or output
@@ -181,10 +182,11 @@ func (r *runner) loop(ctx context.Context) error {
 		if r.writeErr != nil {
 			return r.writeErr
 		}
-		r.progress(false)
 		if r.stop != nil || r.elapsed() >= r.cfg.Duration {
+			r.progress(true) // the last line: where it ended
 			return nil
 		}
+		r.progress(false)
 		if r.sim != nil {
 			r.sim.Advance(interval)
 			continue

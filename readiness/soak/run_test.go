@@ -325,3 +325,27 @@ func TestResumeOfAStoppedSoakDoesNotReplayHooks(t *testing.T) {
 		t.Fatalf("resumed a stopped soak: OnStop called %d times (want 1, the original), verdict %s", calls, rep.Verdict)
 	}
 }
+
+func TestRunReportsCriteriaWithoutData(t *testing.T) {
+	t.Parallel()
+	spec := testSpec(t)
+	spec.Criteria = append(spec.Criteria,
+		criteria.Criterion{Name: "p95_warn", Signal: signal.P95RegressionPct, Op: criteria.Greater, Threshold: 10, Window: time.Minute, For: time.Minute, Severity: criteria.Warn, Description: "p95", Action: "look"},
+		criteria.Criterion{Name: "mem_stop", Signal: signal.MemoryGrowthMBPerH, Op: criteria.Greater, Threshold: 100, Window: 4 * time.Hour, For: time.Minute, Severity: criteria.Stop, Description: "mem", Action: "look"})
+	dir := t.TempDir()
+	rep, err := Run(context.Background(), Config{Spec: spec, Target: newFakeBot(), Duration: time.Hour, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Inconclusive || !strings.Contains(rep.Reason, "mem_stop") {
+		t.Fatalf("a stop criterion without data: got %s (%s), want inconclusive naming mem_stop", rep.Verdict, rep.Reason)
+	}
+	back, err := ReadReport(filepath.Join(dir, ReportJSONFile))
+	if err != nil || back.Criteria[3].Evaluated != 0 || back.Criteria[3].Value.Reason != "no frozen baseline" {
+		t.Fatalf("soak_report.json: %v, %+v", err, back.Criteria[3])
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
+	if !strings.Contains(string(md), "not evaluated (no data)") {
+		t.Fatal("soak_report.md does not say which criteria were not evaluated")
+	}
+}
