@@ -3,7 +3,6 @@ package target
 import (
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/presoak/presoak/readiness/signal"
 )
@@ -47,7 +46,8 @@ func EstimateQuantile(h signal.Histogram, q float64) (QuantileEstimate, bool) {
 	return QuantileEstimate{Q: q, Value: v, Lo: lo, Hi: hi, MaxError: max(v-lo, hi-v)}, true
 }
 
-// String reads like "p95 12.3ms (bucket 10ms..15ms, error <= 2.7ms)".
+// String reads like "p95 12.3ms (bucket 10ms..15ms, error <= 2.7ms)", with
+// three significant digits.
 func (e QuantileEstimate) String() string {
 	if math.IsNaN(e.Value) {
 		return fmt.Sprintf("p%g no data", e.Q*100)
@@ -56,7 +56,13 @@ func (e QuantileEstimate) String() string {
 		if math.IsInf(s, 1) {
 			return "+Inf"
 		}
-		return time.Duration(s * 1e9).String()
+		switch {
+		case s < 1e-3:
+			return fmt.Sprintf("%.3gµs", s*1e6)
+		case s < 1:
+			return fmt.Sprintf("%.3gms", s*1e3)
+		}
+		return fmt.Sprintf("%.3gs", s)
 	}
 	return fmt.Sprintf("p%g %s (bucket %s..%s, error <= %s)", e.Q*100, d(e.Value), d(e.Lo), d(e.Hi), d(e.MaxError))
 }
