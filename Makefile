@@ -103,6 +103,16 @@ LAUNCH_DURATION = $(if $(filter command environment,$(firstword $(origin DURATIO
 launch: ## the launch checklist: pre-flight (prepare-soak, readiness, SHADOW_DURATION shadow, default 1m), monitoring up, alerting loaded, soak started in the background (TARGET), collection verified; LAUNCH.md
 	@FAULTS=$(FAULTS) $(GO) run ./cmd/presoak launch -duration '$(LAUNCH_DURATION)'
 
+.PHONY: target-check pybot bench-targets
+target-check: ## read the bot(s) through TARGET (scrape: SCRAPE_URL; prometheus: PROMETHEUS_URL, SELECTOR; fixtures/presoak.yaml) and print what each signal sees
+	@$(GO) run ./cmd/presoak target-check
+
+pybot: ## the minimal Python bot (standard library only) serving the same metrics on 127.0.0.1:$(or $(PORT),9200); FAULT=breaker|deadline_misses|... injects one
+	python3 fixtures/pybot/pybot.py --port $(or $(PORT),9200) $(if $(FAULT),--fault $(FAULT))
+
+bench-targets: ## scrape/prometheus target speed: 10k-series page (parse alone vs parse+derive vs loopback scrape), 100-bot fleet; -benchmem -count 5
+	$(GO) test -run '^$$' -bench 'Parse10k|ParseDerive10k|Scrape10k|PrometheusFleet100' -benchmem -count 5 ./readiness/target
+
 FUZZTIME ?= 60s
 .PHONY: fuzz-config
 fuzz-config: ## fuzz the config loader (FuzzLoad) for FUZZTIME (default 60s); seed corpus in engine/config/testdata/fuzz
