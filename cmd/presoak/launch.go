@@ -301,7 +301,13 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	deadline := time.Now().Add(o.soakStartWait)
 	for {
 		if m := launchModTime(samples); m.After(before) {
-			return fmt.Sprintf("make soak (pid %d) wrote artifacts/soak/samples.jsonl; log %s\n%s", p.PID, p.Log, how), nil
+			ev := fmt.Sprintf("make soak (pid %d) wrote artifacts/soak/samples.jsonl; log %s\n%s", p.PID, p.Log, how)
+			for _, line := range strings.Split(launchLogTail(logPath, 20), "\n") {
+				if strings.HasPrefix(line, "soak: ") {
+					ev += "\n" + line
+				}
+			}
+			return ev, nil
 		}
 		if done, werr := s.Exited("soak"); done {
 			return how + "\nlog tail:\n" + launchLogTail(logPath, 6), fmt.Errorf("make soak exited before its first sample (%v)", werr)
