@@ -33,7 +33,7 @@ func TestHarnessEnvOverrides(t *testing.T) {
 	t.Parallel()
 	root := moduleRoot(t)
 	h, err := LoadHarnessEnv(root, env(map[string]string{
-		EnvTarget: "prometheus", EnvPrometheusURL: "http://127.0.0.1:9999", EnvSelector: `{job="fleet"}`, EnvScrapeURL: "http://127.0.0.1:1/metrics",
+		EnvTarget: "prometheus", EnvPrometheusURL: "http://127.0.0.1:9999", EnvSelector: `job="fleet"`, EnvScrapeURL: "http://127.0.0.1:1/metrics",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestHarnessProblems(t *testing.T) {
 			`bad_values.yaml:5: target.scrape.url: got "127.0.0.1:9100/metrics"`,
 			`bad_values.yaml:7: target.scrape.timeout: longer than target.scrape.interval`,
 			`bad_values.yaml:8: target.scrape.max_body_bytes: got -1`,
-			`bad_values.yaml:11: target.prometheus.selector: selector "job=\"mm\""`,
+			`bad_values.yaml:11: target.prometheus.selector: selector "{job=mm}"`,
 			`bad_values.yaml:12: target.prometheus.interval: got "15", want a duration`,
 			`bad_values.yaml:14: metric_names.ticks: got "mm ticks", want a metric name`,
 		}},

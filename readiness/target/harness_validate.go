@@ -56,6 +56,7 @@ func (h *Harness) validate(file string) []HarnessProblem {
 	}
 	checkURL("target.prometheus.url", h.Prometheus.URL, h.Kind == KindPrometheus, EnvPrometheusURL)
 	checkTiming("target.prometheus", int64(h.Prometheus.Interval), int64(h.Prometheus.Timeout))
+	h.Prometheus.Selector = NormalizeSelector(h.Prometheus.Selector)
 	if err := ValidateSelector(h.Prometheus.Selector); err != nil {
 		bad("target.prometheus.selector", "%v", err)
 	}

@@ -30,7 +30,8 @@ type PrometheusOptions struct {
 	// URL is the Prometheus server, e.g. http://127.0.0.1:9090.
 	URL string
 	// Selector is a PromQL label selector appended to every metric name,
-	// e.g. {job="mm"}; empty matches every series of the metric.
+	// e.g. {job="mm"} (the braces may be left out); empty matches every
+	// series of the metric.
 	Selector string
 	// InstanceLabel groups series into bots; default "instance".
 	InstanceLabel string
@@ -87,6 +88,7 @@ func NewPrometheus(opts PrometheusOptions) (*Prometheus, error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("new prometheus target: url %q: want http(s)://host:port", opts.URL)
 	}
+	opts.Selector = NormalizeSelector(opts.Selector)
 	if err := ValidateSelector(opts.Selector); err != nil {
 		return nil, fmt.Errorf("new prometheus target: %w", err)
 	}
@@ -131,6 +133,17 @@ func (p *Prometheus) Queries() []string {
 		out[i] = q.expr
 	}
 	return out
+}
+
+// NormalizeSelector accepts a selector with or without its braces
+// (job="mm" or {job="mm"}, as make monitoring does) and returns it with
+// them; empty stays empty.
+func NormalizeSelector(sel string) string {
+	sel = strings.TrimSpace(sel)
+	if sel == "" || strings.HasPrefix(sel, "{") {
+		return sel
+	}
+	return "{" + sel + "}"
 }
 
 // ValidateSelector checks a PromQL label selector's shape: empty, or

@@ -242,6 +242,9 @@ func TestValidateSelector(t *testing.T) {
 			t.Errorf("ValidateSelector(%q): got %v, want ok=%v", tc.sel, err, tc.ok)
 		}
 	}
+	if p, err := NewPrometheus(PrometheusOptions{URL: "http://127.0.0.1:9090", Selector: `job="mm"`}); err != nil || p.Queries()[0] != `up{job="mm"}` {
+		t.Errorf("selector without braces: got %v", err)
+	}
 	if _, err := NewPrometheus(PrometheusOptions{URL: "http://127.0.0.1:9090", Selector: "job=mm"}); err == nil {
 		t.Error("bad selector: NewPrometheus got nil error")
 	}
