@@ -10,8 +10,10 @@ import (
 
 // TestMonitoring is the Monitoring area: the Prometheus rules in
 // artifacts/monitoring are generated from the current criteria and pass
-// promtool, the dashboard shows every criterion's signal, every alert has a
-// runbook line, and the dashboard checklist is current. `make monitoring`
+// promtool, every alert fires (in promtool's rule tests) at the evaluation
+// presoak's own evaluator fires its criterion, the dashboard shows every
+// criterion's signal, every alert has a runbook line, and the dashboard
+// checklist is current. `make monitoring`
 // fixes every item.
 func TestMonitoring(t *testing.T) {
 	checklist.Group(t, checklist.AreaMonitoring)
@@ -26,6 +28,9 @@ func TestMonitoring(t *testing.T) {
 	})
 	t.Run("rules_pass_promtool_check", func(t *testing.T) {
 		checklist.Record(t, c.RulesPassPromtool(t.Context()))
+	})
+	t.Run("alerts_fire_with_presoak", func(t *testing.T) {
+		checklist.Record(t, c.AlertsMatchPresoak(t.Context()))
 	})
 	t.Run("dashboard_has_panel_per_criterion", func(t *testing.T) {
 		checklist.Record(t, c.DashboardCoversCriteria())

@@ -29,6 +29,7 @@ type Checks struct {
 	// Promtool checks the rules.
 	Promtool Promtool
 
+	in     Inputs
 	assets Assets
 	err    error
 	loaded bool
@@ -39,6 +40,7 @@ func (c *Checks) want() (Assets, error) {
 		c.loaded = true
 		in, err := c.Env.Load()
 		if err == nil {
+			c.in = in
 			c.assets, err = Render(in)
 		}
 		c.err = err
@@ -122,6 +124,36 @@ func (c *Checks) RulesPassPromtool(ctx context.Context) checklist.Item {
 			fmt.Sprintf("promtool check rules rejects %s: %s", RulesPath, clip(strings.TrimSpace(out))))
 	}
 	return item(report.StatusPass, report.Blocking, monLastLine(out), want, RulesPath, "", "promtool check rules "+RulesPath+": "+monLastLine(out))
+}
+
+// AlertsMatchPresoak is the proof on the rules file Prometheus loads:
+// promtool's rule tests with synthetic series for every criterion show each
+// alert firing when its for-duration has elapsed and not one evaluation
+// before, and presoak's own evaluator fires the criterion at the same
+// evaluation with the same value.
+func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
+	const want = "every alert fires at the evaluation presoak's evaluator does"
+	a, err := c.want()
+	if err != nil {
+		return c.notEvaluated(want, err)
+	}
+	src := RulesPath + " (promtool test rules; criteria.EvaluateSeries)"
+	rules, err := c.read(RulesPath)
+	if err != nil {
+		return item(report.StatusFail, report.Blocking, "no rules file", want, src, FixGenerate,
+			fmt.Sprintf("%s is missing, so nothing proves the alerts: %s", RulesPath, FixGenerate))
+	}
+	_, err = c.Promtool.ProveRules(ctx, rules, c.in.Spec, c.in.Options)
+	switch {
+	case errors.Is(err, ErrNoPromtool):
+		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "promtool is not installed", "run `make deps` (installs Debian's prometheus package)")
+	case err != nil:
+		return item(report.StatusFail, report.Blocking, "disagree", want, src, FixGenerate+"; if it still fails, the rules and presoak's evaluator disagree: report it with this output",
+			fmt.Sprintf("the alerts in %s do not fire as presoak does: %s", RulesPath, clip2(err.Error(), 1200)))
+	}
+	n := len(a.Model.Alerts)
+	return item(report.StatusPass, report.Blocking, fmt.Sprintf("%d of %d alerts fire at presoak's evaluation", n, n), want, src, "",
+		fmt.Sprintf("promtool rule tests and presoak's evaluator agree on all %d alerts in %s (synthetic series; fires at for-duration, not one evaluation before)", n, RulesPath))
 }
 
 // DashboardCoversCriteria: the dashboard parses, has the data source
@@ -333,9 +365,11 @@ func firstDifference(got, want []byte) (line int, g, w string) {
 	return 0, "", ""
 }
 
-func clip(s string) string {
-	if len(s) > 160 {
-		return s[:160] + "…"
+func clip(s string) string { return clip2(s, 160) }
+
+func clip2(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
 	}
 	return s
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/presoak/presoak/readiness/checklist"
 	"github.com/presoak/presoak/readiness/monitoring"
 	report "github.com/presoak/presoak/reports/readiness"
@@ -28,6 +30,23 @@ func newChecksRoot(t *testing.T, generate bool) monitoring.Env {
 		}
 		writeFile(t, filepath.Join(root, f), data)
 	}
+	// Four criteria (two stop, a breaker, a warning) keep promtool fast;
+	// the full spec is proved in TestRuleTestsFireAtTheRightEvaluation.
+	spec := defaultSpec(t)
+	small := *spec
+	small.Criteria = nil
+	for _, name := range []string{"deadline_miss_stop", "md_cache_hit_stop", "critical_breaker_stop", "deadline_miss_warn"} {
+		c, ok := spec.ByName(name)
+		if !ok {
+			t.Fatalf("fixture has no criterion %s", name)
+		}
+		small.Criteria = append(small.Criteria, c)
+	}
+	data, err := yaml.Marshal(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, monitoring.DefaultCriteria), data)
 	env := monitoring.EnvFrom(root, func(string) string { return "" })
 	if generate {
 		in, err := env.Load()
@@ -53,6 +72,7 @@ func allItems(t *testing.T, env monitoring.Env) map[string]checklist.Item {
 		"dashboard":         c.DashboardCoversCriteria(),
 		"runbooks":          c.AlertsHaveRunbooks(),
 		"checklist_current": c.ChecklistCurrent(),
+		"proof":             c.AlertsMatchPresoak(t.Context()),
 	}
 }
 
@@ -169,5 +189,28 @@ func TestPromtoolCheckFailsOnBrokenRules(t *testing.T) {
 	it := (&monitoring.Checks{Env: env}).RulesPassPromtool(t.Context())
 	if it.Status != report.StatusFail || !strings.Contains(it.Message, "promtool check rules rejects") {
 		t.Errorf("got %s: %s", it.Status, it.Message)
+	}
+}
+
+func TestProofFailsWhenAnAlertFiresEarly(t *testing.T) {
+	needPromtool(t)
+	env := newChecksRoot(t, true)
+	rules := filepath.Join(env.Root, monitoring.RulesPath)
+	data, err := os.ReadFile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// deadline_miss_stop's for: 10m becomes 9m45s: it fires one evaluation early.
+	bad := strings.Replace(string(data), "for: 10m\n", "for: 9m45s\n", 1)
+	if bad == string(data) {
+		t.Fatal("rules have no `for: 10m`")
+	}
+	writeFile(t, rules, []byte(bad))
+	it := (&monitoring.Checks{Env: env}).AlertsMatchPresoak(t.Context())
+	if it.Status != report.StatusFail || !strings.Contains(it.Message, "PresoakDeadlineMissStop") {
+		t.Fatalf("got %s: %s", it.Status, it.Message)
+	}
+	if strings.Contains(it.Message, os.TempDir()+"/presoak-rules-proof") {
+		t.Errorf("message shows the temp directory: %s", it.Message)
 	}
 }

@@ -67,6 +67,11 @@ func (p Promtool) TestRules(ctx context.Context, files ...string) (string, error
 }
 
 func (p Promtool) run(ctx context.Context, args ...string) (string, error) {
+	return p.runIn(ctx, "", args...)
+}
+
+// runIn runs promtool in dir (empty: the current directory).
+func (p Promtool) runIn(ctx context.Context, dir string, args ...string) (string, error) {
 	path, err := p.Find()
 	if err != nil {
 		return "", err
@@ -74,6 +79,7 @@ func (p Promtool) run(ctx context.Context, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, PromtoolTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
