@@ -48,7 +48,7 @@ func runMonitor(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	root, err := monModuleRoot(mustWd())
+	root, err := monModuleRoot(monitorWd())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak monitor:", err)
 		return 1
@@ -91,7 +91,7 @@ func runMonitorDown(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	root, err := monModuleRoot(mustWd())
+	root, err := monModuleRoot(monitorWd())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak monitor-down:", err)
 		return 1
@@ -120,11 +120,11 @@ func runMonitorDown(args []string) int {
 			return 1
 		}
 	}
-	fmt.Printf("monitor-down: %d process(es) stopped and verified gone; state file removed\n", len(st.Procs))
+	fmt.Printf("monitor-down: all %d recorded process(es) verified gone; state file removed\n", len(st.Procs))
 	return 0
 }
 
-func mustWd() string {
+func monitorWd() string {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "."
