@@ -287,8 +287,6 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 		how = "TARGET=" + o.target + ": the soak drives its own embedded engine on the real clock (same CONFIG); Prometheus watches the reference bot process at " + s.State.ScrapeURL
 	}
 	soakDir := filepath.Join(o.root, "artifacts/soak")
-	samples := filepath.Join(soakDir, "samples.jsonl")
-	before := launchModTime(samples)
 	logPath := filepath.Join(soakDir, "launch-soak.log")
 	_ = os.Remove(logPath)
 	p, err := s.Adopt("soak", "soak", o.root, logPath, "artifacts/soak/launch-soak.log", env,
@@ -300,14 +298,8 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	l.Record.Running = append(l.Record.Running, fmt.Sprintf("soak: pid %d (make soak), log %s, report artifacts/soak/soak_report.md when it ends", p.PID, p.Log))
 	deadline := time.Now().Add(o.soakStartWait)
 	for {
-		if m := launchModTime(samples); m.After(before) {
-			ev := fmt.Sprintf("make soak (pid %d) wrote artifacts/soak/samples.jsonl; log %s\n%s", p.PID, p.Log, how)
-			for _, line := range strings.Split(launchLogTail(logPath, 20), "\n") {
-				if strings.HasPrefix(line, "soak: ") {
-					ev += "\n" + line
-				}
-			}
-			return ev, nil
+		if first, ok := soakFirstProgress(logPath); ok {
+			return fmt.Sprintf("make soak (pid %d) is sampling; log %s\n%s\n%s", p.PID, p.Log, how, first), nil
 		}
 		if done, werr := s.Exited("soak"); done {
 			return how + "\nlog tail:\n" + launchLogTail(logPath, 6), fmt.Errorf("make soak exited before its first sample (%v)", werr)
@@ -323,12 +315,28 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	}
 }
 
-func launchModTime(path string) time.Time {
-	fi, err := os.Stat(path)
+// soakFirstProgress is the soak's start line ("soak: DURATION=...") once
+// its log has the runner's first progress line ("soak 0s/72h0m0s ..."),
+// printed after its first sample: proof that this soak, not another one
+// writing to artifacts/soak, is running.
+func soakFirstProgress(logPath string) (string, bool) {
+	data, err := os.ReadFile(logPath)
 	if err != nil {
-		return time.Time{}
+		return "", false
 	}
-	return fi.ModTime()
+	start := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "soak: "):
+			start = line
+		case strings.HasPrefix(line, "soak ") && strings.Contains(line, "/"):
+			if start == "" {
+				start = line
+			}
+			return start, true
+		}
+	}
+	return "", false
 }
 
 func launchLogTail(path string, n int) string {
