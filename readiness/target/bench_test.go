@@ -84,6 +84,24 @@ func BenchmarkParseDerive10k(b *testing.B) {
 	}
 }
 
+// BenchmarkDerive10k is Derive alone on the parsed 10,000-series page: the
+// derivation's own cost, free of the parse's run-to-run noise.
+func BenchmarkDerive10k(b *testing.B) {
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(bigPage(10000)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := signal.DefaultMetricNames()
+	b.ReportAllocs()
+	for b.Loop() {
+		var s signal.Sample
+		if err := Derive(fams, names, &s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkScrape10k is the whole scrape target on loopback: HTTP fetch,
 // parse and derive, one signal.Sample per op.
 func BenchmarkScrape10k(b *testing.B) {
