@@ -119,7 +119,7 @@ func TestSoak(t *testing.T) {
 	case soak.Stopped:
 		t.Errorf("soak stopped: %s", rep.Stop)
 	case soak.Interrupted:
-		t.Errorf("soak %s; RESUME=1 continues it", rep.Reason)
+		t.Errorf("soak %s", rep.Reason)
 	case soak.Inconclusive:
 		t.Errorf("soak inconclusive: %s", rep.Reason)
 	}
