@@ -18,28 +18,43 @@ import (
 //	rec, err := calibration.Attach(root, "soak", loaded, &engineOptions)
 //	defer rec.Close()
 func Attach(root, kind string, l *config.Loaded, opts *engine.Options) (*Recorder, error) {
-	if l == nil || opts == nil {
-		return nil, fmt.Errorf("attach calibration recorder: nil config or options")
+	if opts == nil {
+		return nil, fmt.Errorf("attach calibration recorder: nil engine options")
+	}
+	r, err := NewForRun(root, kind, l, opts.Clock != nil && !opts.Clock.Simulated(), opts.Seed)
+	if err != nil {
+		return nil, err
+	}
+	opts.Observer = r
+	return r, nil
+}
+
+// NewForRun starts a recorder in artifacts/edge/datasets/<kind>-<now> under
+// root for an engine built elsewhere (pass it as the engine's Observer):
+// the manifest takes l's hash, first symbol and seed (venue.seed when seed
+// is 0) and the clock.
+func NewForRun(root, kind string, l *config.Loaded, realClock bool, seed int64) (*Recorder, error) {
+	if l == nil {
+		return nil, fmt.Errorf("attach calibration recorder: nil config")
 	}
 	dir := RunDir(root, kind, time.Now())
 	for i := 2; exists(dir); i++ { // two runs in one second
 		dir = fmt.Sprintf("%s-%d", RunDir(root, kind, time.Now()), i)
 	}
-	o := Options{Dir: dir, ConfigHash: l.Hash(), Seed: opts.Seed, Clock: "simulated"}
+	o := Options{Dir: dir, ConfigHash: l.Hash(), Seed: seed, Clock: "simulated"}
 	if o.Seed == 0 {
 		o.Seed = l.Config.Venue.Seed
 	}
 	if len(l.Config.Symbols) > 0 {
 		o.Symbol = l.Config.Symbols[0]
 	}
-	if opts.Clock != nil && !opts.Clock.Simulated() {
+	if realClock {
 		o.Clock = "real"
 	}
 	r, err := New(o)
 	if err != nil {
 		return nil, fmt.Errorf("attach calibration recorder: %w", err)
 	}
-	opts.Observer = r
 	return r, nil
 }
 

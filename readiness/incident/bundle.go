@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/readiness/criteria"
+	"github.com/presoak/presoak/readiness/safety"
 	"github.com/presoak/presoak/readiness/signal"
 	"github.com/presoak/presoak/readiness/soak"
 )
@@ -48,7 +49,10 @@ type Record struct {
 	// samples the bundle holds.
 	HistoryFrom time.Time `json:"history_from"`
 	Samples     int       `json:"samples"`
-	Files       []string  `json:"files"`
+	// FlagsSnapshot says where flags_snapshot.json came from, or that the
+	// workspace had no snapshot.
+	FlagsSnapshot string   `json:"flags_snapshot"`
+	Files         []string `json:"files"`
 }
 
 // write builds the bundle for f in a temporary directory and renames it
@@ -102,10 +106,15 @@ func (in *Incident) write(f soak.Firing, samples []signal.Sample, note string) (
 		rec.ConfigHash = o.Config.Hash()
 		files[BundleConfigHash] = []byte(rec.ConfigHash + "\n")
 	}
-	if snap, err := os.ReadFile(o.Safety.Workspace.SnapshotPath()); err == nil {
+	snapPath := o.Safety.Workspace.SnapshotPath()
+	if snap, err := os.ReadFile(snapPath); err == nil {
 		files[BundleFlagsSnapshot] = snap
-	} else if !errors.Is(err, fs.ErrNotExist) {
+		rec.FlagsSnapshot = "copied from " + safety.SnapshotFile
+	} else if errors.Is(err, fs.ErrNotExist) {
+		rec.FlagsSnapshot = "none: the workspace has no " + safety.SnapshotFile + " (make snapshot takes one)"
+	} else {
 		errs = append(errs, fmt.Errorf("flag snapshot: %w", err))
+		rec.FlagsSnapshot = "unreadable: " + err.Error()
 	}
 	if live := liveFlags(samples, f.Instance); live != nil {
 		b, _ := json.MarshalIndent(live, "", "  ") // map[string]bool always marshals

@@ -86,6 +86,9 @@ func TestStopScenariosLeaveABundle(t *testing.T) {
 			if r.safety.Workspace.RollbackActive() {
 				t.Error("the default (preview) wrote the rollback layer")
 			}
+			if md := string(read(t, r.bundles[0], incident.BundleReport)); !strings.Contains(md, "make snapshot takes one") {
+				t.Error("INCIDENT_REPORT.md does not say the workspace has no flag snapshot")
+			}
 		})
 	}
 }
@@ -236,8 +239,8 @@ func TestOnStopRollbackAppliesAndVerifies(t *testing.T) {
 	if !rec.Rollback.Applied || rec.Rollback.Layer != r.safety.Workspace.RollbackLayerPath() {
 		t.Errorf("incident.json rollback %+v, want applied at %s", rec.Rollback, r.safety.Workspace.RollbackLayerPath())
 	}
-	if _, err := os.Stat(filepath.Join(b, incident.BundleFlagsSnapshot)); err != nil {
-		t.Errorf("the flag snapshot was not copied: %v", err)
+	if _, err := os.Stat(filepath.Join(b, incident.BundleFlagsSnapshot)); err != nil || !strings.HasPrefix(rec.FlagsSnapshot, "copied from") {
+		t.Errorf("the flag snapshot was not copied: %v (%s)", err, rec.FlagsSnapshot)
 	}
 	if !strings.Contains(string(read(t, b, incident.BundleReport)), "applied and verified") {
 		t.Error("INCIDENT_REPORT.md does not say the rollback was applied")
@@ -374,4 +377,29 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestForSoakWiresTheModuleRoot(t *testing.T) {
+	t.Parallel()
+	spec := loadSpec(t)
+	if _, err := incident.ForSoak(t.TempDir(), nil, nil, spec, signal.Options{}, "apply", nil); !errors.Is(err, incident.ErrAction) {
+		t.Errorf("ON_STOP=apply: %v, want ErrAction", err)
+	}
+	ws := t.TempDir()
+	in, err := incident.ForSoak(ws, layers(t), scenarioConfig(t), spec, signal.Options{}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &soak.Report{Verdict: soak.Stopped, Stop: &soak.Firing{Criterion: "target_down_stop", Signal: signal.TargetDown, Op: ">", At: time.Unix(1767225600, 0)}}
+	if err := in.Finish(rep); err != nil {
+		t.Fatal(err)
+	}
+	bs := in.Bundles()
+	if len(bs) != 1 || filepath.Dir(bs[0]) != filepath.Join(ws, "artifacts", "soak") {
+		t.Fatalf("bundles %v, want one under %s/artifacts/soak", bs, ws)
+	}
+	// The workspace root has no fixtures/rollback.yaml: the preview says why instead of guessing.
+	if p := string(read(t, bs[0], incident.BundleRollbackPreview)); !strings.Contains(p, "rollback dry run failed") {
+		t.Errorf("preview without a targets file:\n%s", p)
+	}
 }

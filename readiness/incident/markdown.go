@@ -78,6 +78,7 @@ func Markdown(rec Record, hist []Point, last []signal.Sample) string {
 	for _, name := range rec.Files {
 		fmt.Fprintf(&b, "- `%s`\n", name)
 	}
+	fmt.Fprintf(&b, "\nFlag snapshot: %s.\n", rec.FlagsSnapshot)
 	if rec.ConfigHash != "" {
 		fmt.Fprintf(&b, "\nEffective config hash: `%s`\n", rec.ConfigHash)
 	}
