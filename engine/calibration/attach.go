@@ -50,6 +50,8 @@ func NewForRun(root, kind string, l *config.Loaded, realClock bool, seed int64) 
 	}
 	if realClock {
 		o.Clock = "real"
+	} else {
+		o.Block = true // a replay outruns the writer: keep every event
 	}
 	r, err := New(o)
 	if err != nil {

@@ -5,7 +5,8 @@
 //
 // A Recorder is an engine.Observer. Its OnQuote and OnFill copy the event
 // into a buffered channel and return (no allocation, never blocking: when
-// the buffer is full the event is dropped and counted in the manifest); one
+// the buffer is full the event is dropped and counted in the manifest; with
+// Options.Block, for simulated-clock replays, they wait instead); one
 // writer goroutine appends the rows, flushes them and rewrites the manifest
 // every FlushEvery, so an interrupted run keeps what it collected. Each file
 // rotates at MaxFileBytes into numbered segments and only the newest

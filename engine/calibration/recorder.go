@@ -35,6 +35,10 @@ type Options struct {
 	MaxFileBytes int64
 	// MaxSegments is how many rotated segments of each file are kept [8].
 	MaxSegments int
+	// Block makes OnQuote and OnFill wait for room instead of dropping: for
+	// simulated-clock runs, where a tick's wall time does not matter and a
+	// replay outruns the writer. Never on the real clock.
+	Block bool
 	// MaxPending bounds the fills waiting for their markout horizons; the
 	// oldest is written with blank markouts beyond it [100000].
 	MaxPending int
@@ -120,22 +124,26 @@ func New(o Options) (*Recorder, error) {
 	return r, nil
 }
 
-// OnQuote queues a quote; it never blocks (a full buffer drops it).
-func (r *Recorder) OnQuote(q engine.QuoteEvent) {
-	select {
-	case r.ch <- event{q: q}:
-	default:
-		r.dropped.Add(1)
-	}
-}
+// OnQuote queues a quote; a full buffer drops it (or, with Block, waits).
+func (r *Recorder) OnQuote(q engine.QuoteEvent) { r.send(event{q: q}) }
 
-// OnFill queues a fill; it never blocks (a full buffer drops it).
-func (r *Recorder) OnFill(f engine.FillEvent) {
+// OnFill queues a fill; a full buffer drops it (or, with Block, waits).
+func (r *Recorder) OnFill(f engine.FillEvent) { r.send(event{fill: true, f: f}) }
+
+func (r *Recorder) send(ev event) {
 	select {
-	case r.ch <- event{fill: true, f: f}:
+	case r.ch <- ev:
+		return
 	default:
-		r.dropped.Add(1)
 	}
+	if r.opts.Block {
+		select {
+		case r.ch <- ev:
+			return
+		case <-r.done: // the writer is gone (closed or failed)
+		}
+	}
+	r.dropped.Add(1)
 }
 
 // Dir is the dataset directory.

@@ -305,3 +305,25 @@ func TestAttachNamesTheRunAndRecords(t *testing.T) {
 		t.Errorf("manifest %+v: want seed 42, BTCUSDT, simulated, the config's hash and quotes", m)
 	}
 }
+
+func TestBlockKeepsEveryEvent(t *testing.T) {
+	dir := t.TempDir()
+	rec, err := calibration.New(calibration.Options{Dir: dir, Buffer: 1, Block: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10000 {
+		rec.OnQuote(engine.QuoteEvent{TimeNs: int64(i), Mid: 100})
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := calibration.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.DroppedEvents != 0 || m.Files[calibration.QuotesFile].Rows != 10000 {
+		t.Errorf("dropped %d, wrote %d; want 0 and 10000", m.DroppedEvents, m.Files[calibration.QuotesFile].Rows)
+	}
+	rec.OnQuote(engine.QuoteEvent{}) // after Close: dropped, never stuck
+}
