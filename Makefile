@@ -109,8 +109,8 @@ monitor-down: ## stop what make monitor / make launch started (soak, Prometheus,
 .PHONY: launch
 # make launch's soak length: DURATION from the command line or environment, else 72h.
 LAUNCH_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),72h)
-launch: ## the launch checklist: pre-flight (prepare-soak, readiness, SHADOW_DURATION shadow, default 1m), monitoring up, alerting loaded, soak started in the background (TARGET), collection verified; LAUNCH.md
-	@FAULTS=$(FAULTS) $(GO) run ./cmd/presoak launch -duration '$(LAUNCH_DURATION)'
+launch: ## the launch checklist: pre-flight (prepare-soak, readiness, SHADOW_DURATION shadow, default 1m), monitoring up, alerting loaded, soak started in the background (TARGET; FOREGROUND=1 waits for it), collection verified; LAUNCH.md
+	@FAULTS=$(FAULTS) $(GO) run ./cmd/presoak launch -duration '$(LAUNCH_DURATION)' $(if $(filter 1 true yes,$(FOREGROUND)),-foreground)
 
 .PHONY: target-check pybot bench-targets
 target-check: ## read the bot(s) through TARGET (scrape: SCRAPE_URL; prometheus: PROMETHEUS_URL, SELECTOR; fixtures/presoak.yaml) and print what each signal sees

@@ -43,6 +43,7 @@ func runLaunch(args []string) int {
 	fs.StringVar(&o.duration, "duration", launchEnv("DURATION", "72h"), "the soak's length (DURATION)")
 	fs.StringVar(&o.shadowDuration, "shadow-duration", launchEnv("SHADOW_DURATION", "1m"), "the pre-flight shadow baseline's length (SHADOW_DURATION)")
 	fs.DurationVar(&o.soakStartWait, "soak-start-wait", 5*time.Minute, "how long the soak may take to write its first sample")
+	foreground := fs.Bool("foreground", false, "after the checklist, wait for the soak to end (Ctrl-C stops it), then stop the stack; exit with the soak's status")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: presoak launch [flags]\n\nWalks the seed's Soak Test Launch Checklist in order, printing [OK]/[FAIL] with evidence and\nstopping at the first failure (stopping what it started): pre-flight (prepare-soak, readiness,\na short shadow), monitoring up (make monitor), alerting loaded, soak started (make soak in the\nbackground, log artifacts/soak/launch-soak.log), metrics collection verified. On success the\nsoak, Prometheus and the bot keep running; make monitor-down stops them. Writes "+launch.RecordPath+".\n\nflags:")
 		fs.PrintDefaults()
@@ -79,6 +80,9 @@ func runLaunch(args []string) int {
 		}
 		return 1
 	}
+	if *foreground {
+		return launchForeground(ctx, st)
+	}
 	st.Detach() // leave the soak, Prometheus and the bot running under watch
 	fmt.Println("launch: the soak is running under watch; follow it with: tail -f artifacts/soak/launch-soak.log")
 	fmt.Println("launch: stop everything it started with: make monitor-down")
@@ -97,6 +101,44 @@ func launchSubEnv() []string {
 		env = append(env, kv)
 	}
 	return env
+}
+
+// launchForeground waits for the soak to end or ctx (Ctrl-C), then stops
+// everything the launch started.
+func launchForeground(ctx context.Context, st *stack.Stack) int {
+	fmt.Println("launch: waiting for the soak to end (Ctrl-C stops it; its report is still written); log artifacts/soak/launch-soak.log")
+	code := 0
+	for {
+		if done, err := st.Exited("soak"); done {
+			if err != nil {
+				code = 1
+			}
+			fmt.Printf("launch: the soak ended (%v); report artifacts/soak/soak_report.md\n", launchOrOK(err))
+			break
+		}
+		if ctx.Err() != nil {
+			fmt.Println("launch: interrupted: stopping the soak, Prometheus and the bot")
+			code = 130
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	if err := st.Down(); err != nil {
+		fmt.Fprintln(os.Stderr, "presoak launch:", err)
+		return 1
+	}
+	fmt.Println("launch: stopped everything it started")
+	return code
+}
+
+func launchOrOK(err error) string {
+	if err == nil {
+		return "exit 0"
+	}
+	return err.Error()
 }
 
 func launchEnv(k, def string) string {
