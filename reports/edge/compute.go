@@ -128,7 +128,17 @@ func Compute(d *Dataset) Run {
 	vols := make([]float64, len(horizons))
 	counts := make([]int, len(horizons))
 	var advSum, advVol float64
+	// When quotes were rotated off disk, the fill ratio compares the placed
+	// volume still on disk with the fills of the same span only.
+	ratioFrom := int64(math.MinInt64)
+	if m.Files[quotesFile].RotatedAwayRows > 0 && len(d.Quotes) > 0 {
+		ratioFrom = d.Quotes[0].TimeNs
+	}
+	var ratioFilled float64
 	for _, f := range d.Fills {
+		if f.TimeNs >= ratioFrom {
+			ratioFilled += f.Size
+		}
 		inv(f.Inventory)
 		if f.Taker {
 			r.TakerFills++
@@ -156,7 +166,7 @@ func Compute(d *Dataset) Run {
 	}
 	filled := r.MakerVolume + r.TakerVolume
 	r.HasFills = len(d.Fills) > 0 && filled > 0
-	r.FillRatioPct = div(filled*100, r.PlacedVolume)
+	r.FillRatioPct = div(ratioFilled*100, r.PlacedVolume)
 	r.TakerSharePct = div(r.TakerVolume*100, filled)
 	r.SpreadCapturedBps = div(capW, filled)
 	r.SpreadCapturedQuote = Number(nan)

@@ -17,7 +17,8 @@
 //	adverse selection    spread captured minus the 30 s markout, over fills with a 30 s mid:
 //	                     how much of the edge the market took back (positive = adverse)
 //	fill ratio           filled volume / volume of orders placed (quotes' place/replace sides
-//	                     on ticks whose orders were accepted), percent
+//	                     on ticks whose orders were accepted), percent; when quotes were
+//	                     rotated off disk, over the span of the quotes kept
 //	taker share          taker volume / filled volume, percent
 //	inventory excursion  min, max and max |inventory| over quotes and fills
 //

@@ -169,3 +169,25 @@ func TestWriteIsReproducible(t *testing.T) {
 		t.Errorf("markout chart is not an SVG line chart:\n%.300s", svg)
 	}
 }
+
+func TestFillRatioOverTheQuotesKept(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range handFiles {
+		files[k] = v
+	}
+	// The first quote segment was rotated away: only the last two quotes
+	// (1 order placed, at t=1s) and the fills from t=1s on count.
+	delete(files, "quotes.000001.csv")
+	files["manifest.json"] = strings.Replace(manifest, `"segments":["quotes.000001.csv","quotes.csv"],"rows":3}`, `"segments":["quotes.csv"],"rows":3,"rotated_away_rows":1}`, 1)
+	d, err := edge.Load(writeDataset(t, t.TempDir(), files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := edge.Compute(d)
+	if r.RotatedAway != 1 || r.PlacedVolume != 1 || !near(float64(r.FillRatioPct), 0) {
+		t.Errorf("rotated %d, placed %g, fill ratio %g; want 1, 1 and 0 (both fills precede the quotes kept)", r.RotatedAway, r.PlacedVolume, float64(r.FillRatioPct))
+	}
+	if !near(float64(r.TakerSharePct), 75) {
+		t.Errorf("taker share %g, want 75 over every fill", float64(r.TakerSharePct))
+	}
+}
