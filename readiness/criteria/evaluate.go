@@ -129,6 +129,9 @@ func (e *Evaluator) Evaluate(at time.Time) ([]Result, []Transition) {
 	return e.res, trs
 }
 
+// Ticks is the ticks observed since the first sample, across counter resets.
+func (e *Evaluator) Ticks() float64 { return e.series.Ticks() }
+
 // Results are the criteria's results after the last evaluation.
 func (e *Evaluator) Results() []Result { return e.res }
 

@@ -42,6 +42,7 @@ type Series struct {
 	lastRaw [nCounters]float64 // last raw counter values of an up sample
 	offset  [nCounters]float64 // added to raw values to undo resets
 	resets  int
+	firstTicks float64 // raw ticks of the first up sample
 
 	mem map[time.Duration]memCache
 }
@@ -54,6 +55,10 @@ func NewSeries(keep time.Duration) *Series {
 
 // Len is how many samples the Series holds now.
 func (s *Series) Len() int { return s.n }
+
+// Ticks is the newest reset-adjusted tick count less the first sample's:
+// the ticks seen since the Series started, across bot restarts.
+func (s *Series) Ticks() float64 { return s.lastRaw[cTicks] + s.offset[cTicks] - s.firstTicks }
 
 // Resets is how many counter resets (bot restarts) the Series has seen.
 func (s *Series) Resets() int { return s.resets }
@@ -87,6 +92,9 @@ func (s *Series) Add(smp Sample) bool {
 		}
 		for i, v := range raw {
 			p.counters[i] = v + s.offset[i]
+		}
+		if !s.started {
+			s.firstTicks = raw[cTicks]
 		}
 		s.lastRaw = raw
 		s.started = true

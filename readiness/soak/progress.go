@@ -38,11 +38,7 @@ func (r *runner) progress(force bool) {
 // thresholds, and what is pending or firing.
 func (r *runner) progressLine() string {
 	var b strings.Builder
-	ticks := 0.0
-	for _, s := range r.last {
-		ticks += s.Ticks
-	}
-	fmt.Fprintf(&b, "soak %s/%s ticks %.0f", r.elapsed().Round(time.Second), r.cfg.Duration, ticks)
+	fmt.Fprintf(&b, "soak %s/%s ticks %.0f", r.elapsed().Round(time.Second), r.cfg.Duration, r.ticks())
 	cur := r.current()
 	var pending []string
 	for i, c := range r.spec.Criteria {

@@ -82,6 +82,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				r.observe(s)
 			}
 			r.replaying = false
+			r.resumeGap = len(old) > 0 // the time the soak was down does not count
 			r.rep.Resumed = len(old)
 		}
 		log, err := openSampleLog(path, cfg.Resume)
@@ -111,7 +112,6 @@ type runner struct {
 	sim   target.Simulated
 	evals map[string]*criteria.Evaluator
 	order []string // instances, sorted
-	last  map[string]signal.Sample
 	log   *sampleLog
 	rep   *Report
 	agg   []CriterionReport
@@ -122,10 +122,12 @@ type runner struct {
 	stop          *Firing
 	writeErr      error
 	replaying     bool // resuming: rebuilding state, no hooks or output
+	resumeGap     bool // the next new sample follows a resume: skip the gap
+	active        time.Duration
 }
 
 func newRunner(cfg Config) *runner {
-	r := &runner{cfg: cfg, spec: cfg.Spec, evals: map[string]*criteria.Evaluator{}, last: map[string]signal.Sample{}}
+	r := &runner{cfg: cfg, spec: cfg.Spec, evals: map[string]*criteria.Evaluator{}}
 	r.sim, _ = cfg.Target.(target.Simulated)
 	r.rep = &Report{Version: ReportVersion, Duration: cfg.Duration, Simulated: r.sim != nil, CriteriaFile: cfg.CriteriaFile, EvaluationInterval: cfg.Spec.EvaluationInterval}
 	if cfg.Dir != "" {
@@ -144,12 +146,9 @@ func (r *runner) now() time.Time {
 	return time.Now()
 }
 
-func (r *runner) elapsed() time.Duration {
-	if r.first.IsZero() {
-		return 0
-	}
-	return r.latest.Sub(r.first)
-}
+// elapsed is the soak time covered by samples: first to latest, less the
+// time between an interrupted run's last sample and its resume.
+func (r *runner) elapsed() time.Duration { return r.active }
 
 // loop samples, evaluates and waits until the soak is over.
 func (r *runner) loop(ctx context.Context) error {
@@ -234,10 +233,11 @@ func (r *runner) observe(s signal.Sample) {
 		r.first = s.At
 	}
 	if s.At.After(r.latest) {
+		if !r.latest.IsZero() && !r.resumeGap {
+			r.active += s.At.Sub(r.latest)
+		}
+		r.resumeGap = false
 		r.latest = s.At
-	}
-	if s.Up {
-		r.last[s.Instance] = s
 	}
 	r.rep.Samples++
 	ev.Observe(s)
@@ -309,6 +309,16 @@ func worse(op criteria.Op, v, w float64) bool {
 	return v > w
 }
 
+// ticks is the ticks counted over the whole soak, every instance, across
+// restarts (counter resets) and resumes.
+func (r *runner) ticks() float64 {
+	t := 0.0
+	for _, ev := range r.evals {
+		t += ev.Ticks()
+	}
+	return t
+}
+
 // current is each criterion's result on its worst instance.
 func (r *runner) current() []criteria.Result {
 	out := make([]criteria.Result, len(r.spec.Criteria))
@@ -328,10 +338,7 @@ func (r *runner) finish(ctx context.Context) {
 	rep := r.rep
 	rep.Start, rep.End, rep.Elapsed = r.first, r.latest, r.elapsed()
 	rep.Instances = append([]string(nil), r.order...)
-	rep.Ticks = 0
-	for _, s := range r.last {
-		rep.Ticks += s.Ticks
-	}
+	rep.Ticks = r.ticks()
 	cur := r.current()
 	rep.Criteria = rep.Criteria[:0]
 	for i := range r.agg {

@@ -349,3 +349,25 @@ func TestRunReportsCriteriaWithoutData(t *testing.T) {
 		t.Fatal("soak_report.md does not say which criteria were not evaluated")
 	}
 }
+
+func TestResumeDoesNotCountTheDowntime(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	bot := newFakeBot()
+	if _, err := Run(ctx, Config{Spec: testSpec(t), Target: &cancelAfter{fakeBot: bot, n: 61, cancel: cancel}, Duration: 30 * time.Minute, Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	bot.Advance(time.Hour) // the soak is down for an hour (the bot ran on)
+	rep, err := Run(context.Background(), Config{Spec: testSpec(t), Target: bot, Duration: 30 * time.Minute, Dir: dir, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Pass || rep.Elapsed != 30*time.Minute || rep.End.Sub(rep.Start) < 90*time.Minute {
+		t.Fatalf("got %s after %v (%v wall), want pass after 30m of soak over 1h30m+", rep.Verdict, rep.Elapsed, rep.End.Sub(rep.Start))
+	}
+	if want := float64(10 * (30*60 + 3600 + 10)); rep.Ticks < want-20 || rep.Ticks > want {
+		t.Fatalf("ticks: got %v, want about %v (the bot's, across the resume)", rep.Ticks, want)
+	}
+}
