@@ -38,10 +38,10 @@ type Series struct {
 	head int
 	n    int
 
-	started bool
-	lastRaw [nCounters]float64 // last raw counter values of an up sample
-	offset  [nCounters]float64 // added to raw values to undo resets
-	resets  int
+	started    bool
+	lastRaw    [nCounters]float64 // last raw counter values of an up sample
+	offset     [nCounters]float64 // added to raw values to undo resets
+	resets     int
 	firstTicks float64 // raw ticks of the first up sample
 
 	mem map[time.Duration]memCache
