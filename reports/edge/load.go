@@ -112,7 +112,7 @@ func LoadAll(dir string) ([]*Dataset, error) {
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("load datasets: %w under %s", ErrNoDatasets, dir)
+		return nil, fmt.Errorf("load datasets: %w under %s (a dataset is a directory with manifest.json; shadow and soak runs with a calibration recorder write them to artifacts/edge/datasets/<run>/)", ErrNoDatasets, dir)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
 	return out, nil
