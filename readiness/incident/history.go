@@ -88,6 +88,10 @@ func historyChart(h []Point, c criteria.Criterion, f soak.Firing) []byte {
 		Title:  fmt.Sprintf("%s: %s %s %g (window %s, for %s)", c.Name, c.Signal, c.Op, c.Threshold, c.Window, c.For),
 		XLabel: "minutes before the criterion fired (0 = fired)", YLabel: string(c.Signal),
 		Series: []edge.Series{s}, HLines: []edge.HLine{{Y: c.Threshold, Label: fmt.Sprintf("threshold %g", c.Threshold)}},
+		VLines: []edge.VLine{{X: 0, Label: "fired"}},
+	}
+	if !f.Since.IsZero() && f.Since.Before(f.At) {
+		ch.VLines = append(ch.VLines, edge.VLine{X: f.Since.Sub(f.At).Minutes(), Label: "pending"})
 	}
 	return ch.SVG()
 }

@@ -149,7 +149,7 @@ func checkBundle(t *testing.T, r stopRun, stop string) string {
 		t.Errorf("history covers %s before the firing, want at least for: %s", span, c.For)
 	}
 	svg := string(read(t, b, incident.BundleHistorySVG))
-	if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "threshold ") || !strings.Contains(svg, "polyline") {
+	if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "threshold ") || !strings.Contains(svg, ">fired<") || !strings.Contains(svg, ">pending<") || !strings.Contains(svg, "polyline") {
 		t.Errorf("signal chart is not a line against its threshold:\n%.400s", svg)
 	}
 

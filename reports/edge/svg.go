@@ -13,6 +13,7 @@ type Chart struct {
 	Title, XLabel, YLabel string
 	Series                []Series
 	HLines                []HLine
+	VLines                []VLine
 }
 
 // Series is one line; X and Y have the same length. NaN points are skipped.
@@ -26,6 +27,12 @@ type Series struct {
 // HLine is a horizontal line at Y labelled Label.
 type HLine struct {
 	Y     float64
+	Label string
+}
+
+// VLine is a vertical line at X labelled Label (an event: went pending, fired).
+type VLine struct {
+	X     float64
 	Label string
 }
 
@@ -48,6 +55,9 @@ func (c Chart) SVG() []byte {
 	}
 	if xmin > xmax {
 		xmin, xmax = 0, 1
+	}
+	for _, l := range c.VLines {
+		xmin, xmax = min(xmin, l.X), max(xmax, l.X)
 	}
 	if ymin > ymax {
 		ymin, ymax = 0, 1
@@ -81,6 +91,10 @@ func (c Chart) SVG() []byte {
 	for _, l := range c.HLines {
 		fmt.Fprintf(&b, `<line x1="%g" y1="%.1f" x2="%g" y2="%.1f" stroke="#d62728" stroke-dasharray="6 4"/>`+"\n", left, py(l.Y), w-right, py(l.Y))
 		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end" fill="#d62728">%s</text>`+"\n", w-right-4, py(l.Y)-4, esc(l.Label))
+	}
+	for i, l := range c.VLines {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%g" stroke="#7f7f7f" stroke-dasharray="2 3"/>`+"\n", px(l.X), top, px(l.X), h-bottom)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%g" text-anchor="end" fill="#7f7f7f">%s</text>`+"\n", px(l.X)-3, top+12+14*float64(i), esc(l.Label))
 	}
 	for i, s := range c.Series {
 		col := palette[i%len(palette)]
