@@ -9,10 +9,11 @@ import (
 	"github.com/presoak/presoak/engine/marketdata"
 )
 
-// benchRecording is a pre-parsed 10-minute recording of an active market.
+// benchRecording is a pre-parsed hour-long recording of an active market
+// (looped in benchmarks: a new Replay every 36k ticks).
 func benchRecording(tb testing.TB) *marketdata.Recording {
 	tb.Helper()
-	rec, err := marketdata.Generate(marketdata.SyntheticOptions{Seed: 11, StartPrice: 10000}, 10*time.Minute)
+	rec, err := marketdata.Generate(marketdata.SyntheticOptions{Seed: 11, StartPrice: 10000}, time.Hour)
 	if err != nil {
 		tb.Fatal(err)
 	}

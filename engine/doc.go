@@ -7,8 +7,9 @@
 //
 // One tick per tick.interval, six timed stages:
 //
-//	fetch_md    the book through the MD cache (hit: md_cache latency; miss or cache
-//	            off: the venue's venue_md latency, guarded by the venue_md breaker)
+//	fetch_md    the top FetchDepth levels of the book through the MD cache (hit:
+//	            md_cache latency; miss or cache off: the venue's venue_md latency,
+//	            guarded by the venue_md breaker)
 //	fair_value  mid or microprice, skewed by inventory_skew_bps per unit of
 //	            inventory away from target_inventory
 //	spread      base_spread_bps, or with adaptive_spread: vol_multiplier x the EWMA

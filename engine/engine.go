@@ -124,8 +124,9 @@ type Engine struct {
 	cur          int  // index of the view the compute uses
 	havePrefetch bool // pipelined: views[cur] holds a book prefetched last tick
 	live         *marketdata.Book
-	sym          string // the instrument (the feed's book symbol)
-	tickStart    int64  // clock time the current tick started
+	fetched      marketdata.Book // the venue's answer: live cut to FetchDepth
+	sym          string          // the instrument (the feed's book symbol)
+	tickStart    int64           // clock time the current tick started
 
 	st strategy
 	vn venue
@@ -170,6 +171,18 @@ func (v *viewBook) copyFrom(b *marketdata.Book) {
 	v.book.Bids = v.bids[:copy(v.bids[:], b.Bids)]
 	v.book.Asks = v.asks[:copy(v.asks[:], b.Asks)]
 	v.ok = true
+}
+
+// FetchDepth is the number of levels per side the bot fetches from the venue
+// (and caches): its quoting reads the top of the book only.
+const FetchDepth = 5
+
+// topOf is b cut to FetchDepth levels per side, in dst (no copy of levels).
+func topOf(b *marketdata.Book, dst *marketdata.Book) *marketdata.Book {
+	*dst = *b
+	dst.Bids = dst.Bids[:min(len(dst.Bids), FetchDepth)]
+	dst.Asks = dst.Asks[:min(len(dst.Asks), FetchDepth)]
+	return dst
 }
 
 // counters are the cumulative counts behind Stats.

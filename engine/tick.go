@@ -97,9 +97,10 @@ func (e *Engine) fetch(dst *viewBook, now int64) (int64, bool) {
 		dst.ok = false
 		return io, false
 	}
-	dst.copyFrom(e.live)
+	top := topOf(e.live, &e.fetched)
+	dst.copyFrom(top)
 	if e.p.cacheOn {
-		e.cache.Put(e.live, now+io)
+		e.cache.Put(top, now+io)
 	}
 	return io, true
 }

@@ -60,9 +60,9 @@ func (e *Engine) place(s int, a *action) {
 	*o = order{active: true, price: px, size: rem}
 	if b != nil {
 		if s == bid {
-			o.ahead = sizeAt(b.Bids, px, eps)
+			o.ahead = sizeAt(b.Bids, px, eps, bid)
 		} else {
-			o.ahead = sizeAt(b.Asks, px, eps)
+			o.ahead = sizeAt(b.Asks, px, eps, ask)
 		}
 	}
 	o.aheadAtPlace = o.ahead
@@ -114,13 +114,13 @@ func (e *Engine) match(trades []marketdata.Trade, b *marketdata.Book) {
 				e.fillResting(s, o.size)
 				continue
 			}
-			o.ahead = min(o.ahead, sizeAt(b.Bids, o.price, eps))
+			o.ahead = min(o.ahead, sizeAt(b.Bids, o.price, eps, bid))
 		} else {
 			if len(b.Bids) > 0 && b.Bids[0].Price >= o.price-eps {
 				e.fillResting(s, o.size)
 				continue
 			}
-			o.ahead = min(o.ahead, sizeAt(b.Asks, o.price, eps))
+			o.ahead = min(o.ahead, sizeAt(b.Asks, o.price, eps, ask))
 		}
 	}
 }
@@ -160,11 +160,15 @@ func (e *Engine) fill(s int, px, size float64, taker bool) {
 	}
 }
 
-// sizeAt is the visible size at px on one side of a book.
-func sizeAt(levels []marketdata.Level, px, eps float64) float64 {
+// sizeAt is the visible size at px on side s of a book (bids descending,
+// asks ascending: the scan stops once it has passed px).
+func sizeAt(levels []marketdata.Level, px, eps float64, s int) float64 {
 	for _, lv := range levels {
 		if lv.Price >= px-eps && lv.Price <= px+eps {
 			return lv.Size
+		}
+		if (s == bid && lv.Price < px) || (s == ask && lv.Price > px) {
+			return 0
 		}
 	}
 	return 0
