@@ -94,6 +94,7 @@ func (r RollbackResult) appliedText() []byte {
 		fmt.Fprintf(&b, "ON_STOP=rollback: wrote %s but verification FAILED: %s\n", r.Layer, r.VerifyErr)
 	default:
 		fmt.Fprintf(&b, "ON_STOP=rollback: applied and verified; rollback layer %s (undo with make restore)\n", r.Layer)
+		b.WriteString("  a bot takes it when it next loads its config (the layer is last while it exists): restart it on safety.EffectiveLayers(CONFIG)\n")
 	}
 	for _, v := range r.Verified {
 		fmt.Fprintf(&b, "  %s\n", v)
