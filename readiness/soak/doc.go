@@ -14,9 +14,10 @@
 // Resume (Config.Resume) replays an earlier run's samples.jsonl through the
 // evaluator at the same evaluation times, which rebuilds every criterion's
 // state (pending since when, firing) exactly, then carries on appending. The
-// soak's elapsed time is counted from the samples (first to last), so the
-// time the soak was down does not count toward Duration; for the criteria
-// the gap is no data (their state is kept; see package criteria).
+// soak's elapsed time is the time its samples cover, less the gap between
+// the interrupted run's last sample and the resume: the time the soak was
+// down does not count toward Duration. For the criteria the gap is no data
+// (their state is kept; see package criteria).
 //
 // Do not share a Target between two runners, and do not read samples.jsonl
 // while a run appends to it expecting the last line to be complete.
