@@ -166,3 +166,23 @@ func TestMemoryLeakIsRealOnTheRealClock(t *testing.T) {
 		t.Fatalf("%d MiB still held after the leak ended", left)
 	}
 }
+
+func TestVenueOutageKeepsTheCriticalBreakerOpen(t *testing.T) {
+	t.Parallel()
+	plan := &fault.Plan{Faults: []fault.Fault{{Kind: fault.VenueOutage, Start: 10 * time.Second, Duration: time.Minute}}}
+	e := newSimEngine(t, testConfig(), Options{Faults: plan})
+	e.RunFor(15 * time.Second) // 5 s into the outage: tripped after 3 failed submits
+	if s := e.Stats(); s.CriticalBreakersOpen != 1 {
+		t.Fatalf("critical breakers open %d 5s into the outage, want 1", s.CriticalBreakersOpen)
+	}
+	for i := 0; i < 540; i++ { // every tick to 69.9 s: half-open probes fail and reopen it
+		e.Step()
+		if s := e.Stats(); s.CriticalBreakersOpen != 1 {
+			t.Fatalf("breaker closed %d ticks later, during the outage (state %v)", i+1, s.Breakers[BreakerOrderEntry].State)
+		}
+	}
+	e.RunFor(30 * time.Second)
+	if s := e.Stats(); s.CriticalBreakersOpen != 0 || s.Breakers[BreakerOrderEntry].Trips < 2 {
+		t.Fatalf("after the outage: %d open, %d trips; want closed after several trips", s.CriticalBreakersOpen, s.Breakers[BreakerOrderEntry].Trips)
+	}
+}
