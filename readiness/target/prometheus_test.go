@@ -252,3 +252,21 @@ func TestValidateSelector(t *testing.T) {
 		t.Error("url without scheme: NewPrometheus got nil error")
 	}
 }
+
+func TestPrometheusFaultHidesPassword(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://presoak:hunter2@" + ln.Addr().String()
+	ln.Close()
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 500) }))
+	t.Cleanup(bad.Close)
+	for _, u := range []string{refused, strings.Replace(bad.URL, "http://", "http://presoak:hunter2@", 1)} {
+		got := sampleFleet(t, newProm(t, PrometheusOptions{URL: u}))
+		if len(got) != 1 || got[0].Up || strings.Contains(got[0].Fault+got[0].Instance, "hunter2") {
+			t.Fatalf("got %+v, want one down sample without the password", got)
+		}
+	}
+}

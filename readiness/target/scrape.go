@@ -143,7 +143,7 @@ func (s *Scrape) scrape(ctx context.Context, out *signal.Sample) string {
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return fmt.Sprintf("%s %d from %s", FaultStatus, resp.StatusCode, s.opts.URL)
+		return fmt.Sprintf("%s %d from %s", FaultStatus, resp.StatusCode, redactURL(s.opts.URL))
 	}
 	if resp.ContentLength > s.opts.MaxBodyBytes {
 		return fmt.Sprintf("%s: %d bytes, cap %d", FaultOversized, resp.ContentLength, s.opts.MaxBodyBytes)

@@ -322,3 +322,22 @@ func TestEstimateQuantileBucketError(t *testing.T) {
 		t.Error("empty histogram: got ok")
 	}
 }
+
+func TestScrapeFaultHidesPassword(t *testing.T) {
+	t.Parallel()
+	url := newMetricsServer(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusBadGateway) })
+	withPass := strings.Replace(url, "http://", "http://presoak:hunter2@", 1)
+	s := sampleOne(t, newScrape(t, ScrapeOptions{URL: withPass}))
+	if s.Up || !strings.HasPrefix(s.Fault, FaultStatus+" 502") || strings.Contains(s.Fault, "hunter2") {
+		t.Fatalf("got fault %q, want the 502 without the password", s.Fault)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://presoak:hunter2@" + ln.Addr().String() + "/metrics"
+	ln.Close()
+	if s := sampleOne(t, newScrape(t, ScrapeOptions{URL: refused})); s.Up || strings.Contains(s.Fault, "hunter2") {
+		t.Fatalf("refused: got fault %q, want it without the password", s.Fault)
+	}
+}
