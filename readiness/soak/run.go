@@ -124,6 +124,7 @@ type runner struct {
 	replaying     bool // resuming: rebuilding state, no hooks or output
 	resumeGap     bool // the next new sample follows a resume: skip the gap
 	active        time.Duration
+	complete      bool // ran its Duration
 }
 
 func newRunner(cfg Config) *runner {
@@ -149,6 +150,15 @@ func (r *runner) now() time.Time {
 // elapsed is the soak time covered by samples: first to latest, less the
 // time between an interrupted run's last sample and its resume.
 func (r *runner) elapsed() time.Duration { return r.active }
+
+// slack absorbs the real clock's jitter at the end of the run: a last sample
+// a few milliseconds short of Duration completes it.
+func (r *runner) slack() time.Duration {
+	if r.sim != nil {
+		return 0
+	}
+	return r.spec.EvaluationInterval / 2
+}
 
 // loop samples, evaluates and waits until the soak is over.
 func (r *runner) loop(ctx context.Context) error {
@@ -181,7 +191,10 @@ func (r *runner) loop(ctx context.Context) error {
 		if r.writeErr != nil {
 			return r.writeErr
 		}
-		if r.stop != nil || r.elapsed() >= r.cfg.Duration {
+		if r.elapsed() >= r.cfg.Duration-r.slack() {
+			r.complete = true
+		}
+		if r.stop != nil || r.complete {
 			r.progress(true) // the last line: where it ended
 			return nil
 		}
@@ -353,7 +366,7 @@ func (r *runner) finish(ctx context.Context) {
 		rep.Verdict, rep.Stop = Stopped, r.stop
 		rep.Reason = fmt.Sprintf("stop criterion %s fired at %s: %s %s %s %v since %s", r.stop.Criterion,
 			stamp(r.stop.At), r.stop.Signal, r.stop.Value, r.stop.Op, r.stop.Threshold, stamp(r.stop.Since))
-	case rep.Elapsed < r.cfg.Duration:
+	case !r.complete:
 		rep.Verdict = Interrupted
 		cause := "interrupted"
 		if ctx.Err() != nil {

@@ -269,6 +269,9 @@ func TestRunRealClock(t *testing.T) {
 	if rep.Simulated || rep.Samples < 8 || time.Since(start) < 190*time.Millisecond {
 		t.Fatalf("real clock: %d samples in %v (simulated %v)", rep.Samples, time.Since(start), rep.Simulated)
 	}
+	if rep.Verdict != Pass {
+		t.Fatalf("real clock: got %s (%s), want pass", rep.Verdict, rep.Reason)
+	}
 }
 
 // realBot is read on the real clock.
