@@ -67,6 +67,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.ProgressEvery = time.Minute
 	}
 	r := newRunner(cfg)
+	if cfg.Progress != nil {
+		for _, c := range cfg.Spec.Criteria {
+			if c.Window+c.For > cfg.Duration {
+				fmt.Fprintf(cfg.Progress, "soak: note: %s needs %s of data (window %s + for %s), longer than the %s soak: it cannot fire, and may not be evaluated\n",
+					c.Name, c.Window+c.For, c.Window, c.For, cfg.Duration)
+			}
+		}
+	}
 	if cfg.Dir != "" {
 		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 			return nil, fmt.Errorf("run soak: %w", err)
