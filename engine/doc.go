@@ -21,6 +21,11 @@
 //	submit      one order-entry round trip (order_entry latency, breaker) when there
 //	            is anything to send; the simulated venue matches the orders
 //
+// A fetched book is cached as of the moment its fetch completes and served
+// while younger than md_cache.ttl, so with ttl equal to tick.interval every
+// other tick hits (a 50 % hit ratio) and with ttl = 2.5 x interval two
+// ticks in three do.
+//
 // A tick longer than tick.deadline is a deadline miss. A stage that fails
 // counts an error for that stage (mm_tick_errors_total{stage}) and ends the
 // tick; the loop never stops on an error.
@@ -65,6 +70,14 @@
 // profile's compute cost (fixtures/latency/default.yaml, hundreds of ns), so
 // that the same seed and the same market data give identical ticks, fills,
 // latencies and counters on any machine.
+//
+// # Faults
+//
+// Options.Faults schedules faults (engine/fault, fixtures/faults/*.yaml) at
+// offsets from New: venue latency spikes, error bursts, feed stalls, cache
+// degradation, a bounded reversible memory leak (modeled on the simulated
+// clock, a real allocation on the real one), aggressive quoting and a venue
+// outage. Stats.FaultsActive and mm_fault_active{kind} show which are on.
 //
 // # Metrics
 //
