@@ -139,8 +139,21 @@ func TestRunStopsOnCancel(t *testing.T) {
 	if err := run(ctx, []string{"-addr", "127.0.0.1:0", "-config", fixtureConfig(t), "-progress", "100ms"}, &out); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if !strings.Contains(out.String(), "serving metrics at http://127.0.0.1:") || !strings.Contains(out.String(), "stopped after") ||
-		!strings.Contains(out.String(), "ticks, deadline misses") {
+	if !strings.Contains(out.String(), "serving metrics at http://127.0.0.1:") || !strings.Contains(out.String(), "stopped after") {
 		t.Errorf("output %q, want the serving and stopped lines", out.String())
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	t.Parallel()
+	s := engine.Stats{Ticks: 200, DeadlineMisses: 2, TickErrors: 1, CacheHits: 3, CacheMisses: 1,
+		MakerVolume: 9, TakerVolume: 1, CriticalBreakersOpen: 1, ResidentBytes: 64e6}
+	got := progressLine(s)
+	want := "mmbot: 200 ticks, deadline misses 1.00%, errors 0.50%, cache hits 75.0%, taker share 10.0%, critical breakers open 1, resident 64.0 MB"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := progressLine(engine.Stats{}); !strings.Contains(got, "0 ticks, deadline misses 0.00%") {
+		t.Fatalf("empty stats: %q", got)
 	}
 }
