@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/presoak/presoak/readiness/criteria"
@@ -68,11 +69,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	r := newRunner(cfg)
 	if cfg.Progress != nil {
+		var long []string
 		for _, c := range cfg.Spec.Criteria {
 			if c.Window+c.For > cfg.Duration {
-				fmt.Fprintf(cfg.Progress, "soak: note: %s needs %s of data (window %s + for %s), longer than the %s soak: it cannot fire, and may not be evaluated\n",
-					c.Name, c.Window+c.For, c.Window, c.For, cfg.Duration)
+				long = append(long, fmt.Sprintf("%s (%s)", c.Name, c.Window+c.For))
 			}
+		}
+		if len(long) > 0 {
+			fmt.Fprintf(cfg.Progress, "soak: note: %d criteria need more than the %s soak (window + for) and cannot fire in it: %s\n",
+				len(long), cfg.Duration, strings.Join(long, ", "))
 		}
 	}
 	if cfg.Dir != "" {
