@@ -33,6 +33,9 @@ type EmbeddedOptions struct {
 	Latency *latency.Profile
 	// Faults is a fault plan to inject (fixtures/faults/*.yaml); nil: none.
 	Faults *fault.Plan
+	// Observer receives the engine's quotes and fills, e.g. a calibration
+	// recorder (engine/calibration); nil: none. Close it after the target.
+	Observer engine.Observer
 	// Registerer receives the engine's metrics (for a /metrics page); nil
 	// registers nothing. Never the global registry in tests.
 	Registerer prometheus.Registerer
@@ -119,7 +122,7 @@ func newEmbedded(opts EmbeddedOptions, clk clock.Clock) (*Embedded, error) {
 		}
 		feed = marketdata.NewSynthetic(marketdata.SyntheticOptions{Symbol: sym, Seed: cfg.Venue.Seed, StartNs: clk.Now()})
 	}
-	eng, err := engine.New(cfg, engine.Options{Clock: clk, Feed: feed, Latency: prof, Faults: opts.Faults, Registerer: opts.Registerer, StartNs: clk.Now()})
+	eng, err := engine.New(cfg, engine.Options{Clock: clk, Feed: feed, Latency: prof, Faults: opts.Faults, Observer: opts.Observer, Registerer: opts.Registerer, StartNs: clk.Now()})
 	if err != nil {
 		return nil, fmt.Errorf("new embedded target: %w", err)
 	}

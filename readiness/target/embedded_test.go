@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presoak/presoak/engine"
 	"github.com/presoak/presoak/engine/config"
 )
 
@@ -100,5 +101,25 @@ func TestEmbeddedNeedsConfig(t *testing.T) {
 	t.Parallel()
 	if _, err := NewSimulated(EmbeddedOptions{}); err == nil {
 		t.Fatal("no config: got nil error")
+	}
+}
+
+// quoteCounter is an engine.Observer counting quotes.
+type quoteCounter struct{ quotes int }
+
+func (q *quoteCounter) OnQuote(engine.QuoteEvent) { q.quotes++ }
+func (q *quoteCounter) OnFill(engine.FillEvent)   {}
+
+func TestEmbeddedObserverSeesQuotes(t *testing.T) {
+	t.Parallel()
+	obs := &quoteCounter{}
+	sim, err := NewSimulated(EmbeddedOptions{Config: soakConfig(t), Observer: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	sim.Advance(10 * time.Second)
+	if obs.quotes < 50 {
+		t.Fatalf("observer saw %d quotes in 10 s of a 100ms-tick bot, want ~100", obs.quotes)
 	}
 }
