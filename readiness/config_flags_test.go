@@ -2,7 +2,6 @@ package readiness
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/presoak/presoak/readiness/checklist"
@@ -10,30 +9,24 @@ import (
 )
 
 // TestConfigAndFlags is the Config & Flags area: the bot's config (CONFIG
-// layers) loads and validates, and the seed's blocking flags are set.
+// layers, plus the applied rollback layer) loads and validates, and the
+// seed's blocking flags are set. With TARGET=scrape or prometheus the flags
+// are read off the running bot too: with CONFIG empty they are evaluated from
+// its mm_feature_flag_enabled; with CONFIG given the bot must agree with it.
 func TestConfigAndFlags(t *testing.T) {
 	checklist.Group(t, checklist.AreaConfigFlags)
-	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	env, err := checklist.LoadRunEnv(os.LookupEnv)
 	if err != nil {
 		t.Fatalf("config & flags: %v", err)
 	}
-	t.Attr(report.AttrConfigLayers, strings.Join(env.Layers.Names(), ","))
+	t.Attr(report.AttrConfigLayers, env.LayersAttr())
 	if env.Loaded != nil {
 		t.Attr(report.AttrConfigHash, env.Loaded.Hash())
 	}
-
-	t.Run("config_loads", func(t *testing.T) {
-		checklist.Record(t, checklist.ConfigLoads(env.Layers, env.LoadErr))
-	})
-	view, loaded := env.View()
-	for _, c := range checklist.ConfigChecks {
-		t.Run(c.Name, func(t *testing.T) {
-			if !loaded {
-				checklist.Record(t, checklist.NotEvaluated(checklist.AreaConfigFlags, c.Severity,
-					c.Name, "the config did not load (see config_loads)", "fix the problems config_loads lists, then run again"))
-				return
-			}
-			checklist.Record(t, c.Check(view))
+	bot := checklist.ReadBot(t.Context(), env)
+	for _, n := range checklist.ConfigAndFlagsItems(env, bot) {
+		t.Run(n.Name, func(t *testing.T) {
+			checklist.Record(t, n.Item)
 		})
 	}
 }

@@ -12,7 +12,7 @@ import (
 // config's output.log_dir exist and are writable (created when missing).
 func TestLogs(t *testing.T) {
 	checklist.Group(t, checklist.AreaLogs)
-	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	env, err := checklist.LoadRunEnv(os.LookupEnv)
 	if err != nil {
 		t.Fatalf("logs: %v", err)
 	}
@@ -23,7 +23,11 @@ func TestLogs(t *testing.T) {
 	}
 	t.Run("log_dir", func(t *testing.T) {
 		view, ok := env.View()
-		if !ok {
+		switch {
+		case env.NoConfig:
+			checklist.Record(t, checklist.NoConfigFiles(checklist.AreaLogs, "output.log_dir", report.Blocking, "output.log_dir"))
+			return
+		case !ok:
 			checklist.Record(t, checklist.NotEvaluated(checklist.AreaLogs, report.Blocking,
 				"output.log_dir", "the config did not load (see TestConfigAndFlags/config_loads)", "fix the problems config_loads lists, then run again"))
 			return

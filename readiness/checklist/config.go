@@ -27,6 +27,10 @@ type ConfigView struct {
 	// Override is the file a fix suggests editing: the last layer when there
 	// are overrides, else DefaultOverride.
 	Override string
+	// Rollback is the applied rollback layer as Source shows it
+	// ("artifacts/release/rollback.override.yaml"), "" when none is applied.
+	// A value it set is fixed by undoing the rollback (make restore).
+	Rollback string
 }
 
 // ViewOf builds the ConfigView of a loaded config whose layers are l.
@@ -51,6 +55,12 @@ type ConfigCheck struct {
 	Name string
 	// Severity is the item's severity, also when it cannot be evaluated.
 	Severity report.Severity
+	// Key is the dotted config key the item checks.
+	Key string
+	// Flag says Key is a feature flag: the running bot exports it as
+	// mm_feature_flag_enabled{flag=Key}. An item that is not a flag can only
+	// be evaluated from the config files.
+	Flag bool
 	// Check evaluates the item.
 	Check func(ConfigView) Item
 }
@@ -58,19 +68,35 @@ type ConfigCheck struct {
 // ConfigChecks are the Config & Flags items evaluated on a loaded config, in
 // report order (the item "config_loads" comes before them).
 var ConfigChecks = []ConfigCheck{
-	{"pipeline_enabled", report.Blocking, func(v ConfigView) Item {
+	{Name: "pipeline_enabled", Key: "pipeline.enabled", Severity: report.Blocking, Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "pipeline.enabled", v.Config.Pipeline.Enabled, report.Blocking)
 	}},
-	{"md_cache_enabled", report.Blocking, func(v ConfigView) Item {
+	{Name: "md_cache_enabled", Key: "md_cache.enabled", Severity: report.Blocking, Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "md_cache.enabled", v.Config.MDCache.Enabled, report.Blocking)
 	}},
-	{"taker_cap_max_taker_share_pct", report.Blocking, TakerCap},
-	{"adaptive_spread_enabled", report.Warning, func(v ConfigView) Item {
+	{Name: "taker_cap_max_taker_share_pct", Key: "taker_cap.max_taker_share_pct", Severity: report.Blocking, Check: TakerCap},
+	{Name: "adaptive_spread_enabled", Key: "adaptive_spread.enabled", Severity: report.Warning, Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "adaptive_spread.enabled", v.Config.AdaptiveSpread.Enabled, report.Warning)
 	}},
-	{"queue_aware_enabled", report.Warning, func(v ConfigView) Item {
+	{Name: "queue_aware_enabled", Key: "queue_aware.enabled", Severity: report.Warning, Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "queue_aware.enabled", v.Config.QueueAware.Enabled, report.Warning)
 	}},
+}
+
+// ConfigFlag is the value of the feature flag key in cfg; ok is false for a
+// key that is not one of ConfigChecks' flags.
+func ConfigFlag(cfg *config.Config, key string) (on, ok bool) {
+	switch key {
+	case "pipeline.enabled":
+		return cfg.Pipeline.Enabled, true
+	case "md_cache.enabled":
+		return cfg.MDCache.Enabled, true
+	case "adaptive_spread.enabled":
+		return cfg.AdaptiveSpread.Enabled, true
+	case "queue_aware.enabled":
+		return cfg.QueueAware.Enabled, true
+	}
+	return false, false
 }
 
 // ConfigLoads is the item "config loads and validates". err is config.Load's
@@ -125,7 +151,7 @@ func TakerCap(v ConfigView) Item {
 		return it
 	}
 	it.Status = report.StatusFail
-	it.Fix = fmt.Sprintf("lower it to %s or less in an override (e.g. %s)", num(MaxTakerSharePct), v.Override)
+	it.Fix = fixFor(v, it.Source, fmt.Sprintf("lower it to %s or less in an override (e.g. %s)", num(MaxTakerSharePct), v.Override))
 	it.Message = fmt.Sprintf("%s = %s (%s), want %s: %s", key, it.Got, it.Source, want, it.Fix)
 	return it
 }
@@ -142,7 +168,7 @@ func flagOn(v ConfigView, key string, on bool, sev report.Severity) Item {
 	if sev == report.Warning {
 		it.Status = report.StatusWarn
 	}
-	it.Fix = fmt.Sprintf("set it to true in an override (e.g. %s)", v.Override)
+	it.Fix = fixFor(v, it.Source, fmt.Sprintf("set it to true in an override (e.g. %s)", v.Override))
 	it.Message = fmt.Sprintf("%s = false (%s), want true: %s", key, it.Source, it.Fix)
 	return it
 }
@@ -155,6 +181,15 @@ func where(v ConfigView, key string) string {
 		}
 	}
 	return "not set in any layer: default"
+}
+
+// fixFor is fix, unless the value came from the applied rollback layer: then
+// the fix is to undo the rollback.
+func fixFor(v ConfigView, source, fix string) string {
+	if isRollback(source, v.Rollback) {
+		return fmt.Sprintf("the applied rollback (%s) set it: undo the rollback with make restore", v.Rollback)
+	}
+	return fix
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
