@@ -15,6 +15,7 @@ import (
 
 	"github.com/presoak/presoak/readiness/baseline"
 	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/readiness/target"
 )
 
 // shadowStopMargin is how long before go test's -timeout the shadow run
@@ -24,8 +25,12 @@ const shadowStopMargin = 90 * time.Second
 // TestShadowBaseline is the shadow baseline (make shadow DURATION=60m): the
 // embedded engine in shadow mode on the real clock for DURATION, a progress
 // line every 30 s, artifacts/baseline/stage_budgets.json, visualization.md
-// and its SVG, and one subtest per baseline check with the measured values
-// as attributes (JUnit properties). Ctrl-C (SIGINT, SIGTERM) or an
+// and its SVG, a calibration dataset in artifacts/edge/datasets/shadow-<time>/,
+// and one subtest per baseline check with the measured values as
+// attributes (JUnit properties). TARGET=scrape (SCRAPE_URL) or
+// TARGET=prometheus (PROMETHEUS_URL, SELECTOR) measures a running bot
+// through its metrics instead (fixtures/presoak.yaml; a fleet gets one
+// baseline per bot under artifacts/baseline/instances/). Ctrl-C (SIGINT, SIGTERM) or an
 // approaching -timeout stops it early: the artifacts are still written,
 // marked partial, and run_complete fails.
 func TestShadowBaseline(t *testing.T) {
@@ -57,20 +62,45 @@ func TestShadowBaseline(t *testing.T) {
 		}
 	}()
 
-	res, err := baseline.RunShadow(ctx, baseline.ShadowSpec{
-		Env: env, BudgetsPath: os.Getenv("BUDGETS"), Duration: d,
+	h, err := target.LoadHarnessEnv(env.Layers.Root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("shadow baseline of %s for %v", h.Describe(), d)
+	results, err := baseline.RunShadow(ctx, baseline.ShadowSpec{
+		Env: env, BudgetsPath: os.Getenv("BUDGETS"), Duration: d, Harness: h,
 		Progress: os.Stdout, ProgressEvery: 30 * time.Second,
 	})
 	if err != nil {
 		t.Fatalf("shadow baseline: %v", err)
 	}
+	t.Attr("target", h.Describe())
+	for _, res := range results {
+		if len(results) > 1 { // a fleet: one baseline, and one group of checks, per bot
+			t.Run(res.Instance, func(t *testing.T) { recordShadow(t, env, d, res) })
+			continue
+		}
+		recordShadow(t, env, d, res)
+	}
+}
+
+// recordShadow records one bot's shadow baseline: its provenance as
+// attributes, then one subtest per check.
+func recordShadow(t *testing.T, env checklist.Env, d time.Duration, res baseline.ShadowResult) {
 	b := res.Run.Baseline
 	for k, v := range map[string]string{
-		"clock": b.Clock, "latency_source": b.LatencySource, "duration": d.String(),
+		"clock": b.Clock, "latency_source": b.LatencySource, "source": b.Source, "duration": d.String(),
 		"config_hash": b.ConfigHash, "config_layers": strings.Join(b.ConfigLayers, ","), "git_commit": b.GitCommit,
 		"stage_budgets": env.Layers.Display(res.Paths.StageBudgets), "visualization": env.Layers.Display(res.Paths.Visualization),
 	} {
 		t.Attr(k, v)
+	}
+	if res.Instance != "" {
+		t.Attr("instance", res.Instance)
+	}
+	if res.Dataset != "" {
+		t.Attr("calibration_dataset", env.Layers.Display(res.Dataset))
+		t.Logf("calibration dataset %s (make edge-report renders it)", env.Layers.Display(res.Dataset))
 	}
 	t.Logf("wrote %s, %s, %s", env.Layers.Display(res.Paths.StageBudgets), env.Layers.Display(res.Paths.Visualization), env.Layers.Display(res.Paths.Chart))
 	for _, c := range res.Checks {

@@ -47,6 +47,10 @@ type Options struct {
 	Progress io.Writer
 	// ProgressEvery is the progress interval [30s].
 	ProgressEvery time.Duration
+	// Observer receives the engine's quotes and fills (a calibration
+	// recorder, engine/calibration); nil: none. The caller closes it once
+	// the run has returned (Shadow and MeasureSim stop the engine first).
+	Observer engine.Observer
 }
 
 // ErrNoConfig is returned when Options.Loaded is nil.
@@ -85,7 +89,7 @@ func (o Options) newEngine(span time.Duration, realClock bool) (*engine.Engine, 
 	if eopts.Latency, err = profileFor(o.Loaded); err != nil {
 		return nil, eopts, "", err
 	}
-	eopts.Faults, eopts.Seed = o.Faults, o.Seed
+	eopts.Faults, eopts.Seed, eopts.Observer = o.Faults, o.Seed, o.Observer
 	if realClock {
 		eopts.Clock = realClockFor()
 	}

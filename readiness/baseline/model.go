@@ -14,6 +14,24 @@ import (
 // SchemaVersion is the stage_budgets.json format written by this package.
 const SchemaVersion = 1
 
+// The sources of a baseline's percentiles (Baseline.Source).
+const (
+	// SourceExact: the embedded engine's exact per-stage recorder (within 0.4%).
+	SourceExact = "embedded exact recorder"
+	// SourceBuckets: interpolated inside Prometheus histogram buckets, as
+	// histogram_quantile does; StageStats.BucketError bounds each value.
+	SourceBuckets = "histogram buckets (bucket error stated)"
+)
+
+// SourceOf is b's Source; a baseline written before the field existed was
+// measured by the embedded engine.
+func SourceOf(b *Baseline) string {
+	if b.Source == "" {
+		return SourceExact
+	}
+	return b.Source
+}
+
 // The clocks a baseline can be measured on.
 const (
 	// SimulatedClock: stage latencies are modeled by the engine from its latency profile.
@@ -33,6 +51,20 @@ type Baseline struct {
 	// Clock is "simulated" or "real"; LatencySource says what the latencies are.
 	Clock         string `json:"clock"`
 	LatencySource string `json:"latency_source"`
+	// Source is how the percentiles were computed: SourceExact (the
+	// embedded engine's exact recorder) or SourceBuckets (histogram bucket
+	// deltas read from a bot's /metrics or a Prometheus server, each
+	// percentile with its bucket error in StageStats.BucketError).
+	Source string `json:"source"`
+	// Target says where a bot read through a target was reached (scrape URL
+	// or Prometheus server and selector, no passwords); Instance names the
+	// bot. Both empty for the embedded engine.
+	Target   string `json:"target,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	// Samples is how many reads of the target were taken and SamplesDown
+	// how many of them found the bot down (target runs only).
+	Samples     int `json:"samples,omitempty"`
+	SamplesDown int `json:"samples_down,omitempty"`
 	// Start and End of the run on Clock; DurationSeconds is End - Start.
 	Start           time.Time `json:"start"`
 	End             time.Time `json:"end"`
@@ -78,6 +110,9 @@ type StageStats struct {
 	ConfidenceReason string     `json:"confidence_reason"`
 	// Sketch keeps the distribution for regression comparisons.
 	Sketch Sketch `json:"sketch"`
+	// BucketError is the bucket each percentile lies in and the most it can
+	// be off (SourceBuckets only; nil for the exact recorder).
+	BucketError *BucketError `json:"bucket_error,omitempty"`
 }
 
 // BudgetVerdict is one budget evaluated on the run.

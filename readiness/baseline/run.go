@@ -24,6 +24,12 @@ type Meta struct {
 	// Feed replayed (a recording's display path, or the synthetic feed) and the venue seed.
 	Feed string
 	Seed int64
+	// Source is SourceExact (the default when empty) or SourceBuckets;
+	// Target, Instance, Samples and SamplesDown describe a bot read through
+	// a target (see Baseline).
+	Source               string
+	Target, Instance     string
+	Samples, SamplesDown int
 }
 
 // Run is one measured run: what budgets evaluate on, the verdicts, and the
@@ -50,6 +56,11 @@ func Assemble(meta Meta, obs budget.Observations, set *budget.Set) *Run {
 		PartialReason:   meta.PartialReason,
 		Clock:           meta.Clock,
 		LatencySource:   LatencySource(meta.Clock),
+		Source:          meta.Source,
+		Target:          meta.Target,
+		Instance:        meta.Instance,
+		Samples:         meta.Samples,
+		SamplesDown:     meta.SamplesDown,
 		Start:           meta.Start.UTC(),
 		End:             meta.End.UTC(),
 		DurationSeconds: meta.End.Sub(meta.Start).Seconds(),
@@ -64,6 +75,12 @@ func Assemble(meta Meta, obs budget.Observations, set *budget.Set) *Run {
 		Feed:            meta.Feed,
 		Seed:            meta.Seed,
 		Stages:          map[string]StageStats{},
+	}
+	if b.Source == "" {
+		b.Source = SourceExact
+	}
+	if b.Source == SourceBuckets {
+		b.LatencySource = "measured by the bot, read from its latency histograms (percentiles interpolated inside buckets; bucket error stated per percentile)"
 	}
 	if obs.Ticks > 0 {
 		b.DeadlineMissPct = 100 * obs.DeadlineMisses / obs.Ticks

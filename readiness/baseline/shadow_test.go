@@ -180,11 +180,12 @@ func TestRunShadow(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, defaultLayers)
 	env := checklist.Env{Layers: f.layers, Loaded: f.loaded}
-	dir := t.TempDir()
-	spec := ShadowSpec{Env: env, Duration: 2 * time.Second, Dir: dir}
-	res, err := RunShadow(context.Background(), spec)
-	if err != nil {
-		t.Fatal(err)
+	dir, datasets := t.TempDir(), t.TempDir()
+	spec := ShadowSpec{Env: env, Duration: 2 * time.Second, Dir: dir, DatasetsRoot: datasets}
+	res := runShadowOne(t, spec)
+	checkDataset(t, res.Dataset, datasets)
+	if b := res.Run.Baseline; b.Source != SourceExact || b.Target != "" || b.TickTotal.BucketError != nil {
+		t.Errorf("embedded run: source %q, target %q, bucket error %+v", b.Source, b.Target, b.TickTotal.BucketError)
 	}
 	cs := checksByName(res.Checks)
 	for _, name := range []string{"run_complete", "ticks_sampled", "fetch_md_p95", "tick_total_p95", "deadline_miss", "hit_ratio", "regression"} {
@@ -210,10 +211,7 @@ func TestRunShadow(t *testing.T) {
 	if _, _, err := Freeze(dir, false); err != nil {
 		t.Fatal(err)
 	}
-	res, err = RunShadow(context.Background(), spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = runShadowOne(t, spec)
 	if res.Frozen == nil || len(res.Regressions) == 0 {
 		t.Fatalf("second run not compared with the frozen one")
 	}
@@ -224,4 +222,17 @@ func TestRunShadow(t *testing.T) {
 	if _, err := RunShadow(context.Background(), ShadowSpec{Env: checklist.Env{Layers: f.layers, LoadErr: errors.New("bad")}, Duration: time.Second}); err == nil {
 		t.Error("RunShadow without a config: nil error")
 	}
+}
+
+// runShadowOne is RunShadow of one bot.
+func runShadowOne(t *testing.T, spec ShadowSpec) ShadowResult {
+	t.Helper()
+	rs, err := RunShadow(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 {
+		t.Fatalf("%d results, want 1", len(rs))
+	}
+	return rs[0]
 }

@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/readiness/budget"
 	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/readiness/target"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -19,20 +21,35 @@ type ShadowSpec struct {
 	Env checklist.Env
 	// BudgetsPath is the budgets file, relative to the module root ("" = DefaultBudgets).
 	BudgetsPath string
-	// Duration of the measured run (after a warm-up of min(5s, Duration/10)).
+	// Duration of the measured run (embedded: after a warm-up of min(5s, Duration/10)).
 	Duration time.Duration
 	// Dir is the baseline directory ("" = artifacts/baseline under the module root).
 	Dir string
 	// Progress and ProgressEvery as in Options (defaults: none, 30s).
 	Progress      io.Writer
 	ProgressEvery time.Duration
+	// Harness is where the bot is read (target.LoadHarnessEnv: TARGET,
+	// SCRAPE_URL, PROMETHEUS_URL, SELECTOR); nil or kind embedded runs the
+	// embedded engine.
+	Harness *target.Harness
+	// Every overrides the harness's sampling interval (0: Harness.Interval()).
+	Every time.Duration
+	// DatasetsRoot is the root under which the embedded run writes its
+	// calibration dataset, artifacts/edge/datasets/shadow-<time>/ ("" = the
+	// module root).
+	DatasetsRoot string
 }
 
-// ShadowResult is what a shadow baseline run produced.
+// ShadowResult is what a shadow baseline run produced for one bot.
 type ShadowResult struct {
-	Run *Run
+	// Instance names the bot read through a target ("" for the embedded engine).
+	Instance string
+	Run      *Run
 	// Paths are the artifacts written (stage_budgets.json, visualization.md, the SVG).
 	Paths Paths
+	// Dataset is the calibration dataset directory the embedded run wrote
+	// (quotes, fills, markouts, manifest); "" for a target run.
+	Dataset string
 	// Frozen is the frozen baseline compared with (nil when there is none);
 	// Regressions the comparison.
 	Frozen      *Baseline
@@ -41,16 +58,28 @@ type ShadowResult struct {
 	Checks []Check
 }
 
-// RunShadow runs a shadow baseline on the real clock (Shadow), compares it
-// with the frozen baseline when there is one, writes the artifacts — also
-// for a run ctx cut short, then marked partial — and returns the checks.
-// The error is for a run that could not start or artifacts that could not
-// be written.
-func RunShadow(ctx context.Context, spec ShadowSpec) (ShadowResult, error) {
-	var res ShadowResult
+// InstancesDir is where a fleet's baselines go under the baseline
+// directory: artifacts/baseline/instances/<instance>/, one per bot.
+const InstancesDir = "instances"
+
+// RunShadow runs a shadow baseline on the real clock, compares it with the
+// frozen baseline when there is one, writes the artifacts — also for a run
+// ctx cut short, then marked partial — and returns the checks.
+//
+// With the embedded engine (the default) it runs Shadow with a calibration
+// recorder attached, so the run also leaves a dataset under
+// artifacts/edge/datasets/shadow-<time>/. With a scrape target it runs
+// ShadowTarget and writes the same artifacts to the same directory. With a
+// prometheus target every bot of the fleet gets its own baseline (written
+// to Dir/instances/<instance>/, compared with that directory's frozen one):
+// one result per bot, sorted by instance.
+//
+// The error is for a run that could not start, a target that gave no
+// samples (ErrNoSamples), or artifacts that could not be written.
+func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 	env := spec.Env
 	if env.Loaded == nil {
-		return res, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
+		return nil, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
 	}
 	path := spec.BudgetsPath
 	if path == "" {
@@ -61,28 +90,99 @@ func RunShadow(ctx context.Context, spec ShadowSpec) (ShadowResult, error) {
 	}
 	set, err := budget.Load(path)
 	if err != nil {
-		return res, fmt.Errorf("shadow baseline: %w", err)
+		return nil, fmt.Errorf("shadow baseline: %w", err)
 	}
 	dir := spec.Dir
 	if dir == "" {
 		dir = filepath.Join(env.Layers.Root, "artifacts", "baseline")
 	}
-	res.Run, err = Shadow(ctx, Options{
+	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: set,
 		Duration: spec.Duration, GitCommit: GitCommit(env.Layers.Root),
 		Progress: spec.Progress, ProgressEvery: spec.ProgressEvery,
-	})
+	}
+	if spec.Harness == nil || spec.Harness.Kind == target.KindEmbedded {
+		res, err := runShadowEmbedded(ctx, spec, o, set, dir)
+		if err != nil {
+			return nil, err
+		}
+		return []ShadowResult{res}, nil
+	}
+	return runShadowTarget(ctx, spec, o, set, dir)
+}
+
+// runShadowEmbedded is RunShadow on the embedded engine, recording the
+// calibration dataset as it goes.
+func runShadowEmbedded(ctx context.Context, spec ShadowSpec, o Options, set *budget.Set, dir string) (ShadowResult, error) {
+	var res ShadowResult
+	root := spec.DatasetsRoot
+	if root == "" {
+		root = spec.Env.Layers.Root
+	}
+	rec, err := calibration.NewForRun(root, "shadow", spec.Env.Loaded, true, 0)
+	if err != nil {
+		return res, fmt.Errorf("shadow baseline: %w", err)
+	}
+	res.Dataset = rec.Dir()
+	o.Observer = rec
+	res.Run, err = Shadow(ctx, o) // returns once the engine has stopped
+	closeErr := rec.Close()
 	if err != nil {
 		return res, err
 	}
+	if err := finishShadow(&res, spec, set, dir); err != nil {
+		return res, err
+	}
+	if closeErr != nil {
+		return res, fmt.Errorf("shadow baseline: calibration dataset %s: %w", spec.Env.Layers.Display(res.Dataset), closeErr)
+	}
+	return res, nil
+}
+
+// runShadowTarget is RunShadow through a scrape or prometheus target.
+func runShadowTarget(ctx context.Context, spec ShadowSpec, o Options, set *budget.Set, dir string) ([]ShadowResult, error) {
+	h := spec.Harness
+	tg, err := h.Open(nil)
+	if err != nil {
+		return nil, fmt.Errorf("shadow baseline: %w", err)
+	}
+	defer tg.Close()
+	every := spec.Every
+	if every <= 0 {
+		every = h.Interval()
+	}
+	runs, err := ShadowTarget(ctx, TargetSpec{Target: tg, Describe: h.Describe(), Every: every}, o)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ShadowResult, 0, len(runs))
+	for _, run := range runs {
+		res := ShadowResult{Instance: run.Baseline.Instance, Run: run}
+		d := dir
+		if h.Kind == target.KindPrometheus {
+			d = filepath.Join(dir, InstancesDir, safeName(res.Instance))
+		}
+		if err := finishShadow(&res, spec, set, d); err != nil {
+			return out, err
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// finishShadow compares a measured run with the frozen baseline in dir,
+// writes its artifacts there and makes its checks.
+func finishShadow(res *ShadowResult, spec ShadowSpec, set *budget.Set, dir string) error {
+	env := spec.Env
 	frozen, ok, ferr := ReadFrozen(dir)
 	if ok {
 		res.Frozen = frozen
 		res.Regressions, ferr = CompareBaselines(frozen, res.Run.Baseline, CompareOptions{})
 	}
+	var err error
 	res.Paths, err = WriteArtifacts(dir, res.Run, set, res.Regressions)
 	if err != nil {
-		return res, fmt.Errorf("shadow baseline: %w", err)
+		return fmt.Errorf("shadow baseline: %w", err)
 	}
 	view, _ := env.View()
 	interval := env.Loaded.Config.Tick.Interval
@@ -93,7 +193,23 @@ func RunShadow(ctx context.Context, spec ShadowSpec) (ShadowResult, error) {
 	res.Checks = append(res.Checks, completeCheck(res.Run.Baseline))
 	res.Checks = append(res.Checks, baselineChecks(res.Run, view, minTicks, fmt.Sprintf("the loop fell behind one tick per tick.interval (%v; want 90%% of the ticks the run had time for): look for ticks longer than the interval and a busy machine", interval))...)
 	res.Checks = append(res.Checks, regressionChecks(res.Frozen, res.Regressions, ferr, env.Layers.Display(dir))...)
-	return res, nil
+	return nil
+}
+
+// safeName turns an instance ("10.0.0.7:9100") into a directory name.
+func safeName(s string) string {
+	if s == "" {
+		return "unnamed"
+	}
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '-', c == '_':
+		default:
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 // completeCheck is "the run lasted its DURATION".
