@@ -56,6 +56,40 @@
 // broken, so its answers cannot be trusted). The attributes config_hash and
 // config_layers are set once, by TestConfigAndFlags; no other test sets them.
 //
+// # Which config: the rollback layer
+//
+// The checklist sees what the bot runs on: CONFIG's layers, then the applied
+// rollback layer artifacts/release/rollback.override.yaml while it exists
+// (safety.Workspace.EffectiveLayers, through checklist.LoadEnv). A value the
+// rollback set is reported with that file as its source and the fix
+// "make restore"; config_layers marks the layer "(rollback applied)".
+//
+// # Readiness of a running bot (TARGET=scrape or prometheus)
+//
+// Use checklist.LoadRunEnv(os.LookupEnv): it reads the harness (HARNESS,
+// TARGET, SCRAPE_URL, PROMETHEUS_URL, SELECTOR) as well as CONFIG, and
+// checklist.ReadBot reads the bot(s) once. Three cases:
+//
+//	CONFIG given, embedded target   the items from the files (file:line sources)
+//	CONFIG empty, scrape/prometheus the flag items (pipeline, md_cache, adaptive
+//	                                spread, queue aware) from the bot's
+//	                                mm_feature_flag_enabled{flag}; source
+//	                                `mm_feature_flag_enabled{flag="pipeline.enabled"} @ 127.0.0.1:9100`
+//	CONFIG given, scrape/prometheus the items from the files, plus
+//	                                running_bot_matches_config: every flag of
+//	                                every instance equals the config's
+//
+// CONFIG empty means set to the empty string (`CONFIG= make readiness`);
+// unset means checklist.DefaultConfig, and so does empty with the embedded
+// target. For a fleet an item fails when any instance fails it, naming that
+// instance. What only the files can say (config_loads, the taker cap, Logs'
+// log_dir) fails as not evaluated with "set CONFIG to the bot's config layers
+// to check ...": no samples is never a pass, so a running bot checked without
+// its config is never READY. A bot that is down, answers garbage, or does
+// not export a flag fails the item with its fault; a disagreement between
+// the bot and the config is a blocking failure naming both values and where
+// each came from.
+//
 // Paths: tests run in this directory; resolve fixtures and artifacts against
 // the module root (checklist.ModuleRoot, checklist.LoadEnv) and show them
 // relative to it (no absolute paths in reports). CONFIG is a comma-separated

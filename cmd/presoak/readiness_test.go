@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,4 +268,50 @@ func TestReadinessInterrupted(t *testing.T) {
 		t.Errorf("report not marked INTERRUPTED:\n%s", md)
 	}
 	readJUnit(t, filepath.Join(r.reportsDir, junitName))
+}
+
+// Readiness of a running bot, end to end: the real checklist (go test -json
+// through gotestsum) with TARGET=scrape against a bot on loopback and CONFIG
+// empty reads the flags off the bot's /metrics; the report names the metric
+// and the instance as each flag's source, and what only the config files can
+// say (taker cap, config loads) fails as not evaluated.
+func TestReadinessRunningBot(t *testing.T) {
+	root, err := checklist.ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(root, "readiness/checklist/testdata/bot_flags_on.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pipeline on, md_cache off.
+	page = bytes.Replace(page, []byte(`{flag="md_cache.enabled"} 1`), []byte(`{flag="md_cache.enabled"} 0`), 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(page) }))
+	defer srv.Close()
+	inst := strings.TrimPrefix(srv.URL, "http://")
+
+	r, out := newRun(t, []string{"go", "tool", "gotestsum"}, "", "-count=1", "-run", "^TestConfigAndFlags$", "./readiness/")
+	r.env = append(r.env, "TARGET=scrape", "SCRAPE_URL="+srv.URL+"/metrics", "HARNESS=")
+	if code := r.execute(); code != exitBlocking {
+		t.Fatalf("exit %d, want %d; output:\n%s", code, exitBlocking, out)
+	}
+	md := readReport(t, r)
+	for _, w := range []string{
+		"| Config layers | none (CONFIG is empty): flags read from the running bot: scrape " + srv.URL + "/metrics every 1s",
+		"| Config & Flags | `TestConfigAndFlags/pipeline_enabled` | blocking | ✅ | 1 (true) | mm_feature_flag_enabled{flag=\"pipeline.enabled\"} @ " + inst + " |",
+		"### ❌ Config & Flags — md_cache_enabled",
+		"- **Where:** mm_feature_flag_enabled{flag=\"md_cache.enabled\"} @ " + inst,
+		"- **Got:** 0 (false) @ " + inst,
+		"### ❌ Config & Flags — taker_cap_max_taker_share_pct",
+		"- **Fix:** set CONFIG to the bot's config layers to check taker_cap.max_taker_share_pct",
+		"### ❌ Config & Flags — config_loads",
+		"**Verdict: ❌ ACTION REQUIRED** — 3 blocking items failed",
+	} {
+		if !strings.Contains(md, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("report:\n%s", md)
+	}
 }
