@@ -61,7 +61,7 @@ func WriteArtifacts(dir string, run *Run, set *budget.Set, regressions []StageRe
 func ViewOf(run *Run, set *budget.Set, regressions []StageRegression) chart.View {
 	b := run.Baseline
 	v := chart.View{
-		Title: "Shadow baseline", Clock: b.Clock, LatencySource: b.LatencySource,
+		Title: "Shadow baseline", Clock: b.Clock, LatencySource: b.LatencySource, Source: SourceOf(b),
 		Partial: b.Partial, PartialReason: b.PartialReason,
 		Start: b.Start, End: b.End, Duration: time.Duration(b.DurationSeconds * float64(time.Second)),
 		Ticks: b.Ticks, DeadlineMissPct: b.DeadlineMissPct, HitRatioPct: b.HitRatioPct,
@@ -69,6 +69,10 @@ func ViewOf(run *Run, set *budget.Set, regressions []StageRegression) chart.View
 	}
 	if b.Clock == SimulatedClock {
 		v.Title = "Baseline sample (simulated clock)"
+	}
+	if b.Target != "" {
+		v.Title = "Shadow baseline of " + b.Instance
+		v.Target = fmt.Sprintf("%s read through %s (%d reads, %d found it down)", b.Instance, b.Target, b.Samples, b.SamplesDown)
 	}
 	for _, r := range run.Results {
 		switch r.Budget.Target {
@@ -87,6 +91,9 @@ func ViewOf(run *Run, set *budget.Set, regressions []StageRegression) chart.View
 		}
 		if len(st.P95CIMs) == 2 {
 			s.P95Low, s.P95High = fromMs(st.P95CIMs[0]), fromMs(st.P95CIMs[1])
+		}
+		if e := st.BucketError; e != nil {
+			s.P50Bucket, s.P95Bucket, s.P99Bucket = e.P50.String(), e.P95.String(), e.P99.String()
 		}
 		v.Stages = append(v.Stages, s)
 	}

@@ -210,6 +210,9 @@ func sourceOf(b *Baseline) string {
 		clock += " (latencies modeled from the latency profile)"
 	}
 	s := fmt.Sprintf("%s, %d ticks, %s, venue seed %d", clock, b.Ticks, b.Feed, b.Seed)
+	if b.Target != "" {
+		s = fmt.Sprintf("%s, %d ticks of %s read through %s (%d reads, %d down), percentiles from %s", clock, b.Ticks, b.Instance, b.Target, b.Samples, b.SamplesDown, SourceBuckets)
+	}
 	if b.Partial {
 		s += ", PARTIAL: " + b.PartialReason
 	}

@@ -217,5 +217,13 @@ func CompareBaselines(frozen, current *Baseline, opts CompareOptions) ([]StageRe
 	if frozen.Clock != current.Clock {
 		return nil, fmt.Errorf("compare baselines: %w: frozen %s, current %s", ErrClockMismatch, frozen.Clock, current.Clock)
 	}
+	if SourceOf(frozen) != SourceOf(current) {
+		return nil, fmt.Errorf("compare baselines: %w: frozen from the %s, current from %s: the bucket error alone can look like a regression; freeze a baseline read the same way",
+			ErrSourceMismatch, SourceOf(frozen), SourceOf(current))
+	}
 	return Compare(frozen, current, opts), nil
 }
+
+// ErrSourceMismatch is returned by CompareBaselines for baselines whose
+// percentiles were computed differently (exact recorder vs histogram buckets).
+var ErrSourceMismatch = errors.New("baselines computed from different sources")

@@ -201,6 +201,9 @@ func safeName(s string) string {
 	if s == "" {
 		return "unnamed"
 	}
+	if s == "." || s == ".." {
+		return "_" + s
+	}
 	b := []byte(s)
 	for i, c := range b {
 		switch {

@@ -25,6 +25,12 @@ func WriteMarkdown(w io.Writer, v View) error {
 		p("> **PARTIAL RUN**: %s. The figures cover only what ran.\n\n", orDefault(v.PartialReason, "the run ended early"))
 	}
 	p("- clock: **%s** — latencies are %s\n", v.Clock, v.LatencySource)
+	if v.Source != "" {
+		p("- percentiles from: **%s**\n", v.Source)
+	}
+	if v.Target != "" {
+		p("- bot: %s\n", v.Target)
+	}
 	p("- run: %s → %s (%s), %d ticks\n", stamp(v.Start), stamp(v.End), v.Duration.Round(time.Second), v.Ticks)
 	p("- deadline misses: %.2f%% %s\n", v.DeadlineMissPct, verdict(v.DeadlineMissBudget, v.DeadlineMissPass))
 	p("- MD-cache hit ratio: %.1f%% %s\n", v.HitRatioPct, verdict(v.HitRatioBudget, v.HitRatioPass))
@@ -56,6 +62,8 @@ func WriteMarkdown(w io.Writer, v View) error {
 	if v.SVGName != "" {
 		p("![p95 against budget per stage](%s)\n\n", v.SVGName)
 	}
+
+	writeBucketErrors(bw, v.Stages)
 
 	p("## Charts\n\n")
 	p("Each stage on its own scale; `|` marks the p95 budget, `#` the percentile.\n\n```text\n")
@@ -129,4 +137,26 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// writeBucketErrors states the bucket error of percentiles read from
+// histograms: the bucket each lies in and the most it can be off.
+func writeBucketErrors(w io.Writer, stages []Stage) {
+	found := false
+	for _, s := range stages {
+		found = found || s.P95Bucket != ""
+	}
+	if !found {
+		return
+	}
+	fmt.Fprintf(w, "## Bucket error\n\n")
+	fmt.Fprintf(w, "The percentiles above are interpolated inside histogram buckets (as Prometheus's histogram_quantile does): any value of the bucket is consistent with the counts, so each can be off by up to the error shown. A verdict whose bucket contains the budget has confidence low.\n\n")
+	fmt.Fprintf(w, "| stage | p50 | p95 | p99 |\n|---|---|---|---|\n")
+	for _, s := range stages {
+		if s.P95Bucket == "" {
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", s.Name, s.P50Bucket, s.P95Bucket, s.P99Bucket)
+	}
+	fmt.Fprintln(w)
 }

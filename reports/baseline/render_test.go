@@ -107,3 +107,28 @@ func TestMs(t *testing.T) {
 		}
 	}
 }
+
+// TestBucketErrorStated: percentiles read from histograms carry their
+// bucket error and source in visualization.md; exact ones add nothing.
+func TestBucketErrorStated(t *testing.T) {
+	v := sampleView()
+	v.Source, v.Target = "histogram buckets (bucket error stated)", "127.0.0.1:9100 read through scrape"
+	v.Stages[0].P50Bucket, v.Stages[0].P95Bucket, v.Stages[0].P99Bucket = "bucket 0s..1ms, error <= 0.95ms", "bucket 25ms..50ms, error <= 16.9ms", "bucket 25ms..50ms, error <= 9ms"
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"percentiles from: **histogram buckets (bucket error stated)**", "- bot: 127.0.0.1:9100 read through scrape", "## Bucket error",
+		"| fetch_md | bucket 0s..1ms, error <= 0.95ms | bucket 25ms..50ms, error <= 16.9ms | bucket 25ms..50ms, error <= 9ms |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	if err := WriteMarkdown(&b, sampleView()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "Bucket error") {
+		t.Errorf("exact percentiles with a bucket error section:\n%s", b.String())
+	}
+}

@@ -21,6 +21,10 @@ type View struct {
 	// are modeled (latency profile) or measured. Both are printed: a reader
 	// must know which.
 	Clock, LatencySource string
+	// Source is how the percentiles were computed ("embedded exact
+	// recorder", "histogram buckets (bucket error stated)"); Target is the
+	// bot read through a target ("" for the embedded engine). Printed when set.
+	Source, Target string
 	// Partial marks an interrupted run; PartialReason says why.
 	Partial       bool
 	PartialReason string
@@ -56,6 +60,10 @@ type Stage struct {
 	Budget time.Duration
 	// Confidence is the p95 verdict's label (high, medium, low, insufficient).
 	Confidence string
+	// P50Bucket, P95Bucket and P99Bucket state each percentile's bucket
+	// error ("bucket 10ms..25ms, error <= 8.2ms") when it was read from a
+	// histogram; "" for exact percentiles.
+	P50Bucket, P95Bucket, P99Bucket string
 }
 
 // Over reports whether p95 is at or over its budget.
