@@ -42,8 +42,10 @@ type Record struct {
 	// Note says how the bundle came about when not by a firing (interrupted while pending).
 	Note string `json:"note,omitempty"`
 	// WrittenAt is the wall-clock time the bundle was written.
-	WrittenAt  time.Time      `json:"written_at"`
-	ConfigHash string         `json:"config_hash,omitempty"`
+	WrittenAt  time.Time `json:"written_at"`
+	ConfigHash string    `json:"config_hash,omitempty"`
+	// ConfigNote says why there is no config (NoConfigNote), "" when there is one.
+	ConfigNote string         `json:"config_note,omitempty"`
 	Rollback   RollbackResult `json:"rollback"`
 	// HistoryFrom is the start of the signal history; Samples how many
 	// samples the bundle holds.
@@ -54,6 +56,10 @@ type Record struct {
 	FlagsSnapshot string   `json:"flags_snapshot"`
 	Files         []string `json:"files"`
 }
+
+// NoConfigNote is what a bundle says in place of the config when the soak
+// was given no config files (CONFIG empty with a scrape or prometheus target).
+const NoConfigNote = "no config files given (CONFIG is empty: the bot was read through its metrics), so no redacted config or config hash"
 
 // write builds the bundle for f in a temporary directory and renames it
 // into place. It returns the bundle's path (also when parts of it record a
@@ -105,6 +111,9 @@ func (in *Incident) write(f soak.Firing, samples []signal.Sample, note string) (
 		}
 		rec.ConfigHash = o.Config.Hash()
 		files[BundleConfigHash] = []byte(rec.ConfigHash + "\n")
+	} else {
+		rec.ConfigNote = NoConfigNote
+		files[BundleConfig] = []byte("# " + NoConfigNote + "\n")
 	}
 	snapPath := o.Safety.Workspace.SnapshotPath()
 	if snap, err := os.ReadFile(snapPath); err == nil {
@@ -159,7 +168,7 @@ func (in *Incident) write(f soak.Firing, samples []signal.Sample, note string) (
 		return "", fmt.Errorf("write incident bundle: %w", err)
 	}
 	if o.Log != nil {
-		fmt.Fprintf(o.Log, "incident: %s fired; bundle %s (rollback: %s)\n", f.Criterion, dir, rollbackLine(rb))
+		fmt.Fprintf(o.Log, "incident: %s fired; bundle %s (rollback: %s)\n", f.Criterion, o.display(dir), rollbackLine(rb))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return dir, fmt.Errorf("write incident bundle %s: %w", dir, err)

@@ -386,7 +386,8 @@ func TestForSoakWiresTheModuleRoot(t *testing.T) {
 		t.Errorf("ON_STOP=apply: %v, want ErrAction", err)
 	}
 	ws := t.TempDir()
-	in, err := incident.ForSoak(ws, layers(t), scenarioConfig(t), spec, signal.Options{}, "", nil)
+	var log bytes.Buffer
+	in, err := incident.ForSoak(ws, layers(t), scenarioConfig(t), spec, signal.Options{}, "", &log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,8 +399,43 @@ func TestForSoakWiresTheModuleRoot(t *testing.T) {
 	if len(bs) != 1 || filepath.Dir(bs[0]) != filepath.Join(ws, "artifacts", "soak") {
 		t.Fatalf("bundles %v, want one under %s/artifacts/soak", bs, ws)
 	}
+	if l := log.String(); !strings.Contains(l, "bundle artifacts/soak/incident-20260101T000000Z ") || strings.Contains(l, "bundle "+ws) {
+		t.Errorf("log line %q: want the bundle relative to the module root", l)
+	}
 	// The workspace root has no fixtures/rollback.yaml: the preview says why instead of guessing.
 	if p := string(read(t, bs[0], incident.BundleRollbackPreview)); !strings.Contains(p, "rollback dry run failed") {
 		t.Errorf("preview without a targets file:\n%s", p)
+	}
+}
+
+func TestBundleWithoutConfigFilesSaysSo(t *testing.T) {
+	t.Parallel()
+	for _, action := range []incident.Action{incident.Preview, incident.Rollback} {
+		so := safetyOptions(t)
+		so.ConfigLayers = nil
+		in, err := incident.New(incident.Options{Dir: t.TempDir(), Spec: loadSpec(t), Safety: so, Action: action})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := &soak.Report{Verdict: soak.Stopped, Stop: &soak.Firing{Criterion: "target_down_stop", Signal: signal.TargetDown, Op: ">", At: time.Unix(1767225600, 0)}}
+		ferr := in.Finish(rep)
+		if action == incident.Preview && ferr != nil {
+			t.Fatalf("preview without config: %v", ferr)
+		}
+		if action == incident.Rollback && (ferr == nil || !strings.Contains(ferr.Error(), "no config files given")) {
+			t.Errorf("ON_STOP=rollback without config: %v, want an error saying no config files were given", ferr)
+		}
+		bs := in.Bundles()
+		if len(bs) != 1 {
+			t.Fatalf("%s: bundles %v, want one", action, bs)
+		}
+		for _, name := range []string{incident.BundleReport, incident.BundleConfig, incident.BundleRollbackPreview, incident.BundleJSON} {
+			if b := string(read(t, bs[0], name)); !strings.Contains(b, "no config files given") {
+				t.Errorf("%s: %s does not say no config files were given:\n%.800s", action, name, b)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(bs[0], incident.BundleConfigHash)); err == nil {
+			t.Errorf("%s: a config hash without a config", action)
+		}
 	}
 }

@@ -82,6 +82,9 @@ func Markdown(rec Record, hist []Point, last []signal.Sample) string {
 	if rec.ConfigHash != "" {
 		fmt.Fprintf(&b, "\nEffective config hash: `%s`\n", rec.ConfigHash)
 	}
+	if rec.ConfigNote != "" {
+		fmt.Fprintf(&b, "\nConfig: %s.\n", rec.ConfigNote)
+	}
 
 	b.WriteString("\n## Next steps\n\n")
 	fmt.Fprintf(&b, "1. Follow the criterion's action: %s\n", c.Action)

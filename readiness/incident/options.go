@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -61,8 +62,22 @@ type Options struct {
 	KeepSamples int
 	// Log receives a line per bundle written; nil: none.
 	Log io.Writer
+	// Root, when set, is the module root: Log names bundles relative to it
+	// (no machine's absolute paths in a soak's output).
+	Root string
 	// Now is the wall clock (for "written at"); nil: time.Now.
 	Now func() time.Time
+}
+
+// display is path relative to Root when it lies under it.
+func (o *Options) display(path string) string {
+	if o.Root == "" {
+		return path
+	}
+	if rel, err := filepath.Rel(o.Root, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(rel)
+	}
+	return path
 }
 
 func (o *Options) defaults() error {

@@ -26,10 +26,21 @@ type RollbackResult struct {
 	VerifyErr string   `json:"verify_error,omitempty"`
 }
 
+// noLayers is why there is no rollback when the soak had no config files.
+const noLayers = "no config files given (CONFIG is empty): nothing here to roll back; roll the bot's flags back where its config lives"
+
 // rollback previews (always) and, for Rollback, applies, reloads the
 // effective layers and checks every target key has its rollback value.
 func rollback(o safety.Options, action Action) (RollbackResult, error) {
 	r := RollbackResult{Action: action}
+	if len(o.ConfigLayers) == 0 {
+		r.PreviewErr = noLayers
+		if action != Rollback {
+			return r, nil
+		}
+		r.ApplyErr = noLayers
+		return r, fmt.Errorf("rollback on stop: %s", noLayers)
+	}
 	if plan, err := safety.DryRun(o); err != nil {
 		r.PreviewErr = err.Error()
 	} else {

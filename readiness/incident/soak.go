@@ -24,7 +24,7 @@ func ForSoak(root string, layers []string, loaded *config.Loaded, spec *criteria
 		return nil, fmt.Errorf("soak incident writer: %w", err)
 	}
 	return New(Options{
-		Dir: filepath.Join(root, filepath.FromSlash(SoakDir)), Spec: spec, Signals: signals, Config: loaded, Action: action, Log: log,
+		Dir: filepath.Join(root, filepath.FromSlash(SoakDir)), Spec: spec, Signals: signals, Config: loaded, Action: action, Log: log, Root: root,
 		Safety: safety.Options{
 			Workspace:    safety.Workspace{Root: root},
 			ConfigLayers: layers,
