@@ -73,27 +73,27 @@ bench: ## latency budgets: per-stage benchmarks (modeled p50/p95/p99), then the 
 .PHONY: shadow baseline-freeze
 # make shadow's run length: DURATION from the command line or environment, else 60m.
 SHADOW_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),60m)
-shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifacts/baseline/ and $(REPORTS)/shadow.junit.xml
+shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifacts/baseline/, a calibration dataset in artifacts/edge/datasets/shadow-<time>/, $(REPORTS)/shadow.junit.xml; TARGET=scrape|prometheus measures a running bot (fleet: artifacts/baseline/instances/<bot>/)
 	@mkdir -p $(REPORTS)
 	@d='$(SHADOW_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
-	  echo "make shadow: DURATION=$$d, go test -timeout $$to (Ctrl-C stops early and still writes the artifacts, marked partial)"; \
+	  echo "make shadow: TARGET=$(TARGET), DURATION=$$d, go test -timeout $$to (Ctrl-C stops early and still writes the artifacts, marked partial)"; \
 	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/shadow.junit.xml -- \
 	    -tags shadow -count=1 -run '^TestShadowBaseline$$' -timeout "$$to" ./readiness/; rc=$$?; \
-	  echo "make shadow: wrote artifacts/baseline/stage_budgets.json, visualization.md, stage_budgets.svg and $(REPORTS)/shadow.junit.xml; exit $$rc"; exit $$rc
+	  echo "make shadow: wrote artifacts/baseline/ (stage_budgets.json, visualization.md, stage_budgets.svg; a fleet: one per bot under instances/), the embedded run's dataset under artifacts/edge/datasets/, and $(REPORTS)/shadow.junit.xml; exit $$rc"; exit $$rc
 
-baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it
-	@$(GO) run ./cmd/presoak baseline freeze
+baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it; BASELINE_DIR=artifacts/baseline/instances/<bot> for one bot of a fleet
+	@$(GO) run ./cmd/presoak baseline freeze -dir '$(or $(BASELINE_DIR),artifacts/baseline)'
 
 .PHONY: soak
 # make soak's run length: DURATION from the command line or environment, else 72h.
 SOAK_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),72h)
-soak: ## soak under CRITERIA on the real clock for DURATION (default 72h): artifacts/soak/, $(REPORTS)/soak.junit.xml; RESUME=1 continues, FAULTS=plan.yaml injects
+soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h): artifacts/soak/ (incident-*/ on a stop), $(REPORTS)/soak.junit.xml, calibration dataset (embedded); RESUME=1 continues, FAULTS=plan.yaml injects (embedded), ON_STOP=rollback applies the rollback on a stop
 	@mkdir -p $(REPORTS) artifacts/soak
 	@d='$(SOAK_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
-	  echo "make soak: DURATION=$$d CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
-	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/soak.junit.xml -- \
+	  echo "make soak: DURATION=$$d TARGET=$(TARGET) CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
+	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/soak.junit.xml -- \
 	    -tags soak -count=1 -run '^TestSoak$$' -timeout "$$to" ./readiness/; rc=$$?; \
-	  echo "make soak: wrote artifacts/soak/samples.jsonl, soak_report.json, soak_report.md and $(REPORTS)/soak.junit.xml; exit $$rc"; exit $$rc
+	  echo "make soak: wrote artifacts/soak/samples.jsonl, soak_report.json, soak_report.md (and artifacts/soak/incident-<time>/ if it stopped) and $(REPORTS)/soak.junit.xml; exit $$rc"; exit $$rc
 
 .PHONY: monitoring
 monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)

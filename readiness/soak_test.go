@@ -4,18 +4,23 @@ package readiness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/engine/fault"
 	"github.com/presoak/presoak/readiness/baseline"
 	"github.com/presoak/presoak/readiness/checklist"
 	"github.com/presoak/presoak/readiness/criteria"
+	"github.com/presoak/presoak/readiness/incident"
 	sig "github.com/presoak/presoak/readiness/signal"
 	"github.com/presoak/presoak/readiness/soak"
 	"github.com/presoak/presoak/readiness/target"
@@ -26,48 +31,95 @@ import (
 const soakStopMargin = 90 * time.Second
 
 // TestSoak is the soak under stop criteria (make soak DURATION=72h): the
-// embedded engine on the real clock for DURATION (default 72h), sampled and
-// judged every evaluation_interval by CRITERIA (default
-// fixtures/criteria.yaml), a progress line every minute, artifacts in
-// artifacts/soak/ (samples.jsonl, soak_report.json, soak_report.md). It
-// stops at once when a stop criterion fires and fails naming it. One subtest
-// per criterion (the JUnit testcases). RESUME=1 continues an interrupted
-// soak from its samples.jsonl; FAULTS=plan.yaml injects a fault plan.
-// SIGINT, SIGTERM or an approaching -timeout end it early: the report is
-// written, marked interrupted, and the samples are kept.
+// harness's target (TARGET, fixtures/presoak.yaml: the embedded engine by
+// default, or a running bot through scrape or prometheus) on the real clock
+// for DURATION (default 72h), sampled and judged every evaluation_interval
+// by CRITERIA (default fixtures/criteria.yaml), a progress line every
+// minute, artifacts in artifacts/soak/ (samples.jsonl, soak_report.json,
+// soak_report.md). It stops at once when a stop criterion fires, writes the
+// incident bundle (artifacts/soak/incident-<time>/; ON_STOP=rollback also
+// applies and verifies the rollback) and fails naming the criterion. One
+// subtest per criterion (the JUnit testcases). The embedded engine's quotes
+// and fills go to a calibration dataset (artifacts/edge/datasets/soak-*).
+// RESUME=1 continues an interrupted soak from its samples.jsonl;
+// FAULTS=plan.yaml injects a fault plan into the embedded engine. CONFIG
+// empty with a running bot reads no config files. SIGINT, SIGTERM or an
+// approaching -timeout end it early: the report is written, marked
+// interrupted, and the samples are kept.
 func TestSoak(t *testing.T) {
 	d, err := soakDuration(os.Getenv("DURATION"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	// CONFIG unset: the default layers; CONFIG empty with a running bot
+	// (TARGET scrape or prometheus): no config files (env.NoConfig); an
+	// applied rollback layer (ON_STOP=rollback, make rollback APPLY=1) is
+	// loaded last until make restore.
+	env, err := checklist.LoadRunEnv(os.LookupEnv)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("soak: %v", err)
 	}
 	if env.LoadErr != nil {
 		t.Fatalf("soak: config: %v", env.LoadErr)
 	}
+	noConfig := env.NoConfig
 	root := env.Layers.Root
 	critPath := resolve(root, os.Getenv("CRITERIA"), "fixtures/criteria.yaml")
 	spec, err := criteria.Load(critPath)
 	if err != nil {
 		t.Fatalf("soak: %v", err)
 	}
-	var plan *fault.Plan
-	if f := os.Getenv("FAULTS"); f != "" {
-		if plan, err = fault.Load(resolve(root, f, "")); err != nil {
-			t.Fatalf("soak: %v", err)
+	faults := os.Getenv("FAULTS")
+	var rec *calibration.Recorder // the embedded engine's calibration dataset
+	tgt, h, err := target.FromEnv(root, func() (target.Target, error) {
+		if env.Loaded == nil {
+			return nil, errors.New("soak: the embedded engine needs a config (CONFIG)")
 		}
-	}
-	if tg := os.Getenv("TARGET"); tg != "" && tg != "embedded" {
-		t.Fatalf("soak: TARGET=%s: make soak drives the embedded engine only so far; use TARGET=embedded", tg)
-	}
-	tgt, err := target.NewEmbedded(target.EmbeddedOptions{Config: env.Loaded, Faults: plan})
+		var plan *fault.Plan
+		if faults != "" {
+			p, err := fault.Load(resolve(root, faults, ""))
+			if err != nil {
+				return nil, fmt.Errorf("soak: %w", err)
+			}
+			plan = p
+		}
+		r, err := calibration.NewForRun(root, "soak", env.Loaded, true, 0)
+		if err != nil {
+			return nil, fmt.Errorf("soak: %w", err)
+		}
+		emb, err := target.NewEmbedded(target.EmbeddedOptions{Config: env.Loaded, Faults: plan, Observer: r})
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		rec = r
+		return emb, nil
+	})
 	if err != nil {
 		t.Fatalf("soak: %v", err)
 	}
-	defer tgt.Close()
+	closeTarget := sync.OnceFunc(func() { // the target stops before its recorder
+		if err := tgt.Close(); err != nil {
+			t.Errorf("soak: %v", err)
+		}
+		if rec != nil {
+			if err := rec.Close(); err != nil {
+				t.Errorf("soak: calibration dataset %s: %v", env.Layers.Display(rec.Dir()), err)
+			}
+		}
+	})
+	defer closeTarget()
+	if err := checkTarget(h, spec, faults, env.Layers.Display(critPath)); err != nil {
+		t.Fatalf("soak: %v", err)
+	}
 	opts, baseNote := frozenP95(root)
+	in, err := incident.ForSoak(root, env.Layers.Paths, env.Loaded, spec, opts, os.Getenv("ON_STOP"), os.Stdout)
+	if err != nil {
+		t.Fatalf("soak: %v", err)
+	}
+	if noConfig && strings.EqualFold(strings.TrimSpace(os.Getenv("ON_STOP")), string(incident.Rollback)) {
+		t.Fatalf("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
+	}
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -89,16 +141,32 @@ func TestSoak(t *testing.T) {
 
 	dir := filepath.Join(root, "artifacts", "soak")
 	resume := os.Getenv("RESUME") == "1" || os.Getenv("RESUME") == "true"
-	layers := make([]string, len(env.Layers.Paths))
-	for i, p := range env.Layers.Paths {
-		layers[i] = env.Layers.Display(p)
+	cfgNote := "no config files given"
+	if !noConfig {
+		cfgNote = env.LayersAttr()
 	}
-	fmt.Printf("soak: DURATION=%s, criteria %s (every %s), config %v, faults %q, p95 baseline: %s, resume %v; artifacts in %s\n",
-		d, env.Layers.Display(critPath), spec.EvaluationInterval, layers, os.Getenv("FAULTS"), baseNote, resume, env.Layers.Display(dir))
+	calNote := "none (the bot's quotes and fills are not visible through its metrics)"
+	if rec != nil {
+		calNote = env.Layers.Display(rec.Dir())
+	}
+	fmt.Printf("soak: DURATION=%s, target %s, criteria %s (every %s), config %s, faults %q, p95 baseline: %s, resume %v, on stop: %s; artifacts in %s, calibration dataset: %s\n",
+		d, h.Describe(), env.Layers.Display(critPath), spec.EvaluationInterval, cfgNote, faults, baseNote, resume, onStopNote(), env.Layers.Display(dir), calNote)
 	rep, err := soak.Run(ctx, soak.Config{
-		Spec: spec, CriteriaFile: env.Layers.Display(critPath), Target: tgt, Duration: d, Dir: dir, Resume: resume,
-		Signals: opts, Progress: os.Stdout, ProgressEvery: time.Minute,
+		Spec: spec, CriteriaFile: env.Layers.Display(critPath), Target: in.Watch(tgt), Duration: d, Dir: dir, Resume: resume,
+		Signals: opts, Progress: os.Stdout, ProgressEvery: time.Minute, OnStop: in.OnStop,
 	})
+	closeTarget()
+	if rec != nil {
+		fmt.Printf("soak: calibration dataset in %s (make edge-report DATASETS=%s)\n", env.Layers.Display(rec.Dir()), env.Layers.Display(rec.Dir()))
+	}
+	if ferr := in.Finish(rep); ferr != nil {
+		t.Errorf("soak: incident bundle: %v", ferr)
+	}
+	var bundles []string
+	for _, b := range in.Bundles() {
+		bundles = append(bundles, env.Layers.Display(b))
+		fmt.Printf("soak: incident bundle %s (draft: %s)\n", env.Layers.Display(b), env.Layers.Display(filepath.Join(b, incident.BundleReport)))
+	}
 	if err != nil {
 		if rep == nil {
 			t.Fatalf("soak: %v", err)
@@ -109,6 +177,9 @@ func TestSoak(t *testing.T) {
 	t.Attr("verdict", string(rep.Verdict))
 	t.Attr("elapsed", rep.Elapsed.Round(time.Second).String())
 	t.Attr("report", env.Layers.Display(filepath.Join(dir, soak.ReportMDFile)))
+	if len(bundles) > 0 {
+		t.Attr("incident", strings.Join(bundles, ","))
+	}
 	fmt.Printf("soak: %s — %s\nsoak: wrote %s, %s, %s\n", rep.Verdict, rep.Reason,
 		env.Layers.Display(filepath.Join(dir, soak.SamplesFile)), env.Layers.Display(filepath.Join(dir, soak.ReportJSONFile)), env.Layers.Display(filepath.Join(dir, soak.ReportMDFile)))
 
@@ -123,6 +194,36 @@ func TestSoak(t *testing.T) {
 	case soak.Inconclusive:
 		t.Errorf("soak inconclusive: %s", rep.Reason)
 	}
+}
+
+// checkTarget refuses what cannot work with the harness's target: a fault
+// plan for a bot that is not ours to inject into, and a prometheus target
+// evaluated more often than it is queried (every other evaluation would
+// re-read the same data and the for-durations would count stale points).
+func checkTarget(h *target.Harness, spec *criteria.Spec, faults, critFile string) error {
+	if faults != "" && h.Kind != target.KindEmbedded {
+		return fmt.Errorf("FAULTS=%s applies to the embedded target only, and TARGET is %s: inject faults into the running bot itself (make bot FAULTS=%s), or drop FAULTS", faults, h.Kind, faults)
+	}
+	if h.Kind == target.KindPrometheus && spec.EvaluationInterval < h.Interval() {
+		return fmt.Errorf("TARGET=prometheus: %s evaluates every %s, more often than the prometheus target is queried (every %s, %s target.prometheus.interval): set evaluation_interval: %s (or longer) in the criteria file, or lower target.prometheus.interval to at most %s",
+			critFile, spec.EvaluationInterval, h.Interval(), harnessName(h), h.Interval(), spec.EvaluationInterval)
+	}
+	return nil
+}
+
+func harnessName(h *target.Harness) string {
+	if h.File == "" {
+		return "the harness's"
+	}
+	return filepath.Base(h.File) + "'s"
+}
+
+// onStopNote says what a stop does (ON_STOP).
+func onStopNote() string {
+	if strings.EqualFold(strings.TrimSpace(os.Getenv("ON_STOP")), "rollback") {
+		return "incident bundle, rollback applied and verified (ON_STOP=rollback; make restore undoes it)"
+	}
+	return "incident bundle, rollback previewed (ON_STOP=rollback applies it)"
 }
 
 // checkCriterion is one criterion's JUnit testcase.
