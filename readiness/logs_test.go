@@ -25,7 +25,7 @@ func TestLogs(t *testing.T) {
 		view, ok := env.View()
 		switch {
 		case env.NoConfig:
-			checklist.Record(t, checklist.NoConfigFiles(checklist.AreaLogs, "output.log_dir", report.Blocking, "output.log_dir"))
+			checklist.Record(t, checklist.NoConfigFiles(checklist.AreaLogs, "output.log_dir", report.Blocking, "an existing, writable directory", false))
 			return
 		case !ok:
 			checklist.Record(t, checklist.NotEvaluated(checklist.AreaLogs, report.Blocking,

@@ -62,7 +62,7 @@ func runReadiness(args []string) int {
 	pkgs := fs.String("packages", "./readiness/...", "the checklist packages (space-separated)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "go test -timeout for the whole checklist")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: presoak readiness [flags]\n\nRuns the checklist through gotestsum with CONFIG (config layers) and the rest of the\nenvironment passed through; writes readiness.junit.xml, readiness.json and PRE_SOAK_REPORT.md.\nExit 0 ready, 1 a blocking item failed, 2 the checklist could not run or was interrupted.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: presoak readiness [flags]\n\nRuns the checklist through gotestsum with CONFIG (config layers) and the rest of the\nenvironment passed through (TARGET=scrape|prometheus also checks the running bot's feature flags;\nwith CONFIG set to empty they are read from its mm_feature_flag_enabled only); writes readiness.junit.xml, readiness.json and PRE_SOAK_REPORT.md.\nExit 0 ready, 1 a blocking item failed, 2 the checklist could not run or was interrupted.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -304,6 +304,7 @@ func TestReadinessRunningBot(t *testing.T) {
 		"- **Got:** 0 (false) @ " + inst,
 		"### ❌ Config & Flags — taker_cap_max_taker_share_pct",
 		"- **Fix:** set CONFIG to the bot's config layers to check taker_cap.max_taker_share_pct",
+		"- **Where:** no config files (CONFIG is empty)",
 		"### ❌ Config & Flags — config_loads",
 		"**Verdict: ❌ ACTION REQUIRED** — 3 blocking items failed",
 	} {

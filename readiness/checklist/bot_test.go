@@ -77,11 +77,11 @@ func TestBotFlagsOnPass(t *testing.T) {
 	// No config files: what only the files say cannot be evaluated, and fails.
 	for name, wantFix := range map[string]string{
 		"taker_cap_max_taker_share_pct": "set CONFIG to the bot's config layers to check taker_cap.max_taker_share_pct",
-		"config_loads":                  "set CONFIG to the bot's config layers to check that it loads and validates",
+		"config_loads":                  "set CONFIG to the bot's config layers to check that the config loads and validates",
 	} {
 		it := got[name]
 		if it.Status != report.StatusFail || it.Severity != report.Blocking || it.Fix != wantFix ||
-			!strings.Contains(it.Got, "not evaluated: no config files given (CONFIG is empty)") {
+			it.Source != SourceNoConfig || !strings.Contains(it.Got, "not evaluated: no config files given (CONFIG is empty)") {
 			t.Errorf("%s = %+v, want a blocking not-evaluated failure with fix %q", name, it, wantFix)
 		}
 	}

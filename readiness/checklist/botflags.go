@@ -88,13 +88,22 @@ func BotFlag(b *Bot, key string, sev report.Severity) Item {
 	return it
 }
 
+// SourceNoConfig is the source of an item that needed the config files when none were given.
+const SourceNoConfig = "no config files (CONFIG is empty)"
+
 // NoConfigFiles is the item for a check that needs the config files when
-// none were given (CONFIG is empty) and the bot does not export the value as
-// a metric: it fails as not evaluated, naming what to set.
-func NoConfigFiles(area, name string, sev report.Severity, what string) Item {
-	return NotEvaluated(area, sev, what,
-		"no config files given (CONFIG is empty) and the running bot does not export it as a metric",
-		fmt.Sprintf("set CONFIG to the bot's config layers to check %s", name))
+// none were given (CONFIG is empty): key names what it checks
+// ("taker_cap.max_taker_share_pct"), want the requirement. It fails as not
+// evaluated (no samples is never a pass), saying to set CONFIG. exported
+// false adds that the running bot does not export the value as a metric.
+func NoConfigFiles(area, key string, sev report.Severity, want string, exported bool) Item {
+	cause := "no config files given (CONFIG is empty)"
+	if !exported {
+		cause += " and the running bot does not export it as a metric"
+	}
+	it := NotEvaluated(area, sev, key, cause, fmt.Sprintf("set CONFIG to the bot's config layers to check %s", key))
+	it.Source, it.Want = SourceNoConfig, want
+	return it
 }
 
 // BotMatchesConfig is the item "the running bot's flags agree with the
@@ -197,9 +206,10 @@ func ConfigAndFlagsItems(env Env, bot *Bot) []NamedItem {
 		if bot == nil {
 			bot = &Bot{Target: "TARGET=" + string(env.Kind), Metric: "mm_feature_flag_enabled", Err: fmt.Errorf("read bot: %w", ErrNoBot)}
 		}
-		out = append(out, NamedItem{"config_loads", NoConfigFiles(AreaConfigFlags, "that it loads and validates", report.Blocking, "config (loads and validates)")})
+		loads := NoConfigFiles(AreaConfigFlags, "that the config loads and validates", report.Blocking, "loads and validates", true)
+		out = append(out, NamedItem{"config_loads", loads})
 		for _, c := range ConfigChecks {
-			it := NoConfigFiles(AreaConfigFlags, c.Key, c.Severity, c.Key)
+			it := NoConfigFiles(AreaConfigFlags, c.Key, c.Severity, c.Want, false)
 			if c.Flag {
 				it = BotFlag(bot, c.Key, c.Severity)
 			}

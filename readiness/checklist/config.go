@@ -57,6 +57,8 @@ type ConfigCheck struct {
 	Severity report.Severity
 	// Key is the dotted config key the item checks.
 	Key string
+	// Want is the requirement ("true", "<= 9"), also when not evaluated.
+	Want string
 	// Flag says Key is a feature flag: the running bot exports it as
 	// mm_feature_flag_enabled{flag=Key}. An item that is not a flag can only
 	// be evaluated from the config files.
@@ -68,17 +70,17 @@ type ConfigCheck struct {
 // ConfigChecks are the Config & Flags items evaluated on a loaded config, in
 // report order (the item "config_loads" comes before them).
 var ConfigChecks = []ConfigCheck{
-	{Name: "pipeline_enabled", Key: "pipeline.enabled", Severity: report.Blocking, Flag: true, Check: func(v ConfigView) Item {
+	{Name: "pipeline_enabled", Key: "pipeline.enabled", Severity: report.Blocking, Want: "true", Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "pipeline.enabled", v.Config.Pipeline.Enabled, report.Blocking)
 	}},
-	{Name: "md_cache_enabled", Key: "md_cache.enabled", Severity: report.Blocking, Flag: true, Check: func(v ConfigView) Item {
+	{Name: "md_cache_enabled", Key: "md_cache.enabled", Severity: report.Blocking, Want: "true", Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "md_cache.enabled", v.Config.MDCache.Enabled, report.Blocking)
 	}},
-	{Name: "taker_cap_max_taker_share_pct", Key: "taker_cap.max_taker_share_pct", Severity: report.Blocking, Check: TakerCap},
-	{Name: "adaptive_spread_enabled", Key: "adaptive_spread.enabled", Severity: report.Warning, Flag: true, Check: func(v ConfigView) Item {
+	{Name: "taker_cap_max_taker_share_pct", Key: "taker_cap.max_taker_share_pct", Severity: report.Blocking, Want: "<= " + num(MaxTakerSharePct), Check: TakerCap},
+	{Name: "adaptive_spread_enabled", Key: "adaptive_spread.enabled", Severity: report.Warning, Want: "true", Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "adaptive_spread.enabled", v.Config.AdaptiveSpread.Enabled, report.Warning)
 	}},
-	{Name: "queue_aware_enabled", Key: "queue_aware.enabled", Severity: report.Warning, Flag: true, Check: func(v ConfigView) Item {
+	{Name: "queue_aware_enabled", Key: "queue_aware.enabled", Severity: report.Warning, Want: "true", Flag: true, Check: func(v ConfigView) Item {
 		return flagOn(v, "queue_aware.enabled", v.Config.QueueAware.Enabled, report.Warning)
 	}},
 }
