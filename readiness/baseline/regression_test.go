@@ -73,6 +73,23 @@ func TestCompareBaselinesClockMismatch(t *testing.T) {
 	}
 }
 
+// TestCompareBaselinesSourceMismatch: a baseline read from histogram
+// buckets is not compared with one from the exact recorder (an old file
+// without a source is the exact recorder's); two of the same source are.
+func TestCompareBaselinesSourceMismatch(t *testing.T) {
+	t.Parallel()
+	a := baselineOf(lognormalSample(1, 500, 1))
+	b := baselineOf(lognormalSample(1, 500, 1))
+	a.Source, b.Source = "", SourceBuckets
+	if _, err := CompareBaselines(a, b, CompareOptions{}); !errors.Is(err, ErrSourceMismatch) {
+		t.Errorf("got %v, want ErrSourceMismatch", err)
+	}
+	a.Source = SourceBuckets
+	if _, err := CompareBaselines(a, b, CompareOptions{}); err != nil {
+		t.Errorf("same source: %v", err)
+	}
+}
+
 func TestP95RegressionPct(t *testing.T) {
 	t.Parallel()
 	frozen := &Baseline{
