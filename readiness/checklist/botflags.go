@@ -206,7 +206,9 @@ func ConfigAndFlagsItems(env Env, bot *Bot) []NamedItem {
 		if bot == nil {
 			bot = &Bot{Target: "TARGET=" + string(env.Kind), Metric: "mm_feature_flag_enabled", Err: fmt.Errorf("read bot: %w", ErrNoBot)}
 		}
-		loads := NoConfigFiles(AreaConfigFlags, "that the config loads and validates", report.Blocking, "loads and validates", true)
+		loads := NotEvaluated(AreaConfigFlags, report.Blocking, "config loads and validates:",
+			"no config files given (CONFIG is empty)", "set CONFIG to the bot's config layers to check that they load and validate")
+		loads.Source, loads.Want = SourceNoConfig, "loads and validates"
 		out = append(out, NamedItem{"config_loads", loads})
 		for _, c := range ConfigChecks {
 			it := NoConfigFiles(AreaConfigFlags, c.Key, c.Severity, c.Want, false)
