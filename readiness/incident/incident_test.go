@@ -236,8 +236,12 @@ func TestOnStopRollbackAppliesAndVerifies(t *testing.T) {
 	if err := json.Unmarshal(read(t, b, incident.BundleJSON), &rec); err != nil {
 		t.Fatal(err)
 	}
-	if !rec.Rollback.Applied || rec.Rollback.Layer != r.safety.Workspace.RollbackLayerPath() {
-		t.Errorf("incident.json rollback %+v, want applied at %s", rec.Rollback, r.safety.Workspace.RollbackLayerPath())
+	layer, _ := filepath.Rel(r.safety.Workspace.Root, r.safety.Workspace.RollbackLayerPath())
+	if !rec.Rollback.Applied || rec.Rollback.Layer != layer {
+		t.Errorf("incident.json rollback %+v, want applied at %s (relative to the workspace)", rec.Rollback, layer)
+	}
+	if strings.Contains(applied, r.safety.Workspace.Root) {
+		t.Errorf("rollback_applied.txt names the workspace's absolute path:\n%s", applied)
 	}
 	if _, err := os.Stat(filepath.Join(b, incident.BundleFlagsSnapshot)); err != nil || !strings.HasPrefix(rec.FlagsSnapshot, "copied from") {
 		t.Errorf("the flag snapshot was not copied: %v (%s)", err, rec.FlagsSnapshot)

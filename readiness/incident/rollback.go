@@ -3,6 +3,7 @@ package incident
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/presoak/presoak/readiness/safety"
@@ -32,6 +33,15 @@ const noLayers = "no config files given (CONFIG is empty): nothing here to roll 
 // rollback previews (always) and, for Rollback, applies, reloads the
 // effective layers and checks every target key has its rollback value.
 func rollback(o safety.Options, action Action) (RollbackResult, error) {
+	r, err := rollbackAbs(o, action)
+	if root := o.Workspace.Root; root != "" { // paths in the workspace, relative to it
+		rel := func(s string) string { return strings.ReplaceAll(s, root+string(filepath.Separator), "") }
+		r.Preview, r.PreviewErr, r.Layer, r.ApplyErr, r.VerifyErr = rel(r.Preview), rel(r.PreviewErr), rel(r.Layer), rel(r.ApplyErr), rel(r.VerifyErr)
+	}
+	return r, err
+}
+
+func rollbackAbs(o safety.Options, action Action) (RollbackResult, error) {
 	r := RollbackResult{Action: action}
 	if len(o.ConfigLayers) == 0 {
 		r.PreviewErr = noLayers
