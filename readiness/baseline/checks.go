@@ -152,6 +152,10 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 			}
 			evidence = fmt.Sprintf(" (95%% CI %s, confidence %s)", ci, st.Confidence)
 			c.Attrs = append(c.Attrs, [2]string{"confidence", string(st.Confidence)}, [2]string{"p95_ci_ms", ci})
+			if st.BucketError != nil {
+				evidence = fmt.Sprintf(" (95%% CI %s, p95 %s, confidence %s)", ci, st.BucketError.P95, st.Confidence)
+				c.Attrs = append(c.Attrs, [2]string{"bucket_error", st.BucketError.P95.String()})
+			}
 		}
 	}
 	c.Attrs = append(c.Attrs, [2]string{"samples", strconv.Itoa(res.Samples)}, [2]string{"latency_source", b.LatencySource})

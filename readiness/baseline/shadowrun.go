@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/presoak/presoak/engine/calibration"
@@ -239,7 +240,7 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 	if err != nil {
 		return []Check{{Name: "regression", Item: checklist.Item{
 			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
-			Got: "not compared", Want: "p95 within +10% of the frozen baseline", Fix: "freeze a baseline measured on the same clock (make baseline-freeze)",
+			Got: "not compared", Want: "p95 within +10% of the frozen baseline", Fix: "freeze a baseline measured on the same clock and read the same way (" + freezeCommand(dir) + ")",
 			Message: fmt.Sprintf("regression not evaluated: %v", err),
 		}}}
 	}
@@ -247,8 +248,8 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 		return []Check{{Name: "regression", Item: checklist.Item{
 			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
 			Got: "no frozen baseline", Want: "p95 within +10% of the frozen baseline",
-			Fix:     "keep this run as the reference: make baseline-freeze",
-			Message: fmt.Sprintf("no frozen baseline in %s/%s to compare with: keep this run as the reference with make baseline-freeze", dir, FrozenDir),
+			Fix:     "keep this run as the reference: " + freezeCommand(dir),
+			Message: fmt.Sprintf("no frozen baseline in %s/%s to compare with: keep this run as the reference with %s", dir, FrozenDir, freezeCommand(dir)),
 		}}}
 	}
 	var out []Check
@@ -273,4 +274,13 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 		}})
 	}
 	return out
+}
+
+// freezeCommand is the make command that freezes the baseline in dir (as
+// displayed): BASELINE_DIR names a fleet bot's directory.
+func freezeCommand(dir string) string {
+	if strings.Contains(dir, InstancesDir+string(filepath.Separator)) {
+		return "make baseline-freeze BASELINE_DIR=" + dir
+	}
+	return "make baseline-freeze"
 }

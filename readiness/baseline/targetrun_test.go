@@ -208,6 +208,10 @@ func TestShadowThroughScrape(t *testing.T) {
 		t.Errorf("run_complete: %+v", c.Item)
 	}
 
+	if c := checksByName(res.Checks)["tick_total_p95"]; !strings.Contains(c.Item.Message, "error <= ") || !hasAttr(c, "bucket_error") {
+		t.Errorf("tick_total_p95 does not state its bucket error: %s %v", c.Item.Message, c.Attrs)
+	}
+
 	srv.Close() // the bot is down all along now
 	down := t.TempDir()
 	_, err = RunShadow(context.Background(), ShadowSpec{Env: env, Duration: 1500 * time.Millisecond, Every: 300 * time.Millisecond, Dir: down, Harness: scrapeHarness(t, srv.URL+"/metrics")})
@@ -237,5 +241,14 @@ func TestSafeName(t *testing.T) {
 		if got := safeName(in); got != want {
 			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestFreezeCommand(t *testing.T) {
+	if got := freezeCommand("artifacts/baseline"); got != "make baseline-freeze" {
+		t.Errorf("default dir: %q", got)
+	}
+	if got := freezeCommand(filepath.Join("artifacts", "baseline", InstancesDir, "10.0.0.7_9100")); !strings.HasSuffix(got, "BASELINE_DIR=artifacts/baseline/instances/10.0.0.7_9100") {
+		t.Errorf("a fleet bot's dir: %q", got)
 	}
 }
