@@ -47,7 +47,8 @@ type instanceWindow struct {
 // ratio from the counter deltas. One Run per instance, sorted by instance.
 //
 // A bot whose counters went down restarted: it is measured from the
-// restart and its run is marked partial. A bot read fewer than twice has a
+// restart and its run is marked partial; so is the run of a bot that could
+// not be read some of the time (target down). A bot read fewer than twice has a
 // run with no observations, marked partial (its budgets fail). When no bot
 // was read twice the error wraps ErrNoSamples. ctx ending early marks the
 // runs partial.
@@ -199,6 +200,10 @@ func windowRun(o Options, describe, instance string, w *instanceWindow, reads in
 			m.Start, m.End = w.last.At, w.last.At
 		}
 		return Assemble(m, budget.Observations{}, o.Budgets)
+	}
+	if w.down > 0 {
+		m.Partial = true
+		m.PartialReason = joinReasons(fmt.Sprintf("the bot could not be read %d of %d times (last fault: %s): the baseline covers only the time it was up", w.down, reads, w.lastFault), m.PartialReason)
 	}
 	if !w.restartedAt.IsZero() {
 		m.Partial = true

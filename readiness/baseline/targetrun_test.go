@@ -152,6 +152,25 @@ func TestShadowTargetRestart(t *testing.T) {
 	}
 }
 
+// TestShadowTargetDownAWhile: a bot that could not be read part of the
+// time is measured over what was read, marked partial with the fault.
+func TestShadowTargetDownAWhile(t *testing.T) {
+	t.Parallel()
+	runs, err := shadowFake(t, func(n int) []signal.Sample {
+		if n == 3 {
+			return []signal.Sample{{At: time.Now(), Instance: "x:1", Fault: "scrape timeout"}}
+		}
+		return []signal.Sample{fakeBot("x:1", n)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := runs[0].Baseline
+	if !b.Partial || !strings.Contains(b.PartialReason, "could not be read 1 of") || !strings.Contains(b.PartialReason, "scrape timeout") || b.SamplesDown != 1 || b.TickTotal.P95Ms != 37.5 {
+		t.Errorf("partial %v %q, %d down, p95 %v", b.Partial, b.PartialReason, b.SamplesDown, b.TickTotal.P95Ms)
+	}
+}
+
 // TestShadowThroughScrape is make shadow TARGET=scrape for 3 s against the
 // reference engine's own /metrics page, served in-process: the same
 // artifacts as the embedded target, with measured values, the source and
