@@ -29,15 +29,36 @@ func newBot(t *testing.T, page string) *httptest.Server {
 	return srv
 }
 
-// runEnv is the Env a checklist run sees with vars as its environment,
-// under the real module root (the real harness file).
-func runEnv(t *testing.T, vars map[string]string) Env {
+// fixtureRoot is a module root of its own holding copies of the real harness
+// file and config fixtures, so that nothing in the user's workspace (an
+// applied rollback layer) changes what a test sees.
+func fixtureRoot(t *testing.T) string {
 	t.Helper()
-	root, err := ModuleRoot(".")
+	mod, err := ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return LoadRunEnvAt(root, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "fixtures"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{target.HarnessFile, "fixtures/config.yaml", "fixtures/config.soak_overrides.yaml"} {
+		data, err := os.ReadFile(filepath.Join(mod, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// runEnv is the Env a checklist run sees with vars as its environment, under
+// a fixtureRoot.
+func runEnv(t *testing.T, vars map[string]string) Env {
+	t.Helper()
+	return LoadRunEnvAt(fixtureRoot(t), func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 }
 
 // items runs the Config & Flags logic against vars' target: name -> item.
