@@ -16,15 +16,42 @@
 //	            (half-life vol_half_life) of the per-tick return of the mid, in
 //	            bps, clamped to [min_spread_bps, max_spread_bps]
 //	quote       bid and ask at fair -/+ half the spread, rounded away from fair to the
-//	            tick size; queue-aware keep-or-requote, or cancel-and-replace
-//	risk        order size and inventory limits, and the taker cap
+//	            tick size; queue-aware keep-or-requote (queue position estimated
+//	            with the re-read touch), or cancel-and-replace
+//	risk        order size and inventory limits, the taker cap, and the crossing
+//	            check on the re-read touch
 //	submit      one order-entry round trip (order_entry latency, breaker) when there
 //	            is anything to send; the simulated venue matches the orders
 //
-// A fetched book is cached as of the moment its fetch completes and served
-// while younger than md_cache.ttl, so with ttl equal to tick.interval every
-// other tick hits (a 50 % hit ratio) and with ttl = 2.5 x interval two
-// ticks in three do.
+// # MD-cache reads
+//
+// The book is read through the MD cache by three consumers per tick, each
+// read one mm_md_cache_requests_total{result}: fetch_md (the book fair
+// value, spread and quotes are priced on), the quote stage re-reading the
+// touch to estimate its queue position (queue-aware keep-or-requote), and
+// the risk stage re-reading the touch for its crossing check just before
+// submit. A fetch_md miss goes to the venue; a quote or risk miss falls back
+// to the tick's fetched book, with no venue call. A fetched book is cached
+// as of the moment its fetch completes and served while younger than
+// md_cache.ttl. With ttl equal to tick.interval (the longest the readiness
+// TTL rule allows) fetch_md goes to the venue every other tick and the
+// other five reads of the two ticks hit: a 5/6 (83 %) hit ratio; a
+// cache_degradation fault makes any of the reads miss with probability
+// magnitude, so the ratio falls to (1 - magnitude) of its healthy value. With the
+// cache off there are no cache reads (hit ratio 0) and every tick fetches
+// from the venue.
+//
+// One simplification: with pipeline.enabled the book a tick fetches from the
+// venue is stored in the cache when the request is issued, stamped with its
+// arrival time, so the same tick's quote and risk re-reads are served it
+// (the venue's book at the tick's start) although its answer is modeled to
+// arrive a venue latency later. Holding it back until it arrives would make
+// those reads misses: the pipelined hit ratio would be 50 % at ttl =
+// tick.interval. The risk stage uses the re-read touch only to hold back a
+// passive quote it shows crossing (a stale quote the venue would reject as
+// post-only: mm_risk_blocks_total{reason="stale_quote"}); whether an order is
+// meant to take, and so falls under the taker cap, is judged on the book it
+// was priced on.
 //
 // A tick longer than tick.deadline is a deadline miss. A stage that fails
 // counts an error for that stage (mm_tick_errors_total{stage}) and ends the

@@ -195,6 +195,7 @@ type counters struct {
 	placed, requotes, kept    uint64
 	cancels, postOnlyRejects  uint64
 	takerBlocks, riskBlocks   uint64
+	staleBlocks               uint64
 }
 
 // New builds an engine on cfg. It validates what the engine needs of cfg and

@@ -35,7 +35,7 @@ var (
 	descFlag     = prometheus.NewDesc(MetricFeatureFlag, "1 when a feature flag is enabled in the config.", []string{"flag"}, nil)
 	descFetches  = prometheus.NewDesc("mm_venue_md_requests_total", "Market-data requests sent to the venue.", nil, nil)
 	descOrders   = prometheus.NewDesc("mm_orders_total", "Order actions by kind (placed, requote, kept, cancel, post_only_reject).", []string{"action"}, nil)
-	descBlocks   = prometheus.NewDesc("mm_risk_blocks_total", "Orders blocked by the risk stage by reason (taker_cap, limits).", []string{"reason"}, nil)
+	descBlocks   = prometheus.NewDesc("mm_risk_blocks_total", "Orders blocked by the risk stage by reason (taker_cap, limits, stale_quote).", []string{"reason"}, nil)
 	descInv      = prometheus.NewDesc("mm_inventory_base", "Inventory in base units.", nil, nil)
 	descSpread   = prometheus.NewDesc("mm_quoted_spread_bps", "Last quoted spread in basis points.", nil, nil)
 	descFault    = prometheus.NewDesc("mm_fault_active", "1 while an injected fault of the kind is active.", []string{"kind"}, nil)
@@ -100,6 +100,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- counter(descOrders, float64(s.PostOnlyRejects), "post_only_reject")
 	ch <- counter(descBlocks, float64(s.TakerCapBlocks), "taker_cap")
 	ch <- counter(descBlocks, float64(s.RiskBlocks), "limits")
+	ch <- counter(descBlocks, float64(s.StaleQuoteBlocks), "stale_quote")
 	ch <- gauge(descInv, s.Inventory)
 	ch <- gauge(descSpread, s.SpreadBps)
 	for k := range fault.NumKinds {

@@ -104,8 +104,10 @@ type Stats struct {
 	// PostOnlyRejects counts passive orders the venue rejected because the
 	// book had moved through their price (a stale book).
 	PostOnlyRejects uint64
-	// TakerCapBlocks and RiskBlocks count orders the risk stage blocked.
-	TakerCapBlocks, RiskBlocks uint64
+	// TakerCapBlocks, RiskBlocks and StaleQuoteBlocks count orders the risk
+	// stage blocked: over the taker cap, over a size or inventory limit, and
+	// passive quotes that the touch it re-read shows crossing (stale).
+	TakerCapBlocks, RiskBlocks, StaleQuoteBlocks uint64
 	// Inventory (base units), Cash (quote units) and the last quoted spread.
 	Inventory, Cash, SpreadBps float64
 	// ResidentBytes is resident memory: modeled on the simulated clock.
@@ -147,7 +149,7 @@ func (e *Engine) statsLocked(s *Stats) {
 	s.MakerFills, s.TakerFills = c.makerFills, c.takerFills
 	s.OrdersPlaced, s.Requotes, s.OrdersKept, s.Cancels = c.placed, c.requotes, c.kept, c.cancels
 	s.PostOnlyRejects = c.postOnlyRejects
-	s.TakerCapBlocks, s.RiskBlocks = c.takerBlocks, c.riskBlocks
+	s.TakerCapBlocks, s.RiskBlocks, s.StaleQuoteBlocks = c.takerBlocks, c.riskBlocks, c.staleBlocks
 	s.Inventory, s.Cash, s.SpreadBps = e.st.inventory, e.st.cash, e.st.spreadBps
 	s.ResidentBytes = float64(e.mem.resident())
 	for i, b := range e.brk {

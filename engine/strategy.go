@@ -95,7 +95,7 @@ func (e *Engine) quote(b *marketdata.Book, fair float64) {
 		switch {
 		case !o.active:
 			a.kind = actPlace
-		case e.p.queueAware && !aggressive && e.keep(o, px[s]):
+		case e.p.queueAware && !aggressive && e.keep(o, px[s], e.queueAhead(b, s, o)):
 			a.kind = actKeep
 			e.c.kept++
 		default:
@@ -105,16 +105,37 @@ func (e *Engine) quote(b *marketdata.Book, fair float64) {
 }
 
 // keep reports whether a resting order is worth keeping: close enough to the
-// new price and not too far back in the queue.
-func (e *Engine) keep(o *order, px float64) bool {
+// new price and not too far back in the queue (ahead: the estimated size
+// ahead of it).
+func (e *Engine) keep(o *order, px, ahead float64) bool {
 	return math.Abs(o.price-px) <= px*e.p.requoteBps*1e-4 &&
-		o.ahead <= e.p.maxQueueAhead*e.p.lot
+		ahead <= e.p.maxQueueAhead*e.p.lot
 }
 
-// risk applies order-size and inventory limits and the taker cap to the
-// orders about to be sent. A blocked order is not sent; a resting order on
-// its side is cancelled.
-func (e *Engine) risk(b *marketdata.Book) {
+// queueAhead estimates the size ahead of resting order o on side s from the
+// touch the quote stage re-read (b): the queue model's estimate, capped by
+// the size visible at o's price when b reaches that deep (cancels come from
+// behind us until the visible size is smaller than our estimate).
+func (e *Engine) queueAhead(b *marketdata.Book, s int, o *order) float64 {
+	lv := b.Bids
+	if s == ask {
+		lv = b.Asks
+	}
+	if n := len(lv); n == 0 || (s == bid && lv[n-1].Price > o.price) || (s == ask && lv[n-1].Price < o.price) {
+		return o.ahead // o rests deeper than the book read: nothing to cap with
+	}
+	return min(o.ahead, sizeAt(lv, o.price, e.p.tick/2, s))
+}
+
+// risk applies order-size and inventory limits, the taker cap and the
+// crossing check to the orders about to be sent. b is the book the quotes
+// were priced on, touch the touch re-read just now (the same book on a
+// cache miss). An order that crosses b is meant to take: the taker cap
+// applies. A passive order that crosses only the fresher touch is a stale
+// quote the venue would reject as post-only: it is not sent (a stale_quote
+// block). A blocked order is not sent; a resting order on its side is
+// cancelled.
+func (e *Engine) risk(b, touch *marketdata.Book) {
 	for s := range 2 {
 		a := &e.st.act[s]
 		if a.kind != actPlace && a.kind != actReplace {
@@ -135,6 +156,9 @@ func (e *Engine) risk(b *marketdata.Book) {
 				blocked = true
 				e.c.takerBlocks++
 			}
+		case touch != b && e.crosses(touch, s, a.price):
+			blocked = true
+			e.c.staleBlocks++
 		default:
 			a.postOnly = true
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/presoak/presoak/engine/fault"
 	"github.com/presoak/presoak/engine/latency"
+	"github.com/presoak/presoak/engine/marketdata"
 )
 
 // Step runs one tick. On the simulated clock it first advances virtual time
@@ -71,10 +72,7 @@ func (e *Engine) step() {
 // whether dst holds a fresh book.
 func (e *Engine) fetch(dst *viewBook, now int64) (int64, bool) {
 	if e.p.cacheOn {
-		if m, on := e.sched.Active(fault.CacheDegradation); on && e.rng.Float64() < m {
-			e.cache.Invalidate(e.sym)
-		}
-		if b, hit := e.cache.Get(e.sym, now); hit {
+		if b, hit := e.cacheGet(now); hit {
 			dst.copyFrom(b)
 			return e.hitLat.Sample(e.rng), true
 		}
@@ -105,6 +103,32 @@ func (e *Engine) fetch(dst *viewBook, now int64) (int64, bool) {
 	return io, true
 }
 
+// cacheGet is one read of the instrument's book through the MD cache at now,
+// counted as a hit or a miss. An active cache_degradation fault makes any
+// read (fetch_md, quote, risk) miss with probability magnitude, so the hit
+// ratio falls to (1 - magnitude) of its healthy value.
+func (e *Engine) cacheGet(now int64) (*marketdata.Book, bool) {
+	if m, on := e.sched.Active(fault.CacheDegradation); on && e.rng.Float64() < m {
+		e.cache.Refuse()
+		return nil, false
+	}
+	return e.cache.Get(e.sym, now)
+}
+
+// touch is the book a later stage (quote, risk) re-reads the touch from:
+// with the MD cache on, a read through it (a hit serves the cached book, a
+// miss falls back to v, the tick's fetched book, without a venue call);
+// with it off, v itself and no read is counted.
+func (e *Engine) touch(v *marketdata.Book) *marketdata.Book {
+	if !e.p.cacheOn {
+		return v
+	}
+	if b, hit := e.cacheGet(e.clk.Now()); hit {
+		return b
+	}
+	return v
+}
+
 // venueLatency samples a venue dependency, scaled by an active latency spike.
 func (e *Engine) venueLatency(d *latency.Dist) int64 {
 	io := d.Sample(e.rng)
@@ -132,11 +156,11 @@ func (e *Engine) computeStages(v *viewBook) {
 	t = e.lap(StageSpread, t)
 
 	e.clk.Work(e.compute[StageQuote].Sample(e.rng))
-	e.quote(b, fair)
+	e.quote(e.touch(b), fair)
 	t = e.lap(StageQuote, t)
 
 	e.clk.Work(e.compute[StageRisk].Sample(e.rng))
-	e.risk(b)
+	e.risk(b, e.touch(b))
 	t = e.lap(StageRisk, t)
 
 	e.clk.Work(e.compute[StageSubmit].Sample(e.rng))

@@ -66,7 +66,7 @@
 //	  "csv": "btcusdt-5m.csv",      // data file, next to the manifest
 //	  "sha256": "…",                // hex sha256 of the CSV's bytes
 //	  "seed": 42,                   // generator seed (0 for a venue capture)
-//	  "generator": "presoak-synthetic/3 …" // what produced it, with its options
+//	  "generator": "presoak-synthetic/4 …" // what produced it, with its options
 //	}
 //
 // Load verifies the sha256 and the row count against the manifest and rejects

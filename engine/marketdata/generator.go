@@ -5,29 +5,36 @@ import (
 	"math/rand/v2"
 )
 
-// The synthetic market's model (all in ticks, lots and seconds).
+// The synthetic market's model (prices in ticks, sizes in lots, time in
+// seconds; volatility and level spacing in relative terms, so the market
+// moves alike at any price and tick size).
 //
-// A fair price follows a Gaussian random walk whose volatility depends on a
-// two-state regime: calm (mean stay 90 s, σ = 6 ticks/√s) and volatile
-// (mean stay 20 s, σ = 20 ticks/√s, events 2.5× as frequent, spreads up to
-// 5 ticks instead of 2). During calm, quiet spells (every ~2 min, ~6 s long)
-// slow events to a tenth. Events arrive as a Poisson process. Each event is
-// either a trade at the touch (aggressor leaning toward the fair price's
-// side of the mid; a trade consumes the queue at the best level and may
-// sweep up to 3 levels; 5% of trades start a burst of 3-14 same-side trades
-// a few milliseconds apart, each nudging the fair price its way) or book
-// maintenance: levels on the wrong side of the fair price are cancelled, the
-// touch is re-joined when the spread is wider than the regime allows, one
-// random level is resized, cancelled or inserted, and depth is refilled to
-// Depth levels. Level sizes are log-normal (median 300 lots, growing with
-// distance from the touch), trade sizes log-normal (median 30 lots).
+// A fair price follows a Gaussian random walk whose volatility, in basis
+// points of the price per √s, depends on a two-state regime: calm (mean
+// stay 90 s, σ = 0.8 bps/√s: ~0.25 bps per 100 ms, ~45 % a year, about
+// BTC's) and volatile (mean stay 20 s, σ = 2.4 bps/√s, events 2.5× as
+// frequent, spreads up to 5 ticks instead of 2). During calm, quiet spells
+// (every ~2 min, ~6 s long) slow events to a tenth and σ to 0.3×. Events
+// arrive as a Poisson process. Each event is either a trade at the touch
+// (aggressor leaning toward the fair price's side of the mid; a trade
+// consumes the queue at the best level and may sweep up to 3 levels; 5% of
+// trades start a burst of 3-14 same-side trades a few milliseconds apart,
+// each moving the fair price 0.1 bps its way) or book maintenance: levels on
+// the wrong side of the fair price are cancelled, the touch is re-joined
+// when the spread is wider than the regime allows, one random level is
+// resized, cancelled or inserted, and depth is refilled to Depth levels.
+// Behind the touch levels are on average levelGapBps apart (at least a
+// tick), so the 20 levels span ~1 bps of price per side. Level sizes are
+// log-normal (median 300 lots, growing with distance from the touch), trade
+// sizes log-normal (median 30 lots).
 // Every event is applied to the generator's own book with the replay code,
 // so a replay of the output sees exactly the generator's book. Random
 // variates come from a PCG source through detmath.go (normals by the polar
 // method, exponentials as -ln U), so a seed gives the same market on every
 // platform.
 const (
-	calmSigma, volatileSigma     = 6.0, 20.0 // ticks per √s
+	calmSigmaBps, volatileSigmaX = 0.8, 3.0 // bps per √s; volatile: × calm
+	burstImpactBps, levelGapBps  = 0.1, 0.05
 	calmStay, volatileStay       = 90.0, 20.0
 	quietEvery, quietStay        = 120.0, 6.0
 	volatileRate, quietRate      = 2.5, 0.1
@@ -46,6 +53,7 @@ type generator struct {
 	t       int64
 	started bool
 	fair    float64 // ticks
+	gap     int64   // mean ticks between levels behind the touch
 
 	volatile  bool
 	regimeEnd int64
@@ -68,10 +76,18 @@ func newGenerator(o SyntheticOptions, sc scale) *generator {
 		o:     o,
 		sc:    sc,
 		rng:   rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)),
+		gap:   max(1, int64(math.Round(float64(levelGapBps*1e-4*o.StartPrice)/o.TickSize))),
 		book:  newBookState(sc),
 		batch: make([]Event, 0, 8*MaxDepth),
 	}
 }
+
+// levelGap is the distance in ticks from one level to the next behind it:
+// 1..2·gap-1 ticks, gap on average.
+func (g *generator) levelGap() int64 { return 1 + g.rng.Int64N(2*g.gap-1) }
+
+// bpsTicks is x basis points of the fair price, in ticks.
+func (g *generator) bpsTicks(x float64) float64 { return float64(g.fair * float64(x*1e-4)) }
 
 func (g *generator) secs(mean float64) int64 { return int64(g.expVariate()*mean*1e9) + 1 }
 
@@ -92,10 +108,10 @@ func (g *generator) step() []Event {
 		return g.batch
 	}
 	rate := g.o.EventRate
-	sigma := calmSigma
+	sigma := calmSigmaBps
 	if g.volatile {
 		rate *= volatileRate
-		sigma = volatileSigma
+		sigma *= volatileSigmaX
 	} else if g.quiet {
 		rate *= quietRate
 		sigma *= 0.3
@@ -106,7 +122,7 @@ func (g *generator) step() []Event {
 	}
 	dtNs := int64(dt*1e9) + 1
 	g.t += dtNs
-	g.fair += float64(g.normVariate() * sigma * math.Sqrt(float64(dtNs)/1e9))
+	g.fair += float64(g.normVariate() * g.bpsTicks(sigma) * math.Sqrt(float64(dtNs)/1e9))
 	if min := float64(4 * MaxDepth); g.fair < min {
 		g.fair = min
 	}
@@ -122,7 +138,7 @@ func (g *generator) step() []Event {
 	}
 	if g.burstLeft > 0 {
 		g.burstLeft--
-		g.fair += float64(float64(g.burstSide) * 0.5)
+		g.fair += float64(float64(g.burstSide) * g.bpsTicks(burstImpactBps))
 		g.trade(g.burstSide)
 		return g.batch
 	}
@@ -187,9 +203,37 @@ func (g *generator) snapshot() {
 	}
 }
 
-// maintain keeps the book consistent with the fair price and refills up to
-// refill levels per side.
+// maintain keeps the book consistent with the fair price (align), makes one
+// random change behind the touch and refills up to refill levels per side.
 func (g *generator) maintain(refill int) {
+	g.align()
+	b := &g.book
+	side, bs := Buy, &b.bids
+	if g.rng.IntN(2) == 1 {
+		side, bs = Sell, &b.asks
+	}
+	switch u := g.uniform(); {
+	case u < 0.5 && bs.n > 0: // resize
+		i := g.rng.IntN(bs.n)
+		l := int64(float64(bs.lv[i].lots)*detExp(0.35*g.normVariate())) + 1
+		g.emit(KindDiff, side, bs.lv[i].ticks, l)
+	case u < 0.7 && bs.n > 1: // cancel a level behind the touch
+		i := 1 + g.rng.IntN(bs.n-1)
+		g.emit(KindDiff, side, bs.lv[i].ticks, 0)
+	case u < 0.9 && bs.n > 0 && g.o.Depth > 1: // insert behind the touch
+		d := 1 + g.rng.Int64N(int64(g.o.Depth-1)*g.gap)
+		ticks := bs.lv[0].ticks - int64(side)*d
+		if bs.find(ticks) < 0 && ticks > 0 {
+			g.emit(KindDiff, side, ticks, g.levelLots(int(d/g.gap)))
+		}
+	}
+	g.fill(Buy, &b.bids, refill)
+	g.fill(Sell, &b.asks, refill)
+}
+
+// align cancels the levels on the wrong side of the fair price and re-joins
+// the touch when the spread is wider than the regime allows.
+func (g *generator) align() {
 	f := g.fair
 	b := &g.book
 	for b.bids.n > 0 && float64(b.bids.lv[0].ticks) > f-0.5 {
@@ -208,28 +252,6 @@ func (g *generator) maintain(refill int) {
 	if na := int64(math.Ceil(f + 0.5)); b.asks.n == 0 || (float64(b.asks.lv[0].ticks)-f > half && na < b.asks.lv[0].ticks) {
 		g.emit(KindDiff, Sell, na, g.levelLots(0))
 	}
-
-	side, bs := Buy, &b.bids
-	if g.rng.IntN(2) == 1 {
-		side, bs = Sell, &b.asks
-	}
-	switch u := g.uniform(); {
-	case u < 0.5 && bs.n > 0: // resize
-		i := g.rng.IntN(bs.n)
-		l := int64(float64(bs.lv[i].lots)*detExp(0.35*g.normVariate())) + 1
-		g.emit(KindDiff, side, bs.lv[i].ticks, l)
-	case u < 0.7 && bs.n > 1: // cancel a level behind the touch
-		i := 1 + g.rng.IntN(bs.n-1)
-		g.emit(KindDiff, side, bs.lv[i].ticks, 0)
-	case u < 0.9 && bs.n > 0 && g.o.Depth > 1: // insert behind the touch
-		d := 1 + g.rng.IntN(g.o.Depth-1)
-		ticks := bs.lv[0].ticks - int64(side)*int64(d)
-		if bs.find(ticks) < 0 && ticks > 0 {
-			g.emit(KindDiff, side, ticks, g.levelLots(d))
-		}
-	}
-	g.fill(Buy, &b.bids, refill)
-	g.fill(Sell, &b.asks, refill)
 }
 
 // fill trims a side to Depth levels and adds up to refill levels behind the worst.
@@ -238,11 +260,7 @@ func (g *generator) fill(side Side, bs *bookSide, refill int) {
 		g.emit(KindDiff, side, bs.lv[bs.n-1].ticks, 0)
 	}
 	for k := 0; bs.n > 0 && bs.n < g.o.Depth && (k < refill || 2*bs.n <= g.o.Depth); k++ {
-		gap := int64(1)
-		if g.uniform() < 0.25 {
-			gap = 2
-		}
-		ticks := bs.lv[bs.n-1].ticks - int64(side)*gap
+		ticks := bs.lv[bs.n-1].ticks - int64(side)*g.levelGap()
 		if ticks <= 0 {
 			return
 		}
@@ -264,7 +282,8 @@ func (g *generator) tradeSide() Side {
 }
 
 // trade emits a trade by side's aggressor that consumes the opposite touch:
-// a trade row per level reached and the diff that shrinks or removes it.
+// a trade row per level reached and the diff that shrinks or removes it;
+// then the book re-aligns with the fair price.
 func (g *generator) trade(side Side) {
 	opp, oppSide := &g.book.asks, Sell
 	if side == Sell {
@@ -285,4 +304,9 @@ func (g *generator) trade(side Side) {
 		g.emit(KindDiff, oppSide, lv.ticks, lv.lots-take)
 		want -= take
 	}
+	// Liquidity comes back at once: the touch re-forms around the fair
+	// price, a side left thin is refilled.
+	g.align()
+	g.fill(Buy, &g.book.bids, 0)
+	g.fill(Sell, &g.book.asks, 0)
 }

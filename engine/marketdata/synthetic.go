@@ -86,7 +86,7 @@ func (o SyntheticOptions) normalized() (SyntheticOptions, scale, error) {
 // generatorName names the generator and every option that shapes its output
 // (seed, symbol, start, tick and lot size are manifest fields of their own).
 func (o SyntheticOptions) generatorName() string {
-	return fmt.Sprintf("presoak-synthetic/3 start_price=%g event_rate=%g depth=%d snapshot_every=%s",
+	return fmt.Sprintf("presoak-synthetic/4 start_price=%g event_rate=%g depth=%d snapshot_every=%s",
 		o.StartPrice, o.EventRate, o.Depth, o.SnapshotEvery)
 }
 

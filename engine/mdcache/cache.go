@@ -3,6 +3,17 @@
 // younger than TTL. Books are copied into preallocated storage, so Put and
 // Get never allocate; a served book is valid until the next Put of the same
 // symbol.
+//
+// Every Get is one cache request, counted as a hit or a miss: the hit ratio
+// is per read, not per tick. The engine reads a book through the cache from
+// several consumers per tick (fetch_md for fair value, then the quote and
+// risk stages re-reading the touch), so with a TTL of one tick interval a
+// book fetched from the venue on one tick serves every read of that tick and
+// of the next: of the six reads of two ticks only the first misses.
+//
+// How not to use it: a miss does not fetch (the caller decides whether a
+// miss goes to the venue or falls back to a book it already holds), and the
+// cache is not safe for concurrent use.
 package mdcache
 
 import (
@@ -86,7 +97,11 @@ func (c *Cache) Put(b *marketdata.Book, now int64) {
 	e.book.Asks = e.asks[:na]
 }
 
-// Invalidate drops symbol's entry (cache degradation, tests).
+// Refuse counts a lookup the cache failed to serve (a degraded cache: the
+// fault model) as a miss, leaving the entry for the next lookup.
+func (c *Cache) Refuse() { c.misses++ }
+
+// Invalidate drops symbol's entry (tests).
 func (c *Cache) Invalidate(symbol string) {
 	for i := range c.entries {
 		if c.entries[i].used && c.entries[i].book.Symbol == symbol {

@@ -32,6 +32,10 @@ func TestTTLHitsAndMisses(t *testing.T) {
 	if c.Hits() != 1 || c.Misses() != 2 {
 		t.Fatalf("hits %d misses %d, want 1 2", c.Hits(), c.Misses())
 	}
+	c.Refuse() // a degraded lookup: a miss, the entry stays
+	if _, ok := c.Get("BTC", 1); !ok || c.Misses() != 3 {
+		t.Fatalf("after Refuse: hit %v, misses %d; want the entry served and 3 misses", ok, c.Misses())
+	}
 	c.Invalidate("BTC")
 	if _, ok := c.Get("BTC", 1); ok {
 		t.Fatal("hit after Invalidate")
