@@ -215,8 +215,10 @@ func TestRunShadow(t *testing.T) {
 	if res.Frozen == nil || len(res.Regressions) == 0 {
 		t.Fatalf("second run not compared with the frozen one")
 	}
-	if _, ok := checksByName(res.Checks)["regression_tick_total"]; !ok {
+	if c, ok := checksByName(res.Checks)["regression_tick_total"]; !ok {
 		t.Errorf("no regression_tick_total item: %v", res.Checks)
+	} else if !strings.HasPrefix(c.Item.Got, "not compared (n=") || !strings.Contains(c.Item.Message, "too little data") {
+		t.Errorf("~20 ticks a side is too little to compare, not a -100%% change: got %q, %s", c.Item.Got, c.Item.Message)
 	}
 
 	if _, err := RunShadow(context.Background(), ShadowSpec{Env: checklist.Env{Layers: f.layers, LoadErr: errors.New("bad")}, Duration: time.Second}); err == nil {

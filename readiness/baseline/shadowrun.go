@@ -260,6 +260,9 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 			Want:   "not significantly over +10%",
 			Source: "frozen baseline " + dir + "/" + FrozenDir + " (" + frozen.GitCommit + ")",
 		}
+		if r.Ratio == 0 { // not compared: too little data on a side
+			it.Got = fmt.Sprintf("not compared (n=%d frozen, n=%d now)", r.BaselineN, r.CurrentN)
+		}
 		switch r.Status {
 		case NoRegression:
 			it.Status = report.StatusPass
