@@ -62,7 +62,7 @@ func TestConfigChecks(t *testing.T) {
 		{"queue_aware_enabled", fixed, report.StatusPass, "queue_aware.enabled = true (not set in any layer: default)"},
 	}
 	for _, c := range cases {
-		t.Run(c.check+"/"+string(c.status), func(t *testing.T) {
+		t.Run(c.check+"_"+string(c.status), func(t *testing.T) {
 			it := check(t, c.check)(view(c.cfg))
 			if it.Status != c.status || it.Message != c.msg {
 				t.Errorf("got %s %q\nwant %s %q", it.Status, it.Message, c.status, c.msg)
