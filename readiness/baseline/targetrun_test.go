@@ -271,3 +271,26 @@ func TestFreezeCommand(t *testing.T) {
 		t.Errorf("a fleet bot's dir: %q", got)
 	}
 }
+
+// TestShadowTargetInterrupted: Ctrl-C during a target run returns what was
+// measured, marked partial with the reason.
+func TestShadowTargetInterrupted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, defaultLayers)
+	o := f.options()
+	o.Duration = time.Hour
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(400*time.Millisecond, func() { cancel(errors.New("interrupt signal")) })
+	start := time.Now()
+	runs, err := ShadowTarget(ctx, TargetSpec{Target: &fakeTarget{at: func(n int) []signal.Sample { return []signal.Sample{fakeBot("x:1", n)} }}, Describe: "fake", Every: 50 * time.Millisecond}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %v after the interrupt", took)
+	}
+	b := runs[0].Baseline
+	if !b.Partial || !strings.HasPrefix(b.PartialReason, "interrupted (interrupt signal) after") || b.PlannedSeconds != 3600 || b.TickTotal.P95Ms != 37.5 {
+		t.Errorf("partial %v %q, planned %v, p95 %v", b.Partial, b.PartialReason, b.PlannedSeconds, b.TickTotal.P95Ms)
+	}
+}
