@@ -79,7 +79,7 @@ shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifac
 	  echo "make shadow: TARGET=$(TARGET), DURATION=$$d, go test -timeout $$to (Ctrl-C stops early and still writes the artifacts, marked partial)"; \
 	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/shadow.junit.xml -- \
 	    -tags shadow -count=1 -run '^TestShadowBaseline$$' -timeout "$$to" ./readiness/; rc=$$?; \
-	  echo "make shadow: wrote artifacts/baseline/ (stage_budgets.json, visualization.md, stage_budgets.svg; a fleet: one per bot under instances/), the embedded run's dataset under artifacts/edge/datasets/, and $(REPORTS)/shadow.junit.xml; exit $$rc"; exit $$rc
+	  echo "make shadow: exit $$rc; a run that measured writes artifacts/baseline/ (stage_budgets.json, visualization.md, stage_budgets.svg; a fleet: one per bot under instances/), the embedded engine's dataset under artifacts/edge/datasets/; checks in $(REPORTS)/shadow.junit.xml"; exit $$rc
 
 baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it; BASELINE_DIR=artifacts/baseline/instances/<bot> for one bot of a fleet
 	@$(GO) run ./cmd/presoak baseline freeze -dir '$(or $(BASELINE_DIR),artifacts/baseline)'

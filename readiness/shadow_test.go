@@ -72,7 +72,7 @@ func TestShadowBaseline(t *testing.T) {
 		Progress: os.Stdout, ProgressEvery: 30 * time.Second,
 	})
 	if err != nil {
-		t.Fatalf("shadow baseline: %v", err)
+		t.Fatal(err)
 	}
 	t.Attr("target", h.Describe())
 	for _, res := range results {
