@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/presoak/presoak/readiness/baseline"
 	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/target"
 )
 
 // shadowStopMargin is how long before go test's -timeout the shadow run
@@ -39,10 +37,14 @@ func TestShadowBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	env, err := checklist.LoadRunEnv(os.LookupEnv) // CONFIG, and TARGET & co. (fixtures/presoak.yaml)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if env.HarnessErr != nil {
+		t.Fatal(env.HarnessErr)
+	}
+	h := env.Harness
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	if dl, ok := t.Deadline(); ok {
@@ -62,10 +64,6 @@ func TestShadowBaseline(t *testing.T) {
 		}
 	}()
 
-	h, err := target.LoadHarnessEnv(env.Layers.Root, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Logf("shadow baseline of %s for %v", h.Describe(), d)
 	results, err := baseline.RunShadow(ctx, baseline.ShadowSpec{
 		Env: env, BudgetsPath: os.Getenv("BUDGETS"), Duration: d, Harness: h,
@@ -90,7 +88,7 @@ func recordShadow(t *testing.T, env checklist.Env, d time.Duration, res baseline
 	b := res.Run.Baseline
 	for k, v := range map[string]string{
 		"clock": b.Clock, "latency_source": b.LatencySource, "source": b.Source, "duration": d.String(),
-		"config_hash": b.ConfigHash, "config_layers": strings.Join(b.ConfigLayers, ","), "git_commit": b.GitCommit,
+		"config_hash": b.ConfigHash, "config_layers": env.LayersAttr(), "git_commit": b.GitCommit,
 		"stage_budgets": env.Layers.Display(res.Paths.StageBudgets), "visualization": env.Layers.Display(res.Paths.Visualization),
 	} {
 		t.Attr(k, v)

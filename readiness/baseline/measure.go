@@ -65,17 +65,24 @@ func (o Options) display(p string) string {
 
 func (o Options) meta(clock string, feed string) Meta {
 	m := Meta{
-		Clock: clock, ConfigHash: o.Loaded.Hash(), ConfigLayers: o.Layers,
+		Clock: clock, ConfigHash: NoConfigHash, ConfigLayers: o.Layers,
 		GitCommit: o.GitCommit, Feed: feed, Seed: o.Seed,
 	}
 	if m.GitCommit == "" {
 		m.GitCommit = "unknown"
 	}
-	if m.Seed == 0 {
-		m.Seed = o.Loaded.Config.Venue.Seed
+	if o.Loaded != nil {
+		m.ConfigHash = o.Loaded.Hash()
+		if m.Seed == 0 {
+			m.Seed = o.Loaded.Config.Venue.Seed
+		}
 	}
 	return m
 }
+
+// NoConfigHash is the config hash of a running bot measured without its
+// config files (CONFIG empty).
+const NoConfigHash = "none (CONFIG empty: the bot's config files were not given)"
 
 // newEngine builds the engine the options describe on a clock (nil: simulated).
 func (o Options) newEngine(span time.Duration, realClock bool) (*engine.Engine, engine.Options, string, error) {

@@ -79,7 +79,11 @@ const InstancesDir = "instances"
 // samples (ErrNoSamples), or artifacts that could not be written.
 func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 	env := spec.Env
-	if env.Loaded == nil {
+	running := spec.Harness != nil && spec.Harness.Kind != target.KindEmbedded
+	switch {
+	case env.NoConfig && !running:
+		return nil, fmt.Errorf("shadow baseline: CONFIG is empty: only a running bot (TARGET=scrape or prometheus) can be measured without config files")
+	case env.Loaded == nil && !env.NoConfig:
 		return nil, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
 	}
 	path := spec.BudgetsPath
@@ -186,13 +190,17 @@ func finishShadow(res *ShadowResult, spec ShadowSpec, set *budget.Set, dir strin
 		return fmt.Errorf("shadow baseline: %w", err)
 	}
 	view, _ := env.View()
-	interval := env.Loaded.Config.Tick.Interval
-	minTicks := int64(0)
-	if interval > 0 {
-		minTicks = int64(0.9 * float64(res.Run.Baseline.DurationSeconds*float64(time.Second)) / float64(interval))
+	minTicks, fix := int64(1), "the bot did not tick while it was read: check that it runs (CONFIG is empty, so its tick.interval is unknown and only ticking at all is checked)"
+	if env.Loaded != nil {
+		interval := env.Loaded.Config.Tick.Interval
+		minTicks = 0
+		if interval > 0 {
+			minTicks = int64(0.9 * float64(res.Run.Baseline.DurationSeconds*float64(time.Second)) / float64(interval))
+		}
+		fix = fmt.Sprintf("the loop fell behind one tick per tick.interval (%v; want 90%% of the ticks the run had time for): look for ticks longer than the interval and a busy machine", interval)
 	}
 	res.Checks = append(res.Checks, completeCheck(res.Run.Baseline))
-	res.Checks = append(res.Checks, baselineChecks(res.Run, view, minTicks, fmt.Sprintf("the loop fell behind one tick per tick.interval (%v; want 90%% of the ticks the run had time for): look for ticks longer than the interval and a busy machine", interval))...)
+	res.Checks = append(res.Checks, baselineChecks(res.Run, view, minTicks, fix)...)
 	res.Checks = append(res.Checks, regressionChecks(res.Frozen, res.Regressions, ferr, env.Layers.Display(dir))...)
 	return nil
 }

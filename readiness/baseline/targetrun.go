@@ -56,9 +56,6 @@ func ShadowTarget(ctx context.Context, ts TargetSpec, o Options) ([]*Run, error)
 	if o.Duration <= 0 {
 		return nil, fmt.Errorf("shadow baseline: %w", ErrNoDuration)
 	}
-	if o.Loaded == nil {
-		return nil, fmt.Errorf("shadow baseline: %w", ErrNoConfig)
-	}
 	if ts.Target == nil || ts.Every <= 0 {
 		return nil, fmt.Errorf("shadow baseline: no target or no sampling interval (%v)", ts.Every)
 	}

@@ -231,6 +231,19 @@ func TestShadowThroughScrape(t *testing.T) {
 		t.Errorf("tick_total_p95 does not state its bucket error: %s %v", c.Item.Message, c.Attrs)
 	}
 
+	// CONFIG empty: a running bot is measured without its config files
+	noCfg := checklist.Env{Layers: checklist.Layers{Root: f.layers.Root}, NoConfig: true}
+	res = runShadowOne(t, ShadowSpec{Env: noCfg, Duration: 1500 * time.Millisecond, Every: 300 * time.Millisecond, Dir: t.TempDir(), Harness: h})
+	if b := res.Run.Baseline; b.ConfigHash != NoConfigHash || b.Ticks == 0 || b.TickTotal.BucketError == nil {
+		t.Errorf("CONFIG empty: config hash %q, %d ticks, tick_total %+v", b.ConfigHash, b.Ticks, b.TickTotal)
+	}
+	if c := checksByName(res.Checks)["ticks_sampled"]; c.Item.Want != ">= 1" || c.Item.Status != report.StatusPass {
+		t.Errorf("CONFIG empty: ticks_sampled %+v", c.Item)
+	}
+	if _, err := RunShadow(t.Context(), ShadowSpec{Env: noCfg, Duration: time.Second}); err == nil || !strings.Contains(err.Error(), "CONFIG is empty") {
+		t.Errorf("CONFIG empty with the embedded engine: %v", err)
+	}
+
 	srv.Close() // the bot is down all along now
 	down := t.TempDir()
 	_, err = RunShadow(context.Background(), ShadowSpec{Env: env, Duration: 1500 * time.Millisecond, Every: 300 * time.Millisecond, Dir: down, Harness: scrapeHarness(t, srv.URL+"/metrics")})
