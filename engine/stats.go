@@ -91,7 +91,8 @@ type Stats struct {
 	// Ticks, DeadlineMisses and TickErrors (the sum of StageErrors).
 	Ticks, DeadlineMisses, TickErrors uint64
 	StageErrors                       [NumStages]uint64
-	// CacheHits and CacheMisses are MD-cache lookups; VenueFetches counts
+	// CacheHits and CacheMisses are MD-cache reads (fetch_md, quote and risk
+	// each read once a tick; none with the cache off); VenueFetches counts
 	// venue market-data requests (every tick with the cache off).
 	CacheHits, CacheMisses, VenueFetches uint64
 	// MakerVolume and TakerVolume are filled volume in base units.
