@@ -307,3 +307,24 @@ func TestShadowTargetInterrupted(t *testing.T) {
 		t.Errorf("partial %v %q, planned %v, p95 %v", b.Partial, b.PartialReason, b.PlannedSeconds, b.TickTotal.P95Ms)
 	}
 }
+
+// TestShadowTargetProgress: a target run prints progress lines with the
+// reads so far and each bot's ticks and running tick_total p95.
+func TestShadowTargetProgress(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, defaultLayers)
+	o := f.options()
+	o.Duration, o.ProgressEvery = 500*time.Millisecond, 150*time.Millisecond
+	var progress syncBuffer
+	o.Progress = &progress
+	fake := &fakeTarget{at: func(n int) []signal.Sample {
+		return []signal.Sample{fakeBot("x:1", n), {Instance: "y:2", Fault: "refused"}}
+	}}
+	if _, err := ShadowTarget(context.Background(), TargetSpec{Target: fake, Describe: "fake", Every: 50 * time.Millisecond}, o); err != nil {
+		t.Fatal(err)
+	}
+	out := progress.String()
+	if strings.Count(out, "\n") < 2 || !strings.Contains(out, "remaining: ") || !strings.Contains(out, "x:1 ") || !strings.Contains(out, "tick_total p95 37.5ms (bucket 25ms..50ms") || !strings.Contains(out, "y:2 down (refused)") {
+		t.Errorf("progress:\n%s", out)
+	}
+}
