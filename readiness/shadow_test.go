@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/presoak/presoak/readiness/baseline"
 	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/readiness/target"
 )
 
 // shadowStopMargin is how long before go test's -timeout the shadow run
@@ -73,6 +75,10 @@ func TestShadowBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Attr("target", h.Describe())
+	if h.Kind == target.KindPrometheus {
+		t.Logf("fleet: %d bot(s), one baseline each; verdicts in %s", len(results),
+			env.Layers.Display(filepath.Join(env.Layers.Root, "artifacts", "baseline", baseline.InstancesDir, baseline.FleetFile)))
+	}
 	for _, res := range results {
 		if len(results) > 1 { // a fleet: one baseline, and one group of checks, per bot
 			t.Run(res.Instance, func(t *testing.T) { recordShadow(t, env, d, res) })

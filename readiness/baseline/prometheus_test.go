@@ -74,6 +74,18 @@ target:
 	if len(results) != 2 {
 		t.Fatalf("%d results, want one per bot (%v)", len(results), bots)
 	}
+	fleet, err := os.ReadFile(filepath.Join(dir, InstancesDir, FleetFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range results {
+		if !strings.Contains(string(fleet), "| "+res.Instance+" | ") || !strings.Contains(string(fleet), "("+safeName(res.Instance)+"/"+VisualizationFile+")") {
+			t.Errorf("FLEET.md has no row for %s:\n%s", res.Instance, fleet)
+		}
+	}
+	if !strings.Contains(string(fleet), "of 2 bots pass every blocking check") {
+		t.Errorf("FLEET.md has no overall verdict:\n%s", fleet)
+	}
 	for _, res := range results {
 		b := res.Run.Baseline
 		want := filepath.Join(dir, InstancesDir, safeName(res.Instance), StageBudgetsFile)

@@ -72,7 +72,8 @@ const InstancesDir = "instances"
 // artifacts/edge/datasets/shadow-<time>/. With a scrape target it runs
 // ShadowTarget and writes the same artifacts to the same directory. With a
 // prometheus target every bot of the fleet gets its own baseline (written
-// to Dir/instances/<instance>/, compared with that directory's frozen one):
+// to Dir/instances/<instance>/, compared with that directory's frozen one),
+// and Dir/instances/FLEET.md gives every bot's verdict and the overall one:
 // one result per bot, sorted by instance.
 //
 // The error is for a run that could not start, a target that gave no
@@ -171,6 +172,11 @@ func runShadowTarget(ctx context.Context, spec ShadowSpec, o Options, set *budge
 			return out, err
 		}
 		out = append(out, res)
+	}
+	if h.Kind == target.KindPrometheus {
+		if _, err := WriteFleet(dir, h.Describe(), out); err != nil {
+			return out, fmt.Errorf("shadow baseline: %w", err)
+		}
 	}
 	return out, nil
 }
