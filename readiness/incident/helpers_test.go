@@ -35,7 +35,7 @@ func layers(t testing.TB) []string {
 	return []string{filepath.Join(root(t), "fixtures/config.yaml"), filepath.Join(root(t), "fixtures/config.soak_overrides.yaml")}
 }
 
-// scenarioConfig is the soak config at a 1 s tick (as the accelerated soak
+// scenarioConfig is the soak config at a 1 s tick and ttl (as the accelerated soak
 // scenarios run it) with the planted secret.
 func scenarioConfig(t testing.TB) *config.Loaded {
 	t.Helper()
@@ -44,7 +44,7 @@ func scenarioConfig(t testing.TB) *config.Loaded {
 		t.Fatal(err)
 	}
 	l.Config.Tick.Interval = time.Second
-	l.Config.MDCache.TTL = 3500 * time.Millisecond
+	l.Config.MDCache.TTL = time.Second
 	return l
 }
 
