@@ -1,26 +1,33 @@
 package readiness
 
 import (
+	"context"
 	"os"
 	"sync"
 	"testing"
 
 	"github.com/presoak/presoak/readiness/baseline"
 	"github.com/presoak/presoak/readiness/checklist"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
-// The Baseline and MD-Cache areas share one simulated-clock sample.
+// The Baseline and MD-Cache areas share one sample: the embedded engine's on
+// the simulated clock, or, with TARGET=scrape|prometheus, READINESS_SAMPLE
+// (default 20s) of the running bot(s).
 var (
 	sampleOnce sync.Once
-	sample     baseline.Sample
+	sample     baseline.Readiness
 	sampleErr  error
 )
 
-func baselineSample(t *testing.T) baseline.Sample {
+func readinessSample(t *testing.T) baseline.Readiness {
 	t.Helper()
 	sampleOnce.Do(func() {
-		sample, sampleErr = baseline.ReadinessSample(os.Getenv("CONFIG"), os.Getenv("BUDGETS"))
+		var env checklist.Env
+		env, sampleErr = checklist.LoadRunEnv(os.LookupEnv)
+		if sampleErr == nil {
+			// not t.Context(): the sample is shared with the other area's test
+			sample = baseline.LoadReadiness(context.Background(), env, os.Getenv("BUDGETS"), os.Getenv(baseline.EnvReadinessSample))
+		}
 	})
 	if sampleErr != nil {
 		t.Fatalf("baseline sample: %v", sampleErr)
@@ -28,31 +35,26 @@ func baselineSample(t *testing.T) baseline.Sample {
 	return sample
 }
 
-// seedBaselineItems are the Baseline items that exist whatever the budgets
-// file says, so they are reported even when the sample cannot be measured.
-var seedBaselineItems = []string{"ticks_sampled", "hit_ratio", "fetch_md_p95", "tick_total_p95", "deadline_miss"}
-
-// TestBaseline is the Baseline area: the embedded engine in shadow mode on
-// the simulated clock over the committed recording (>= 2,000 ticks), with the
-// seed's four targets and every other budget of BUDGETS evaluated on it.
-// On the simulated clock the stage latencies are modeled by the engine from
-// its latency profile; make shadow measures them on the real clock.
+// TestBaseline is the Baseline area. Embedded (the default): the engine in
+// shadow mode on the simulated clock over the committed recording (>= 2,000
+// ticks), with the seed's four targets and every other budget of BUDGETS
+// evaluated on it; stage latencies are modeled from the engine's latency
+// profile (make shadow measures them on the real clock). TARGET=scrape or
+// prometheus: the running bot(s), READINESS_SAMPLE long, every budget on the
+// histogram-bucket percentiles with their bucket error, every instance.
 func TestBaseline(t *testing.T) {
 	checklist.Group(t, checklist.AreaBaseline)
-	s := baselineSample(t)
-	if s.Run == nil {
-		for _, name := range seedBaselineItems {
-			t.Run(name, func(t *testing.T) {
-				checklist.Record(t, checklist.NotEvaluated(checklist.AreaBaseline, report.Blocking,
-					name, s.Err.Error(), "fix what the cause names, then rerun"))
-			})
-		}
-		return
+	s := readinessSample(t)
+	for _, kv := range s.BaselineAttrs() {
+		t.Attr(kv[0], kv[1])
 	}
-	t.Attr("clock", s.Run.Baseline.Clock)
-	t.Attr("latency_source", s.Run.Baseline.LatencySource)
-	t.Attr("evidence", s.Env.Layers.Display(s.Artifacts.StageBudgets))
-	for _, c := range baseline.BaselineChecks(s.Run, s.View) {
+	recordChecks(t, s.BaselineChecks())
+}
+
+// recordChecks records every check as its own subtest.
+func recordChecks(t *testing.T, checks []baseline.Check) {
+	t.Helper()
+	for _, c := range checks {
 		t.Run(c.Name, func(t *testing.T) {
 			for _, kv := range c.Attrs {
 				t.Attr(kv[0], kv[1])

@@ -13,11 +13,20 @@ import (
 // TestSafety is the Safety area: the feature-flag snapshot matches the
 // effective config (CONFIG's layers plus the rollback layer when applied),
 // the rollback dry run turns every target off, and a restore round-trips.
+// With CONFIG empty (a running bot checked from its metrics) there are no
+// config files to snapshot, roll back or restore: every item fails as not
+// evaluated (checks.WithoutConfig).
 func TestSafety(t *testing.T) {
 	checklist.Group(t, checklist.AreaSafety)
-	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
+	env, err := checklist.LoadRunEnv(os.LookupEnv)
 	if err != nil {
 		t.Fatalf("safety: %v", err)
+	}
+	if env.NoConfig {
+		for _, n := range checks.WithoutConfig() {
+			t.Run(n.Name, func(t *testing.T) { checklist.Record(t, n.Item) })
+		}
+		return
 	}
 	root := env.Layers.Root
 	opts := safety.Options{
@@ -26,13 +35,13 @@ func TestSafety(t *testing.T) {
 		TargetsFile:  filepath.Join(root, safety.TargetsFile),
 	}
 
-	t.Run("feature_flags_snapshot", func(t *testing.T) {
+	t.Run(checks.ItemSnapshot, func(t *testing.T) {
 		checklist.Record(t, checks.Snapshot(opts, filepath.Join(root, safety.SchemaFile), root))
 	})
-	t.Run("rollback_dry_run", func(t *testing.T) {
+	t.Run(checks.ItemRollbackDryRun, func(t *testing.T) {
 		checklist.Record(t, checks.RollbackDryRun(opts, root))
 	})
-	t.Run("restore_round_trip", func(t *testing.T) {
+	t.Run(checks.ItemRestoreRoundTrip, func(t *testing.T) {
 		scratch := opts
 		scratch.Workspace = safety.Workspace{Root: t.TempDir()}
 		checklist.Record(t, checks.RestoreRoundTrip(scratch, root))

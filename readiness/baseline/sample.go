@@ -41,7 +41,14 @@ func ReadinessSample(configList, budgetsPath string) (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
+	return ReadinessSampleAt(env, budgetsPath), nil
+}
+
+// ReadinessSampleAt is ReadinessSample on an Env already loaded (e.g. by
+// checklist.LoadRunEnv for the embedded target).
+func ReadinessSampleAt(env checklist.Env, budgetsPath string) Sample {
 	s := Sample{Env: env}
+	var err error
 	s.View, s.ViewOK = env.View()
 	if budgetsPath == "" {
 		budgetsPath = DefaultBudgets
@@ -52,11 +59,11 @@ func ReadinessSample(configList, budgetsPath string) (Sample, error) {
 	s.Budgets, err = budget.Load(budgetsPath)
 	if err != nil {
 		s.Err = fmt.Errorf("budgets %s: %w", env.Layers.Display(budgetsPath), err)
-		return s, nil
+		return s
 	}
 	if !s.ViewOK {
 		s.Err = fmt.Errorf("the config did not load (see TestConfigAndFlags/config_loads): %w", env.LoadErr)
-		return s, nil
+		return s
 	}
 	s.Run, err = MeasureSim(Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display,
@@ -64,11 +71,11 @@ func ReadinessSample(configList, budgetsPath string) (Sample, error) {
 	})
 	if err != nil {
 		s.Err = err
-		return s, nil
+		return s
 	}
 	s.Artifacts, err = WriteArtifacts(filepath.Join(env.Layers.Root, "artifacts", "baseline", "sim"), s.Run, s.Budgets, nil)
 	if err != nil {
 		s.Err = fmt.Errorf("write baseline sample evidence: %w", err)
 	}
-	return s, nil
+	return s
 }
