@@ -308,3 +308,40 @@ func resolve(root, path, def string) string {
 	}
 	return filepath.Join(root, path)
 }
+
+// TestSoakCheckTarget is checkTarget's table (go test -tags soak -run
+// TestSoakCheckTarget ./readiness/; make soak runs TestSoak alone).
+func TestSoakCheckTarget(t *testing.T) {
+	t.Parallel()
+	every := func(d time.Duration) *criteria.Spec { return &criteria.Spec{EvaluationInterval: d} }
+	h := func(k target.Kind) *target.Harness {
+		d := target.DefaultHarness()
+		d.Kind, d.File = k, "fixtures/presoak.yaml"
+		return &d
+	}
+	for _, tc := range []struct {
+		name   string
+		h      *target.Harness
+		spec   *criteria.Spec
+		faults string
+		want   string // "" passes
+	}{
+		{"embedded with faults", h(target.KindEmbedded), every(time.Second), "f.yaml", ""},
+		{"scrape without faults", h(target.KindScrape), every(time.Second), "", ""},
+		{"scrape with faults", h(target.KindScrape), every(time.Second), "f.yaml", "applies to the embedded target only"},
+		{"prometheus with faults", h(target.KindPrometheus), every(15 * time.Second), "f.yaml", "applies to the embedded target only"},
+		{"prometheus at its interval", h(target.KindPrometheus), every(15 * time.Second), "", ""},
+		{"prometheus slower than its interval", h(target.KindPrometheus), every(time.Minute), "", ""},
+		{"prometheus faster than its interval", h(target.KindPrometheus), every(time.Second), "", "set evaluation_interval: 15s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkTarget(tc.h, tc.spec, tc.faults, "criteria.yaml")
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("got %v, want no error", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
