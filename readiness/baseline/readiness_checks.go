@@ -35,7 +35,7 @@ func LoadReadiness(ctx context.Context, env checklist.Env, budgetsPath, sampleLe
 		ts.View, ts.ViewOK = env.View()
 		return Readiness{Target: &ts}
 	}
-	ts := MeasureTarget(ctx, env, budgetsPath, length)
+	ts := MeasureTarget(ctx, env, budgetsPath, length, "")
 	return Readiness{Target: &ts}
 }
 
@@ -100,9 +100,10 @@ func (r Readiness) BaselineChecks() []Check {
 	for _, run := range ts.Runs {
 		ic := instanceChecks{instance: run.Baseline.Instance}
 		cs := baselineChecks(run, ts.View, 1, fix)
-		ic.checks = append(ic.checks, sourced{cs[0], ts.Names.Ticks})
+		ic.checks = append(ic.checks, sourced{downFix(cs[0], run.Baseline), ts.Names.Ticks})
 		for i, res := range run.Results {
-			ic.checks = append(ic.checks, sourced{withBucketErrors(cs[i+1], res.Budget, run.Baseline), ts.metricOf(res.Budget.Target)})
+			c := withBucketErrors(cs[i+1], res.Budget, run.Baseline)
+			ic.checks = append(ic.checks, sourced{downFix(c, run.Baseline), ts.metricOf(res.Budget.Target)})
 		}
 		per = append(per, ic)
 	}
@@ -161,7 +162,8 @@ func (r Readiness) MDCacheChecks() []Check {
 		ic := instanceChecks{instance: run.Baseline.Instance}
 		for _, res := range run.Results {
 			if res.Budget.Target == budget.MDCacheHitRatio {
-				ic.checks = append(ic.checks, sourced{budgetCheck(checklist.AreaMDCache, res, run.Baseline, ts.View), ts.Names.CacheRequests})
+				c := budgetCheck(checklist.AreaMDCache, res, run.Baseline, ts.View)
+				ic.checks = append(ic.checks, sourced{downFix(c, run.Baseline), ts.Names.CacheRequests})
 			}
 		}
 		per = append(per, ic)
@@ -243,6 +245,20 @@ func withBucketErrors(c Check, b budget.Budget, bl *Baseline) Check {
 	if i := strings.Index(c.Item.Message, ", "); i >= 0 {
 		c.Item.Message = c.Item.Message[:i] + fmt.Sprintf(" (p%g %s)", b.Agg.Percentile, q) + c.Item.Message[i:]
 	}
+	return c
+}
+
+// downFix makes the fix of a failed item of a bot that was never read up
+// (a fleet's bot that is down) say to start it.
+func downFix(c Check, b *Baseline) Check {
+	if c.Item.Status == report.StatusPass || b.Ticks > 0 || b.SamplesDown == 0 || b.SamplesDown < b.Samples-1 {
+		return c
+	}
+	if c.Item.Fix != "" {
+		c.Item.Message = strings.TrimSuffix(c.Item.Message, ": "+c.Item.Fix)
+	}
+	c.Item.Fix = fixBotDown
+	c.Item.Message += ": " + fixBotDown
 	return c
 }
 

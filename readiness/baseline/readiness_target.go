@@ -79,9 +79,10 @@ type TargetSample struct {
 // MeasureTarget takes the readiness sample of the running bot(s) env's
 // harness points at: length (READINESS_SAMPLE) of reads at the harness
 // interval, budgets from budgetsPath (relative to the module root; ""
-// DefaultBudgets). Evidence goes to TargetDir. It never panics on a bot that
-// is down: that is Err, or an instance's run with no observations.
-func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, length time.Duration) TargetSample {
+// DefaultBudgets). Evidence goes to dir ("" = TargetDir under the module
+// root; a fleet's bots to dir/instances/<instance>/). It never panics on a
+// bot that is down: that is Err, or an instance's run with no observations.
+func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, length time.Duration, dir string) TargetSample {
 	ts := TargetSample{Env: env, Length: length, Names: signal.DefaultMetricNames(), Describe: "TARGET=" + string(env.Kind)}
 	ts.View, ts.ViewOK = env.View()
 	if budgetsPath == "" {
@@ -115,32 +116,43 @@ func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, l
 		return ts
 	}
 	defer tg.Close()
+	if dir == "" {
+		dir = filepath.Join(env.Layers.Root, filepath.FromSlash(TargetDir))
+	}
+	ts.measure(ctx, tg, readTimeout(h), h.Kind == target.KindPrometheus, dir)
+	return ts
+}
+
+// measure runs the sample through tg (ts's Budgets, Describe, Names, Length
+// and Every set): ShadowTarget, then one read of the flags bounded by
+// flagTimeout, then the evidence of every run under dir (perInstance: each
+// bot under dir/instances/<instance>/).
+func (ts *TargetSample) measure(ctx context.Context, tg target.Target, flagTimeout time.Duration, perInstance bool, dir string) {
+	env := ts.Env
 	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: ts.Budgets,
-		Duration: length, GitCommit: GitCommit(env.Layers.Root),
+		Duration: ts.Length, GitCommit: GitCommit(env.Layers.Root),
 	}
 	ts.Runs, ts.Err = ShadowTarget(ctx, TargetSpec{Target: tg, Describe: ts.Describe, Every: ts.Every}, o)
-	rctx, cancel := context.WithTimeout(ctx, readTimeout(h))
-	ts.Bot = checklist.ReadBotFrom(rctx, tg, ts.Describe, h.Names.FeatureFlag)
+	rctx, cancel := context.WithTimeout(ctx, flagTimeout)
+	ts.Bot = checklist.ReadBotFrom(rctx, tg, ts.Describe, ts.Names.FeatureFlag)
 	cancel()
 	if ts.Err != nil {
-		return ts
+		return
 	}
 	ts.Artifacts = map[string]Paths{}
-	dir := filepath.Join(env.Layers.Root, filepath.FromSlash(TargetDir))
 	for _, run := range ts.Runs {
 		d := dir
-		if h.Kind == target.KindPrometheus {
+		if perInstance {
 			d = filepath.Join(dir, InstancesDir, safeName(run.Baseline.Instance))
 		}
-		p, werr := WriteArtifacts(d, run, ts.Budgets, nil)
-		if werr != nil {
-			ts.Err = fmt.Errorf("write readiness sample evidence: %w", werr)
-			return ts
+		p, err := WriteArtifacts(d, run, ts.Budgets, nil)
+		if err != nil {
+			ts.Err = fmt.Errorf("write readiness sample evidence: %w", err)
+			return
 		}
 		ts.Artifacts[run.Baseline.Instance] = p
 	}
-	return ts
 }
 
 // readTimeout bounds the flag read after the sample: twice the harness
