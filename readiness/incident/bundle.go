@@ -168,7 +168,11 @@ func (in *Incident) write(f soak.Firing, samples []signal.Sample, note string) (
 		return "", fmt.Errorf("write incident bundle: %w", err)
 	}
 	if o.Log != nil {
-		fmt.Fprintf(o.Log, "incident: %s fired; bundle %s (rollback: %s)\n", f.Criterion, o.display(dir), rollbackLine(rb))
+		what := "fired"
+		if note != "" {
+			what = "was pending" // interrupted before it fired: the note says so
+		}
+		fmt.Fprintf(o.Log, "incident: %s %s; bundle %s (rollback: %s)\n", f.Criterion, what, o.display(dir), rollbackLine(rb))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return dir, fmt.Errorf("write incident bundle %s: %w", dir, err)

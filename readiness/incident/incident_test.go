@@ -275,7 +275,8 @@ func TestFinishWritesTheBundleOfAnInterruptedPendingRun(t *testing.T) {
 	spec := loadSpec(t)
 	l := scenarioConfig(t)
 	dir := t.TempDir()
-	in, err := incident.New(incident.Options{Dir: dir, Spec: spec, Config: l, Safety: safetyOptions(t)})
+	var log bytes.Buffer
+	in, err := incident.New(incident.Options{Dir: dir, Spec: spec, Config: l, Safety: safetyOptions(t), Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,6 +308,9 @@ func TestFinishWritesTheBundleOfAnInterruptedPendingRun(t *testing.T) {
 	md := string(read(t, bs[0], incident.BundleReport))
 	if !strings.Contains(md, "interrupted (signal terminated) while deadline_miss_stop was pending") {
 		t.Errorf("report does not say it was interrupted while pending:\n%.600s", md)
+	}
+	if l := log.String(); !strings.Contains(l, "deadline_miss_stop was pending;") || strings.Contains(l, "fired") {
+		t.Errorf("log line %q: want it to say the criterion was pending, not that it fired", l)
 	}
 }
 
