@@ -198,11 +198,20 @@ func (ts *TargetSample) baselineNames() []string {
 }
 
 // notEvaluated fails every named item with the sample's error: no samples
-// is never a pass.
+// is never a pass. The seed's items are blocking, the other budgets' keep
+// their warning severity.
 func (ts *TargetSample) notEvaluated(area string, names []string) []Check {
+	seed := map[string]bool{}
+	for _, n := range SeedBaselineItems {
+		seed[n] = true
+	}
 	out := make([]Check, 0, len(names))
 	for _, name := range names {
-		it := checklist.NotEvaluated(area, report.Blocking, name, ts.Err.Error(), fixBotDown)
+		sev := report.Warning // as the budget's own item: only the seed's are blocking
+		if seed[name] {
+			sev = report.Blocking
+		}
+		it := checklist.NotEvaluated(area, sev, name, ts.Err.Error(), fixBotDown)
 		it.Source = ts.Describe
 		out = append(out, Check{Name: name, Item: it, Attrs: [][2]string{{"target", ts.Describe}}})
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -237,6 +238,10 @@ func TestReadinessTargetDown(t *testing.T) {
 		it := c.Item
 		if it.Status != report.StatusFail {
 			t.Errorf("%s: %s with the bot down", c.Name, it.Status)
+		}
+		wantWarn := !strings.HasPrefix(c.Name, "md_cache_") && !slices.Contains(SeedBaselineItems, c.Name)
+		if (it.Severity == report.Warning) != wantWarn {
+			t.Errorf("%s: severity %s", c.Name, it.Severity)
 		}
 		if c.Name != "md_cache_ttl" && !strings.Contains(it.Message, "refused") {
 			t.Errorf("%s does not say the fault: %s", c.Name, it.Message)
