@@ -69,6 +69,15 @@ func TestSoak(t *testing.T) {
 	if err != nil {
 		t.Fatalf("soak: %v", err)
 	}
+	// Everything that can be refused is, before the engine or its dataset start.
+	opts, baseNote := frozenP95(root)
+	in, err := incident.ForSoak(root, env.Layers.Paths, env.Loaded, spec, opts, os.Getenv("ON_STOP"), os.Stdout)
+	if err != nil {
+		t.Fatalf("soak: %v", err)
+	}
+	if noConfig && strings.EqualFold(strings.TrimSpace(os.Getenv("ON_STOP")), string(incident.Rollback)) {
+		t.Fatalf("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
+	}
 	faults := os.Getenv("FAULTS")
 	var rec *calibration.Recorder // the embedded engine's calibration dataset
 	tgt, h, err := target.FromEnv(root, func() (target.Target, error) {
@@ -111,14 +120,6 @@ func TestSoak(t *testing.T) {
 	defer closeTarget()
 	if err := checkTarget(h, spec, faults, env.Layers.Display(critPath)); err != nil {
 		t.Fatalf("soak: %v", err)
-	}
-	opts, baseNote := frozenP95(root)
-	in, err := incident.ForSoak(root, env.Layers.Paths, env.Loaded, spec, opts, os.Getenv("ON_STOP"), os.Stdout)
-	if err != nil {
-		t.Fatalf("soak: %v", err)
-	}
-	if noConfig && strings.EqualFold(strings.TrimSpace(os.Getenv("ON_STOP")), string(incident.Rollback)) {
-		t.Fatalf("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
 	}
 
 	ctx, cancel := context.WithCancelCause(context.Background())
