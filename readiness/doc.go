@@ -90,6 +90,37 @@
 // the bot and the config is a blocking failure naming both values and where
 // each came from.
 //
+// # Running bots: where each item comes from
+//
+// With TARGET=scrape or prometheus the Baseline and MD-Cache areas measure
+// the running bot(s), not the embedded engine (baseline.LoadReadiness): one
+// sample of READINESS_SAMPLE (default 20s) read through the target at the
+// harness interval (baseline.ShadowTarget), shared by both areas; every
+// budget is evaluated per instance on the histogram-bucket deltas, the
+// percentiles with their bucket error (in the message and the bucket_error
+// attribute), and an item fails when any instance fails it, naming it. The
+// source is the metric @ instance and the target, e.g.
+// `mm_stage_duration_seconds{stage="fetch_md"} @ 127.0.0.1:9100 (scrape ...)`.
+// ticks_sampled wants >= 1 tick (a running bot's sample is short, not the
+// embedded sample's 2,000); a bot that is down or never ticked fails every
+// item with its fault. The evidence goes to artifacts/baseline/target/.
+//
+//	item                  embedded (default)        scrape/prometheus, CONFIG given   scrape/prometheus, CONFIG=
+//	Config & Flags flags  config files              files + running_bot_matches_config the bot's mm_feature_flag_enabled
+//	Baseline budgets      simulated engine sample   the bot, READINESS_SAMPLE          the bot, READINESS_SAMPLE
+//	md_cache_enabled      config files              the bot's flag                     the bot's flag
+//	md_cache_ttl          config files              config files                       not evaluated (fails)
+//	hit_ratio             simulated engine sample   the bot                            the bot
+//	Safety                config files              config files                       not evaluated (fails)
+//	Monitoring            criteria                  criteria                           criteria
+//
+// "Not evaluated" items fail with the fix "set CONFIG to the bot's config
+// layers": the bot does not export its TTL, and the feature-flag snapshot,
+// the rollback and the restore are about config files. CONFIG= with the
+// embedded target changes nothing: the default layers, the simulated sample.
+// Example: `make bot` in the background, then
+// `TARGET=scrape SCRAPE_URL=http://127.0.0.1:9100/metrics READINESS_SAMPLE=10s make readiness`.
+//
 // Paths: tests run in this directory; resolve fixtures and artifacts against
 // the module root (checklist.ModuleRoot, checklist.LoadEnv) and show them
 // relative to it (no absolute paths in reports). CONFIG is a comma-separated
