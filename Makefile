@@ -42,7 +42,7 @@ first-run: ## make the flag snapshot and the monitoring rules when missing (neve
 	@test -f artifacts/release/FEATURE_FLAGS_SNAPSHOT.json || { echo "first run: no flag snapshot yet, taking one (make snapshot)"; $(GO) run ./cmd/presoak snapshot; }
 	@test -f artifacts/monitoring/presoak.rules.yml || { echo "first run: no monitoring rules yet, generating them (make monitoring)"; $(GO) run ./cmd/presoak monitoring; }
 
-readiness: first-run ## the pre-soak checklist on CONFIG (+ the applied rollback layer); TARGET=scrape|prometheus also checks the running bot's flags, CONFIG= reads them from its metrics only; JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
+readiness: first-run ## the pre-soak checklist on CONFIG (+ the applied rollback layer); TARGET=scrape|prometheus also checks the running bot's flags and measures its Baseline/MD-Cache for READINESS_SAMPLE (default 20s), CONFIG= reads them from its metrics only; JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
 	@mkdir -p $(REPORTS) bin
 	@$(GO) build -o bin/presoak ./cmd/presoak || exit 2
 	@GO=$(GO) ./bin/presoak readiness -reports $(REPORTS); rc=$$?; \
