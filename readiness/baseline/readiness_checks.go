@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -66,6 +67,13 @@ func (r Readiness) BaselineAttrs() [][2]string {
 		if p, ok := ts.Artifacts[run.Baseline.Instance]; ok {
 			ev = append(ev, ts.Env.Layers.Display(p.StageBudgets))
 		}
+	}
+	if ts.ArtifactsErr != nil {
+		msg := ts.ArtifactsErr.Error()
+		if root := ts.Env.Layers.Root; root != "" {
+			msg = strings.ReplaceAll(msg, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator), "")
+		}
+		ev = append(ev, "not written: "+msg)
 	}
 	if len(ev) > 0 {
 		out = append(out, [2]string{"evidence", strings.Join(ev, ", ")})

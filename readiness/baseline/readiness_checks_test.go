@@ -334,3 +334,34 @@ func TestLoadReadinessEmbedded(t *testing.T) {
 		}
 	}
 }
+
+// TestReadinessEvidenceNotWritten: evidence that cannot be written is said
+// in the evidence attribute; the measured items still stand.
+func TestReadinessEvidenceNotWritten(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, defaultLayers)
+	ts := TargetSample{
+		Env: checklist.Env{Layers: f.layers, Loaded: f.loaded}, View: f.view, ViewOK: true, Budgets: f.set,
+		Describe: "scrape fake", Names: signal.DefaultMetricNames(), Length: 200 * time.Millisecond, Every: 50 * time.Millisecond,
+	}
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts.measure(context.Background(), &fakeTarget{at: func(n int) []signal.Sample { return []signal.Sample{fakeBot("a:1", n)} }},
+		time.Second, false, filepath.Join(blocker, "dir"))
+	if ts.Err != nil || ts.ArtifactsErr == nil {
+		t.Fatalf("err %v, artifacts err %v", ts.Err, ts.ArtifactsErr)
+	}
+	r := Readiness{Target: &ts}
+	attrs := map[string]string{}
+	for _, kv := range r.BaselineAttrs() {
+		attrs[kv[0]] = kv[1]
+	}
+	if !strings.HasPrefix(attrs["evidence"], "not written: write readiness sample evidence") {
+		t.Errorf("evidence %q", attrs["evidence"])
+	}
+	if it := byName(r.BaselineChecks())["hit_ratio"].Item; it.Status != report.StatusPass {
+		t.Errorf("hit_ratio 70%% of a bot whose evidence was not written: %+v", it)
+	}
+}

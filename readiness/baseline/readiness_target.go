@@ -72,8 +72,10 @@ type TargetSample struct {
 	// Err is why there are no runs: the harness, the budgets, READINESS_SAMPLE,
 	// the target, or no samples (ErrNoSamples). Every item fails with it.
 	Err error
-	// Artifacts are the evidence files written, by instance.
-	Artifacts map[string]Paths
+	// Artifacts are the evidence files written, by instance; ArtifactsErr
+	// is why they were not (the items still stand on the measurement).
+	Artifacts    map[string]Paths
+	ArtifactsErr error
 }
 
 // MeasureTarget takes the readiness sample of the running bot(s) env's
@@ -147,8 +149,8 @@ func (ts *TargetSample) measure(ctx context.Context, tg target.Target, flagTimeo
 			d = filepath.Join(dir, InstancesDir, safeName(run.Baseline.Instance))
 		}
 		p, err := WriteArtifacts(d, run, ts.Budgets, nil)
-		if err != nil {
-			ts.Err = fmt.Errorf("write readiness sample evidence: %w", err)
+		if err != nil { // the measurement stands; the evidence attribute says it was not written
+			ts.ArtifactsErr = fmt.Errorf("write readiness sample evidence: %w", err)
 			return
 		}
 		ts.Artifacts[run.Baseline.Instance] = p
