@@ -34,6 +34,13 @@
 // frozen baseline (make baseline-freeze BASELINE_DIR=...). A target that
 // gives no bot two samples is an error (ErrNoSamples), never a pass.
 //
+// The readiness checklist's Baseline and MD-Cache areas take their sample
+// through LoadReadiness: the simulated-clock sample of the embedded engine by
+// default, or, with a running bot's target, MeasureTarget's
+// READINESS_SAMPLE-long ShadowTarget run (evidence in
+// artifacts/baseline/target/), whose per-instance checks are merged into
+// one item per check that fails when any bot fails it, naming the bot.
+//
 // A frozen baseline (artifacts/baseline/frozen/stage_budgets.json, written by
 // make baseline-freeze) is the reference later runs are compared with:
 // Compare bootstraps the ratio of each stage's p95 and calls it REGRESSED
