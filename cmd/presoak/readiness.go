@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"io"
 	"os"
 	"os/exec"
@@ -162,7 +163,7 @@ func (r readinessRun) execute() int {
 	}
 	if _, err := os.Stat(junitTmp); err != nil {
 		// gotestsum did not write one (it did not start): a JUnit that says why.
-		if err := writeFileAtomic(filepath.Join(r.reportsDir, junitName), fallbackJUnit(sum.Verdict, opts.RunError)); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, junitName), fallbackJUnit(sum.Verdict, opts.RunError)); err != nil {
 			werrs = append(werrs, err)
 		}
 	} else if err := os.Rename(junitTmp, filepath.Join(r.reportsDir, junitName)); err != nil {
@@ -171,7 +172,7 @@ func (r readinessRun) execute() int {
 	var md bytes.Buffer
 	if err := report.WriteMarkdown(&md, run, opts); err != nil {
 		werrs = append(werrs, err)
-	} else if err := writeFileAtomic(filepath.Join(r.reportsDir, markdownName), md.Bytes()); err != nil {
+	} else if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, markdownName), md.Bytes()); err != nil {
 		werrs = append(werrs, err)
 	}
 	if err := errors.Join(werrs...); err != nil {
@@ -259,7 +260,7 @@ func (r readinessRun) place(tmp, name string, data []byte) error {
 		}
 		return nil
 	}
-	return writeFileAtomic(filepath.Join(r.reportsDir, name), data)
+	return atomicfile.WriteFile(filepath.Join(r.reportsDir, name), data)
 }
 
 func (r readinessRun) tempPath(name string) string {
@@ -279,26 +280,6 @@ func (r readinessRun) shownCommand() string {
 	parts := append([]string{filepath.Base(r.runner[0])}, r.runner[1:]...)
 	parts = append(parts, "--junitfile", r.shown(junitName), "--jsonfile", r.shown(jsonName), "--format", "testname", "--")
 	return strings.Join(append(parts, r.testArgs...), " ")
-}
-
-// writeFileAtomic writes data to a temp file in path's directory and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	_, werr := f.Write(data)
-	merr := f.Chmod(0o644) // CreateTemp makes 0600; a report is for everyone who can read the directory
-	cerr := f.Close()
-	if err := errors.Join(werr, merr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	return nil
 }
 
 // fallbackJUnit is the JUnit file for a run gotestsum did not record: one

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -303,7 +304,7 @@ func (r *Recorder) writeManifest(complete bool) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(r.opts.Dir, ManifestFile), append(b, '\n'))
+	return atomicfile.WriteFile(filepath.Join(r.opts.Dir, ManifestFile), append(b, '\n'))
 }
 
 func appendFloat(b []byte, v float64) []byte {

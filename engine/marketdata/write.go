@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -112,10 +112,10 @@ func (r *Recording) Write(dir, name string) error {
 	if err != nil {
 		return fmt.Errorf("write recording: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, m.CSV), csv.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, m.CSV), csv.Bytes()); err != nil {
 		return fmt.Errorf("write recording: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, name+".manifest.json"), append(mj, '\n')); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, name+".manifest.json"), append(mj, '\n')); err != nil {
 		return fmt.Errorf("write recording: %w", err)
 	}
 	r.Manifest = m
@@ -124,25 +124,3 @@ func (r *Recording) Write(dir, name string) error {
 
 // ManifestPath is where Write puts the manifest of recording name in dir.
 func ManifestPath(dir, name string) string { return filepath.Join(dir, name+".manifest.json") }
-
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = f.Chmod(0o644)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
-}

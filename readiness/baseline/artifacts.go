@@ -3,6 +3,7 @@ package baseline
 import (
 	"bytes"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,10 +49,10 @@ func WriteArtifacts(dir string, run *Run, set *budget.Set, regressions []StageRe
 	if err := chart.WriteSVG(&svg, v); err != nil {
 		return p, fmt.Errorf("write %s: %w", p.Chart, err)
 	}
-	if err := WriteFileAtomic(p.Chart, svg.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(p.Chart, svg.Bytes()); err != nil {
 		return p, err
 	}
-	if err := WriteFileAtomic(p.Visualization, md.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(p.Visualization, md.Bytes()); err != nil {
 		return p, err
 	}
 	return p, nil

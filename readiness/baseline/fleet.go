@@ -3,6 +3,7 @@ package baseline
 import (
 	"bytes"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"path/filepath"
 	"strings"
 
@@ -69,7 +70,7 @@ func WriteFleet(dir, describe string, results []ShadowResult) (string, error) {
 	for _, row := range rows {
 		fmt.Fprintln(&b, row)
 	}
-	if err := WriteFileAtomic(path, b.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(path, b.Bytes()); err != nil {
 		return path, fmt.Errorf("write fleet index: %w", err)
 	}
 	return path, nil

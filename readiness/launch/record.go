@@ -2,12 +2,11 @@ package launch
 
 import (
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/presoak/presoak/readiness/monitoring"
 )
 
 // RecordPath is where the launch record goes, relative to the module root.
@@ -114,7 +113,7 @@ func (r *Record) Markdown() string {
 
 // Write writes the Markdown to path atomically.
 func (r *Record) Write(path string) error {
-	if err := monitoring.WriteFileAtomic(path, []byte(r.Markdown())); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(r.Markdown())); err != nil {
 		return fmt.Errorf("write launch record: %w", err)
 	}
 	return nil

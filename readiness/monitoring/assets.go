@@ -3,7 +3,7 @@ package monitoring
 import (
 	"bytes"
 	"fmt"
-	"os"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"path/filepath"
 
 	rmon "github.com/presoak/presoak/reports/monitoring"
@@ -71,39 +71,10 @@ func (a Assets) Write(root string) ([]string, error) {
 		if f.data == nil {
 			continue
 		}
-		if err := WriteFileAtomic(filepath.Join(root, f.path), f.data); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(root, f.path), f.data); err != nil {
 			return wrote, fmt.Errorf("write monitoring assets: %w", err)
 		}
 		wrote = append(wrote, f.path)
 	}
 	return wrote, nil
-}
-
-// WriteFileAtomic writes data to path through a temp file in the same
-// directory and a rename, so a reader never sees half a file.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	return nil
 }

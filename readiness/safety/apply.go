@@ -3,6 +3,7 @@ package safety
 import (
 	"errors"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"io/fs"
 	"os"
 	"strings"
@@ -69,7 +70,7 @@ func TakeSnapshot(o Options) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("take snapshot: %w", err)
 	}
-	if err := writeFileAtomic(o.Workspace.SnapshotPath(), data); err != nil {
+	if err := atomicfile.WriteFile(o.Workspace.SnapshotPath(), data); err != nil {
 		return nil, fmt.Errorf("take snapshot: %w", err)
 	}
 	return s, nil
@@ -130,7 +131,7 @@ func Apply(o Options) (*Applied, error) {
 	if readErr != nil && !errors.Is(readErr, fs.ErrNotExist) {
 		return nil, fmt.Errorf("apply rollback: %w", readErr)
 	}
-	if err := writeFileAtomic(path, p.Layer); err != nil {
+	if err := atomicfile.WriteFile(path, p.Layer); err != nil {
 		return nil, fmt.Errorf("apply rollback: %w", err)
 	}
 	after, err := load(o.Workspace.EffectiveLayers(o.ConfigLayers)...)
@@ -140,7 +141,7 @@ func Apply(o Options) (*Applied, error) {
 	if err != nil {
 		var undo error
 		if readErr == nil {
-			undo = writeFileAtomic(path, previous) // put the earlier layer back
+			undo = atomicfile.WriteFile(path, previous) // put the earlier layer back
 		} else {
 			undo = os.Remove(path)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"io"
 	"net/http"
 	"os"
@@ -269,7 +270,7 @@ func (s *Stack) prometheus(ctx context.Context, o *Options, bin string) error {
 	if err != nil {
 		return err
 	}
-	if err := monitoring.WriteFileAtomic(cfgPath, cfg); err != nil {
+	if err := atomicfile.WriteFile(cfgPath, cfg); err != nil {
 		return fmt.Errorf("start prometheus: %w", err)
 	}
 	s.State.Config = o.display(cfgPath)

@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/presoak/presoak/readiness/monitoring"
 )
 
 // Default locations, relative to the module root.
@@ -73,7 +72,7 @@ func WriteState(dir string, s *State) error {
 	if err != nil {
 		return fmt.Errorf("write stack state: %w", err)
 	}
-	if err := monitoring.WriteFileAtomic(StatePath(dir), append(data, '\n')); err != nil {
+	if err := atomicfile.WriteFile(StatePath(dir), append(data, '\n')); err != nil {
 		return fmt.Errorf("write stack state: %w", err)
 	}
 	return nil

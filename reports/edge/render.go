@@ -3,6 +3,7 @@ package edge
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -61,11 +62,11 @@ func Write(dir, datasets string, runs []Run) ([]string, error) {
 	}
 	sort.Strings(paths[1:])
 	for _, p := range paths[1:] {
-		if err := writeAtomic(p, files[filepath.Base(p)]); err != nil {
+		if err := atomicfile.WriteFile(p, files[filepath.Base(p)]); err != nil {
 			return nil, fmt.Errorf("write edge report: %w", err)
 		}
 	}
-	if err := writeAtomic(paths[0], files[ReportFile]); err != nil { // last: it links the others
+	if err := atomicfile.WriteFile(paths[0], files[ReportFile]); err != nil { // last: it links the others
 		return nil, fmt.Errorf("write edge report: %w", err)
 	}
 	return paths, nil
@@ -164,25 +165,4 @@ func curveCSV(runs []Run) string {
 		}
 	}
 	return b.String()
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }

@@ -1,4 +1,10 @@
-package safety
+// Package atomicfile writes files so that a reader sees the old content or the
+// new, never a part: every report, snapshot, manifest and layer presoak writes
+// goes through it. It is a leaf (standard library only), so the engine, the
+// harness and the renderers can all use it.
+//
+// It is not a lock: two writers of one path race, and the last rename wins.
+package atomicfile
 
 import (
 	"fmt"
@@ -6,11 +12,11 @@ import (
 	"path/filepath"
 )
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a reader sees the old file or the new one, never
-// a part. It creates the directory when missing; when the directory cannot
-// exist (a regular file in its place, no permission) nothing is written.
-func writeFileAtomic(path string, data []byte) error {
+// WriteFile writes data to path through a temporary file in the same directory,
+// synced and renamed over path, with mode 0644. It creates the directory when
+// missing. When the directory cannot exist (a regular file in its place, no
+// permission) nothing is written and the error names path.
+func WriteFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
