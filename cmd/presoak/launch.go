@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/presoak/presoak/internal/modroot"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -55,7 +56,7 @@ func runLaunch(args []string) int {
 		fmt.Fprintf(os.Stderr, "presoak launch: DURATION %q: %v\n", o.duration, err)
 		return 2
 	}
-	root, err := monModuleRoot(monitorWd())
+	root, err := modroot.Find(monitorWd())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak launch:", err)
 		return 1

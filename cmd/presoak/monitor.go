@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/presoak/presoak/internal/modroot"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -48,7 +49,7 @@ func runMonitor(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	root, err := monModuleRoot(monitorWd())
+	root, err := modroot.Find(monitorWd())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak monitor:", err)
 		return 1
@@ -91,7 +92,7 @@ func runMonitorDown(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	root, err := monModuleRoot(monitorWd())
+	root, err := modroot.Find(monitorWd())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak monitor-down:", err)
 		return 1

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/presoak/presoak/internal/modroot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +34,7 @@ func runMonitoring(args []string) int {
 		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
 		return 1
 	}
-	root, err := monModuleRoot(wd)
+	root, err := modroot.Find(wd)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
 		return 1
@@ -91,18 +92,4 @@ func runMonitoring(args []string) int {
 func monLastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-// monModuleRoot is the nearest directory at or above dir holding go.mod.
-func monModuleRoot(dir string) (string, error) {
-	for d := dir; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("find module root: no go.mod at or above the working directory")
-		}
-		d = parent
-	}
 }

@@ -1,9 +1,7 @@
 package checklist
 
 import (
-	"errors"
-	"fmt"
-	"os"
+	"github.com/presoak/presoak/internal/modroot"
 	"path/filepath"
 	"strings"
 )
@@ -13,26 +11,13 @@ import (
 const DefaultConfig = "fixtures/config.yaml,fixtures/config.soak_overrides.yaml"
 
 // ErrNoModuleRoot is returned when no go.mod is found above a directory.
-var ErrNoModuleRoot = errors.New("no go.mod found")
+var ErrNoModuleRoot = modroot.ErrNotFound
 
 // ModuleRoot returns the nearest directory at or above dir that holds go.mod.
 // Tests run with their package directory as working directory; fixture and
 // artifact paths are relative to this root.
 func ModuleRoot(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", fmt.Errorf("find module root: %w", err)
-	}
-	for d := abs; ; {
-		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !fi.IsDir() {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("find module root: %w at or above %s", ErrNoModuleRoot, filepath.Base(abs))
-		}
-		d = parent
-	}
+	return modroot.Find(dir)
 }
 
 // Layers is a run's config layers: the paths to load and how to name them.

@@ -1,9 +1,7 @@
 package safety
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
+	"github.com/presoak/presoak/internal/modroot"
 	"os"
 	"path/filepath"
 )
@@ -88,18 +86,5 @@ func EffectiveLayers(configLayers []string) []string {
 
 // ModuleRoot walks up from dir to the directory holding go.mod.
 func ModuleRoot(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", fmt.Errorf("find module root: %w", err)
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("find module root: %w", err)
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("find module root: no go.mod above %s", abs)
-		}
-	}
+	return modroot.Find(dir)
 }
