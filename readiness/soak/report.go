@@ -3,8 +3,8 @@ package soak
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/presoak/presoak/readiness/criteria"
@@ -136,41 +136,7 @@ func (r *Report) writeJSON(path string) error {
 	if err != nil {
 		return fmt.Errorf("write soak report: %w", err)
 	}
-	return writeAtomic(path, append(b, '\n'))
-}
-
-// writeAtomic writes data to a temporary file next to path and renames it.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err := f.Chmod(0o644); err != nil { // reports are for everyone to read
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }
 
 // ReadReport reads a soak_report.json.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/presoak/presoak/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -408,5 +409,5 @@ func (r *runner) write() error {
 	if err := r.rep.writeJSON(filepath.Join(r.cfg.Dir, ReportJSONFile)); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(r.cfg.Dir, ReportMDFile), []byte(r.rep.Markdown()))
+	return atomicfile.WriteFile(filepath.Join(r.cfg.Dir, ReportMDFile), []byte(r.rep.Markdown()))
 }
