@@ -2,6 +2,7 @@ package safety
 
 import (
 	"fmt"
+	"github.com/presoak/presoak/internal/modroot"
 	"io"
 	"os"
 	"path/filepath"
@@ -144,7 +145,11 @@ func RollbackLayer(before *Effective, t *Targets) ([]byte, error) {
 	b.WriteString("# While this file exists it is the last config layer (see safety.EffectiveLayers).\n")
 	b.WriteString("# Undo with `make restore`; do not edit by hand.\n")
 	fmt.Fprintf(&b, "# Rolls back config hash %s\n", before.Hash)
-	fmt.Fprintf(&b, "# (layers: %s) to the targets in %s.\n", strings.Join(before.Layers, ", "), t.File)
+	layers := make([]string, len(before.Layers))
+	for i, l := range before.Layers {
+		layers[i] = shownPath(l)
+	}
+	fmt.Fprintf(&b, "# (layers: %s) to the targets in %s.\n", strings.Join(layers, ", "), shownPath(t.File))
 	b.Write(body)
 	return []byte(b.String()), nil
 }
@@ -171,4 +176,19 @@ func (p *Plan) Changed() int {
 		}
 	}
 	return n
+}
+
+// shownPath is how a path appears in a file presoak writes: relative to the
+// module root when it lies under it, else its last element — never a whole
+// path of this machine.
+func shownPath(p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	if root, err := modroot.Find("."); err == nil {
+		if rel, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.Base(p)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/presoak/presoak/internal/modroot"
 	"github.com/presoak/presoak/readiness/safety"
 )
 
@@ -354,5 +355,27 @@ func TestVerifyRollbackNamesEveryProblem(t *testing.T) {
 	}
 	if err := safety.VerifyRollback(before, before, tg); err == nil {
 		t.Error("targets not applied: got nil, want problems")
+	}
+}
+
+func TestRollbackLayerNamesNoMachinePath(t *testing.T) {
+	root, err := modroot.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := &safety.Effective{Hash: "abc", Layers: []string{filepath.Join(root, "fixtures", "config.yaml"), "/elsewhere/base.yaml"}}
+	targets := &safety.Targets{File: filepath.Join(root, "fixtures", "rollback.yaml")}
+	layer, err := safety.RollbackLayer(before, targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(layer)
+	if strings.Contains(got, root) || strings.Contains(got, "/elsewhere") {
+		t.Errorf("rollback layer names a machine path:\n%s", got)
+	}
+	for _, want := range []string{"fixtures/config.yaml", "base.yaml", "fixtures/rollback.yaml"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rollback layer header lacks %q:\n%s", want, got)
+		}
 	}
 }
