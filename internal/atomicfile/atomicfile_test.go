@@ -3,41 +3,37 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestWriteFileReplacesWholeAndLeavesNoTemp(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", "report.md")
 	for _, body := range []string{"first\n", "second, longer\n"} {
-		if err := WriteFile(path, []byte(body)); err != nil {
-			t.Fatalf("WriteFile: %v", err)
-		}
+		require.NoError(t, WriteFile(path, []byte(body)))
 		got, err := os.ReadFile(path)
-		if err != nil || string(got) != body {
-			t.Fatalf("read back %q, %v; want %q", got, err, body)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, body, string(got), "content read back")
 	}
 	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().Perm() != 0o644 {
-		t.Errorf("mode %v, %v; want 0644", fi.Mode().Perm(), err)
-	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d entries, want only the file (no temp left)", len(entries))
-	}
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm(), "mode")
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "only the file is left, no temp file")
 }
 
 func TestWriteFileWhereTheDirectoryCannotBe(t *testing.T) {
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "artifacts")
-	if err := os.WriteFile(blocker, []byte("a file, not a directory"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(blocker, []byte("a file, not a directory"), 0o644))
 	path := filepath.Join(blocker, "release", "snapshot.json")
 	err := WriteFile(path, []byte("{}"))
-	if err == nil || !strings.Contains(err.Error(), path) {
-		t.Fatalf("WriteFile under a regular file = %v, want an error naming %s", err, path)
-	}
+	require.Error(t, err, "a regular file stands where the directory must be")
+	assert.Contains(t, err.Error(), path, "the error names the path")
+	_, statErr := os.Stat(path)
+	assert.Error(t, statErr, "nothing written")
 }

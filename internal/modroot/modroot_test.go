@@ -1,26 +1,25 @@
 package modroot
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFind(t *testing.T) {
 	root := t.TempDir()
 	deep := filepath.Join(root, "readiness", "soak")
-	if err := os.MkdirAll(deep, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Find(deep); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Find without go.mod = %v, want ErrNotFound", err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module x\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(deep, 0o755))
+
+	_, err := Find(deep)
+	require.ErrorIs(t, err, ErrNotFound, "no go.mod anywhere above")
+	assert.NotContains(t, err.Error(), root, "the error names no machine path")
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module x\n"), 0o644))
 	got, err := Find(deep)
-	if err != nil || got != root {
-		t.Fatalf("Find(%s) = %q, %v; want %q", deep, got, err, root)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, root, got)
 }
