@@ -345,7 +345,7 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 			return fmt.Sprintf("make soak (pid %d) is sampling; log %s\n%s\n%s", p.PID, p.Log, how, first), nil
 		}
 		if done, werr := s.Exited("soak"); done {
-			return how + "\nlog tail:\n" + launchLogTail(logPath, 6), fmt.Errorf("make soak exited before its first sample (%v)", werr)
+			return how + "\nlog tail:\n" + stack.LogTail(logPath, 6), fmt.Errorf("make soak exited before its first sample (%v)", werr)
 		}
 		if time.Now().After(deadline) {
 			return how, fmt.Errorf("make soak wrote no sample within %s; see %s", o.soakStartWait, p.Log)
@@ -380,16 +380,4 @@ func soakFirstProgress(logPath string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func launchLogTail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -198,8 +198,9 @@ func waitGroupGone(pgid int, timeout time.Duration) error {
 	return nil
 }
 
-// logTail is the last n lines of the file at path (for an error message).
-func logTail(path string, n int) string {
+// LogTail is the last n lines of the file at path, for an error message; "" when
+// it cannot be read.
+func LogTail(path string, n int) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return ""

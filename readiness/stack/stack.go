@@ -322,11 +322,11 @@ func waitFor(ctx context.Context, p *process, url string, timeout time.Duration,
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("wait for %s: %s (pid %d) exited (%v); log tail:\n%s", url, p.Role, p.PID, p.err, logTail(logPath, 8))
+			return fmt.Errorf("wait for %s: %s (pid %d) exited (%v); log tail:\n%s", url, p.Role, p.PID, p.err, LogTail(logPath, 8))
 		case <-ctx.Done():
 			return fmt.Errorf("wait for %s: %w", url, context.Cause(ctx))
 		case <-deadline.C:
-			return fmt.Errorf("wait for %s: no answer after %s; log tail:\n%s", url, timeout, logTail(logPath, 8))
+			return fmt.Errorf("wait for %s: no answer after %s; log tail:\n%s", url, timeout, LogTail(logPath, 8))
 		case <-tick.C:
 		}
 	}
