@@ -1,8 +1,7 @@
 package engine
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/presoak/presoak/internal/modroot"
 	"testing"
 	"time"
 
@@ -47,20 +46,11 @@ func newSimEngine(t testing.TB, cfg *config.Config, opts Options) *Engine {
 
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := modroot.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // scriptFeed is a hand-driven Feed: the test sets the book and queues trades.

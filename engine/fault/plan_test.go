@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"github.com/presoak/presoak/internal/modroot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,20 +11,11 @@ import (
 
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := modroot.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
+	return root
 }
 
 func TestFixturesLoad(t *testing.T) {

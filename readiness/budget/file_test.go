@@ -2,7 +2,7 @@ package budget
 
 import (
 	"errors"
-	"os"
+	"github.com/presoak/presoak/internal/modroot"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,18 +123,9 @@ func TestLoadFixture(t *testing.T) {
 
 func moduleRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := modroot.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return root
 }

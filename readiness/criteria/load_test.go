@@ -2,6 +2,7 @@ package criteria
 
 import (
 	"errors"
+	"github.com/presoak/presoak/internal/modroot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,20 +13,11 @@ import (
 // moduleRoot finds the directory holding go.mod, for fixture paths.
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := modroot.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
-	}
+	return root
 }
 
 func TestLoadFixtures(t *testing.T) {

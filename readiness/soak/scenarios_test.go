@@ -16,7 +16,7 @@ package soak_test
 
 import (
 	"context"
-	"os"
+	"github.com/presoak/presoak/internal/modroot"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -34,20 +34,11 @@ import (
 
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := modroot.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // scenarioConfig is the soak config (base + soak overrides) at tick, with

@@ -3,7 +3,7 @@ package target
 import (
 	"context"
 	"errors"
-	"os"
+	"github.com/presoak/presoak/internal/modroot"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,20 +14,11 @@ import (
 
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := modroot.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
-	}
+	return root
 }
 
 func soakConfig(t testing.TB) *config.Loaded {
