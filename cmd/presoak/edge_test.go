@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"github.com/presoak/presoak/internal/csvtable"
 	"math"
 	"os"
 	"path/filepath"
@@ -211,24 +211,11 @@ func deref(p *float64) any {
 
 func csvRows(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	rows, err := csvtable.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]string
-	for _, r := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = r[i]
-		}
-		out = append(out, m)
-	}
-	return out
+	return rows
 }
 
 func pf(t *testing.T, s string) float64 {

@@ -1,7 +1,7 @@
 package calibration_test
 
 import (
-	"encoding/csv"
+	"github.com/presoak/presoak/internal/csvtable"
 	"math"
 	"os"
 	"path/filepath"
@@ -56,24 +56,11 @@ func runSim(t *testing.T, span time.Duration, o calibration.Options) (string, en
 
 func readCSV(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	rows, err := csvtable.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var out []map[string]string
-	for _, r := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = r[i]
-		}
-		out = append(out, m)
-	}
-	return out
+	return rows
 }
 
 func num(t *testing.T, s string) float64 {

@@ -3,9 +3,9 @@ package incident_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"github.com/presoak/presoak/internal/csvtable"
 	"math"
 	"os"
 	"path/filepath"
@@ -358,24 +358,11 @@ func read(t *testing.T, dir, name string) []byte {
 
 func readCSV(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	rows, err := csvtable.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]string
-	for _, r := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = r[i]
-		}
-		out = append(out, m)
-	}
-	return out
+	return rows
 }
 
 func contains(ss []string, s string) bool {
