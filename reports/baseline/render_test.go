@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"flag"
-	"os"
+	"github.com/presoak/presoak/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,20 +33,10 @@ func sampleView() View {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run go test ./reports/baseline -update and review the diff\ngot:\n%s", name, got)
+	if err := golden.Check(filepath.Join("testdata", name), got, *update); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -56,7 +46,7 @@ func TestWriteMarkdown(t *testing.T) {
 	if err := WriteMarkdown(&buf, sampleView()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "visualization.md", buf.Bytes())
+	checkGolden(t, "visualization.md", buf.Bytes())
 	for _, want := range []string{"modeled by the engine's latency profile", "❌ OVER", "![p95 against budget per stage](stage_budgets.svg)", "31.9ms – 34.2ms"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("markdown lacks %q", want)
@@ -83,7 +73,7 @@ func TestWriteSVG(t *testing.T) {
 	if err := WriteSVG(&buf, sampleView()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "stage_budgets.svg", buf.Bytes())
+	checkGolden(t, "stage_budgets.svg", buf.Bytes())
 	// well-formed XML
 	dec := xml.NewDecoder(bytes.NewReader(buf.Bytes()))
 	for {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
+	"github.com/presoak/presoak/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,20 +39,10 @@ func smallModel() Model {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it); got:\n%s", name, got)
+	if err := golden.Check(filepath.Join("testdata", name), got, *update); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -61,7 +51,7 @@ func TestWriteRulesGolden(t *testing.T) {
 	if err := WriteRules(&buf, smallModel()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "rules.yml", buf.Bytes())
+	checkGolden(t, "rules.yml", buf.Bytes())
 	var f struct {
 		Groups []struct {
 			Interval string
@@ -93,7 +83,7 @@ func TestWriteDashboard(t *testing.T) {
 	if err := WriteDashboard(&buf, smallModel()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "dashboard.json", buf.Bytes())
+	checkGolden(t, "dashboard.json", buf.Bytes())
 	var d struct {
 		SchemaVersion int `json:"schemaVersion"`
 		Templating    struct {
@@ -152,7 +142,7 @@ func TestWriteChecklist(t *testing.T) {
 	if err := WriteChecklist(&buf, smallModel()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "checklist.md", buf.Bytes())
+	checkGolden(t, "checklist.md", buf.Bytes())
 	out := buf.String()
 	for _, want := range []string{"## Stop criteria", "## Alert rules", "## Panels", "## Every 4–6 hours", `\|`, "runbook: Check venue | feed latency."} {
 		if !strings.Contains(out, want) {

@@ -3,6 +3,7 @@ package readiness
 import (
 	"bytes"
 	"flag"
+	"github.com/presoak/presoak/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,53 +53,11 @@ func TestWriteMarkdownGolden(t *testing.T) {
 			if err := WriteMarkdown(&got, run, opts); err != nil {
 				t.Fatalf("WriteMarkdown: %v", err)
 			}
-			golden := filepath.Join("testdata", c.name+".md")
-			if *update {
-				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create it): %v", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("%s differs from the golden file (go test ./reports/readiness -run TestWriteMarkdownGolden -update, then review the diff):\n%s",
-					golden, firstDiff(got.String(), string(want)))
+			if err := golden.Check(filepath.Join("testdata", c.name+".md"), got.Bytes(), *update); err != nil {
+				t.Error(err)
 			}
 		})
 	}
-}
-
-// firstDiff shows the first line where got and want differ.
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return "line " + itoa(i+1) + ":\n got: " + gl + "\nwant: " + wl
-		}
-	}
-	return "(no line differs)"
-}
-
-func itoa(i int) string { return fmtInt(i) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }
 
 // The report states what the Done-when needs: the three config items with
