@@ -46,9 +46,9 @@
 // An item that cannot be evaluated fails (checklist.NotEvaluated); it is never
 // a pass. An area whose capability is not built yet skips with
 // checklist.Pending, naming the missing capability; skipped items are listed
-// in the report and left out of the readiness percentage. pending_test.go
-// holds those placeholders: the commit that adds an area's file deletes its
-// function there.
+// in the report and left out of the readiness percentage. Every area of the
+// seed has its checks now; a new area starts as a Pending placeholder in its
+// own <area>_test.go.
 //
 // A test in ./readiness/... without an "area" attribute (its own or its
 // parent's) is not a checklist item: the report counts it as a harness
