@@ -8,8 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/presoak/presoak/readiness/baseline"
-	"github.com/presoak/presoak/readiness/budget"
+	"github.com/presoak/presoak/harness/baseline"
+	"github.com/presoak/presoak/harness/budget"
 )
 
 // Measure is the budgets' measurement: on the simulated clock

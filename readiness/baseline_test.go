@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/presoak/presoak/readiness/baseline"
-	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/harness/baseline"
+	"github.com/presoak/presoak/harness/checklist"
 )
 
 // The Baseline and MD-Cache areas share one sample: the embedded engine's on

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/monitoring"
-	"github.com/presoak/presoak/readiness/stack"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/monitoring"
+	"github.com/presoak/presoak/harness/stack"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 

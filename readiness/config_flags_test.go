@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/harness/checklist"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 

@@ -3,7 +3,7 @@ package readiness
 import (
 	"testing"
 
-	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/harness/checklist"
 )
 
 // TestMDCache is the MD-Cache area: the cache is enabled (embedded: in the

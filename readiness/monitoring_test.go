@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/monitoring"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/monitoring"
 )
 
 // TestMonitoring is the Monitoring area: the Prometheus rules in

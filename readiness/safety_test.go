@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/safety"
-	"github.com/presoak/presoak/readiness/safety/checks"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/safety"
+	"github.com/presoak/presoak/harness/safety/checks"
 )
 
 // TestSafety is the Safety area: the feature-flag snapshot matches the

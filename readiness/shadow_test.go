@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presoak/presoak/readiness/baseline"
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/target"
+	"github.com/presoak/presoak/harness/baseline"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/target"
 )
 
 // shadowStopMargin is how long before go test's -timeout the shadow run

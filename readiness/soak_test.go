@@ -17,13 +17,13 @@ import (
 
 	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/engine/fault"
-	"github.com/presoak/presoak/readiness/baseline"
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/criteria"
-	"github.com/presoak/presoak/readiness/incident"
-	sig "github.com/presoak/presoak/readiness/signal"
-	"github.com/presoak/presoak/readiness/soak"
-	"github.com/presoak/presoak/readiness/target"
+	"github.com/presoak/presoak/harness/baseline"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/incident"
+	sig "github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/soak"
+	"github.com/presoak/presoak/harness/target"
 )
 
 // soakStopMargin is how long before go test's -timeout the soak stops by

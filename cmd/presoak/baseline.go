@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/presoak/presoak/readiness/baseline"
-	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/harness/baseline"
+	"github.com/presoak/presoak/harness/checklist"
 )
 
 func init() {

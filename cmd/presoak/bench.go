@@ -11,9 +11,9 @@ import (
 
 	"github.com/presoak/presoak/bench"
 	"github.com/presoak/presoak/engine/config"
-	"github.com/presoak/presoak/readiness/baseline"
-	"github.com/presoak/presoak/readiness/budget"
-	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/harness/baseline"
+	"github.com/presoak/presoak/harness/budget"
+	"github.com/presoak/presoak/harness/checklist"
 )
 
 func init() {

@@ -17,7 +17,7 @@ import (
 	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/engine/clock"
 	"github.com/presoak/presoak/engine/config"
-	"github.com/presoak/presoak/readiness/safety"
+	"github.com/presoak/presoak/harness/safety"
 )
 
 // edgeRoot is the module root.

@@ -16,11 +16,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/launch"
-	"github.com/presoak/presoak/readiness/monitoring"
-	"github.com/presoak/presoak/readiness/safety"
-	"github.com/presoak/presoak/readiness/stack"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/launch"
+	"github.com/presoak/presoak/harness/monitoring"
+	"github.com/presoak/presoak/harness/safety"
+	"github.com/presoak/presoak/harness/stack"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 

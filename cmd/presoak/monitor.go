@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/presoak/presoak/readiness/stack"
+	"github.com/presoak/presoak/harness/stack"
 )
 
 func init() {

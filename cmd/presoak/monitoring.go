@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/presoak/presoak/readiness/monitoring"
+	"github.com/presoak/presoak/harness/monitoring"
 )
 
 func init() {
@@ -18,7 +18,7 @@ func init() {
 }
 
 // runMonitoring generates the monitoring assets from CRITERIA, BUDGETS,
-// METRIC_NAMES, SELECTOR and BASELINE (see `go doc ./readiness/monitoring`),
+// METRIC_NAMES, SELECTOR and BASELINE (see `go doc ./harness/monitoring`),
 // writes them under artifacts/, and checks the rules with promtool.
 func runMonitoring(args []string) int {
 	fs := flag.NewFlagSet("monitoring", flag.ContinueOnError)

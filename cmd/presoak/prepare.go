@@ -4,7 +4,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/presoak/presoak/readiness/safety/prepare"
+	"github.com/presoak/presoak/harness/safety/prepare"
 )
 
 func init() {

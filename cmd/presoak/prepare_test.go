@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/harness/checklist"
 )
 
 func TestPrepareSoakCommand(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/presoak/presoak/readiness/checklist"
+	"github.com/presoak/presoak/harness/checklist"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/safety"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/safety"
 )
 
 // junitDoc is the part of gotestsum's JUnit the tests read.
@@ -288,7 +288,7 @@ func TestReadinessRunningBot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := os.ReadFile(filepath.Join(root, "readiness/checklist/testdata/bot_flags_on.prom"))
+	page, err := os.ReadFile(filepath.Join(root, "harness/checklist/testdata/bot_flags_on.prom"))
 	if err != nil {
 		t.Fatal(err)
 	}

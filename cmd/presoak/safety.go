@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/presoak/presoak/engine/config"
-	"github.com/presoak/presoak/readiness/safety"
+	"github.com/presoak/presoak/harness/safety"
 )
 
 // defaultSafetyConfig is CONFIG's default, as in the Makefile.

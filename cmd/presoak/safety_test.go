@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/safety"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/safety"
 )
 
 // safetyArgs are the flags that point a safety command at a scratch

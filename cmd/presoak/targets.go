@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/presoak/presoak/readiness/checklist"
-	"github.com/presoak/presoak/readiness/signal"
-	"github.com/presoak/presoak/readiness/target"
+	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/target"
 )
 
 func init() {

@@ -55,7 +55,7 @@ func TestTargetCheckConfigErrors(t *testing.T) {
 	}
 	t.Setenv("TARGET", "prometheus")
 	t.Setenv("PROMETHEUS_URL", "")
-	t.Setenv("HARNESS", "readiness/target/testdata/harness/custom_names.yaml")
+	t.Setenv("HARNESS", "harness/target/testdata/harness/custom_names.yaml")
 	errOut.Reset()
 	if rc := runTargetCheck(nil, "", &out, &errOut); rc != 2 || !strings.Contains(errOut.String(), "target.prometheus.url: missing") {
 		t.Fatalf("no prometheus url: rc %d, stderr %q; want 2 naming the key", rc, errOut.String())

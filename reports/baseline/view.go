@@ -3,7 +3,7 @@
 // plain text that renders in any Markdown viewer or terminal) and an SVG
 // chart it links. Both are pure functions of a View; this package measures
 // nothing and imports nothing of the engine or the checklist — the caller
-// (readiness/baseline) fills the View from its stage_budgets.json model.
+// (harness/baseline) fills the View from its stage_budgets.json model.
 //
 // Output is deterministic: the same View gives the same bytes (golden tests).
 package baseline

@@ -6,7 +6,7 @@
 // Everything here is a pure function of its arguments: the Model already
 // carries every PromQL expression, threshold and runbook line, so the same
 // Model always renders the same bytes. The Model is built by
-// readiness/monitoring from the criteria spec, the budgets and the bot's
+// harness/monitoring from the criteria spec, the budgets and the bot's
 // metric-name mapping; that package is the one place that says how a signal
 // is computed in PromQL.
 //

@@ -1,0 +1,142 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/presoak/presoak/engine"
+	"github.com/presoak/presoak/engine/config"
+	"github.com/presoak/presoak/engine/fault"
+	"github.com/presoak/presoak/harness/budget"
+)
+
+// DefaultWarmupTicks are dropped from a simulated-clock measurement before
+// anything is recorded: the first ticks fill the cache and the pipeline.
+const DefaultWarmupTicks = 100
+
+// Options configure a measurement. Loaded is required; the zero value of
+// every other field works.
+type Options struct {
+	// Loaded is the effective config (engine/config.Load of the CONFIG layers).
+	Loaded *config.Loaded
+	// Layers are the config layers' display names, for provenance.
+	Layers []string
+	// Display turns a path into what reports show (relative to the module
+	// root); nil shows paths as they are.
+	Display func(path string) string
+	// Budgets are evaluated on the run; nil evaluates none.
+	Budgets *budget.Set
+	// WarmupTicks (simulated clock) are run and dropped first [DefaultWarmupTicks].
+	WarmupTicks int
+	// Warmup (real clock) is run and dropped first [min(5s, Duration/10)].
+	Warmup time.Duration
+	// Ticks (simulated clock) is how many ticks to measure after the warm-up;
+	// 0 measures until the recording ends.
+	Ticks int
+	// Duration (real clock) is how long to measure after the warm-up.
+	Duration time.Duration
+	// Faults is a fault plan (offsets from the engine's start); nil: none.
+	Faults *fault.Plan
+	// Seed seeds the simulated venue; 0 means the config's venue.seed.
+	Seed int64
+	// GitCommit is recorded in the baseline ("unknown" when empty).
+	GitCommit string
+	// Progress receives a progress line every ProgressEvery (real clock); nil: none.
+	Progress io.Writer
+	// ProgressEvery is the progress interval [30s].
+	ProgressEvery time.Duration
+	// Observer receives the engine's quotes and fills (a calibration
+	// recorder, engine/calibration); nil: none. The caller closes it once
+	// the run has returned (Shadow and MeasureSim stop the engine first).
+	Observer engine.Observer
+}
+
+// ErrNoConfig is returned when Options.Loaded is nil.
+var ErrNoConfig = errors.New("no config")
+
+func (o Options) display(p string) string {
+	if o.Display == nil {
+		return p
+	}
+	return o.Display(p)
+}
+
+func (o Options) meta(clock string, feed string) Meta {
+	m := Meta{
+		Clock: clock, ConfigHash: NoConfigHash, ConfigLayers: o.Layers,
+		GitCommit: o.GitCommit, Feed: feed, Seed: o.Seed,
+	}
+	if m.GitCommit == "" {
+		m.GitCommit = "unknown"
+	}
+	if o.Loaded != nil {
+		m.ConfigHash = o.Loaded.Hash()
+		if m.Seed == 0 {
+			m.Seed = o.Loaded.Config.Venue.Seed
+		}
+	}
+	return m
+}
+
+// NoConfigHash is the config hash of a running bot measured without its
+// config files (CONFIG empty).
+const NoConfigHash = "none (CONFIG empty: the bot's config files were not given)"
+
+// newEngine builds the engine the options describe on a clock (nil: simulated).
+func (o Options) newEngine(span time.Duration, realClock bool) (*engine.Engine, engine.Options, string, error) {
+	if o.Loaded == nil {
+		return nil, engine.Options{}, "", ErrNoConfig
+	}
+	eopts, feed, err := feedFor(o.Loaded, span, o.display)
+	if err != nil {
+		return nil, eopts, "", err
+	}
+	if eopts.Latency, err = profileFor(o.Loaded); err != nil {
+		return nil, eopts, "", err
+	}
+	eopts.Faults, eopts.Seed, eopts.Observer = o.Faults, o.Seed, o.Observer
+	if realClock {
+		eopts.Clock = realClockFor()
+	}
+	e, err := engine.New(&o.Loaded.Config, eopts)
+	if err != nil {
+		return nil, eopts, "", err
+	}
+	return e, eopts, feed, nil
+}
+
+// MeasureSim runs the embedded engine in shadow mode on the simulated clock
+// over the config's recording: WarmupTicks dropped, then Ticks (or the rest of
+// the recording) measured. Stage latencies are the engine's modeled ones. It
+// takes seconds of wall time and is deterministic for a config and seed.
+func MeasureSim(o Options) (*Run, error) {
+	if o.WarmupTicks <= 0 {
+		o.WarmupTicks = DefaultWarmupTicks
+	}
+	span := time.Duration(0)
+	if o.Ticks > 0 && o.Loaded != nil {
+		span = time.Duration(o.WarmupTicks+o.Ticks+1) * o.Loaded.Config.Tick.Interval
+	}
+	e, eopts, feed, err := o.newEngine(span, false)
+	if err != nil {
+		return nil, fmt.Errorf("measure baseline: %w", err)
+	}
+	for i := 0; i < o.WarmupTicks && !eopts.Feed.Done(); i++ {
+		e.Step()
+	}
+	base := e.Stats()
+	e.ResetLatencies()
+	for i := 0; (o.Ticks <= 0 || i < o.Ticks) && !eopts.Feed.Done(); i++ {
+		e.Step()
+	}
+	obs := observe(e, base)
+	m := o.meta(SimulatedClock, feed)
+	m.Start, m.End = time.Unix(0, base.NowNs), time.Unix(0, e.Stats().NowNs)
+	m.Planned = time.Duration(o.Ticks) * o.Loaded.Config.Tick.Interval
+	if o.Ticks <= 0 {
+		m.Planned = m.End.Sub(m.Start)
+	}
+	return Assemble(m, obs, o.Budgets), nil
+}

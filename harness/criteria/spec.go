@@ -1,0 +1,122 @@
+// Package criteria is the soak's stop and warning conditions as data
+// (fixtures/criteria.yaml), their validation, and the evaluator that applies
+// them with Prometheus `for:` semantics.
+//
+// # Grammar
+//
+// A criteria file is YAML:
+//
+//	version: 1                  # the format version; must be 1
+//	evaluation_interval: 15s    # how often every criterion is evaluated (> 0)
+//	criteria:                   # at least one; reported in this order
+//	  - name: deadline_miss     # [a-z][a-z0-9_]*, unique: the JUnit testcase and alert name
+//	    signal: deadline_miss_pct   # one of the signal names below
+//	    op: ">"                 # >, >=, < or <=: the condition is `signal op threshold`
+//	    threshold: 5            # in the signal's unit (percent, MB/h, count)
+//	    window: 10m             # look-back the signal is computed over
+//	    for: 10m                # how long the condition must hold before it fires
+//	    severity: stop          # stop (ends the soak) or warn (recorded, the soak goes on)
+//	    description: "..."      # what the condition means
+//	    action: "..."           # what to do when it fires
+//
+// Signals and their units (package signal):
+//
+//	deadline_miss_pct          misses / ticks over the window, percent      (0..100)
+//	md_cache_hit_pct           hits / (hits+misses) over the window, percent (0..100)
+//	taker_share_pct            taker / (maker+taker) volume, percent        (0..100)
+//	error_pct                  tick errors / ticks over the window, percent (0..100)
+//	memory_growth_mb_per_hour  sustained growth of resident memory, MB/h (MB = 1e6 bytes):
+//	                           the smaller Theil-Sen slope of the window's two halves
+//	critical_breakers_open     most critical breakers open at once in the window (count)
+//	p95_regression_pct         worst stage p95 over the frozen baseline, percent above it
+//	target_down                1 when the target cannot be read (or its newest
+//	                           good sample is older than the window), else 0
+//
+// Durations are Go durations ("90s", "10m", "1h30m"). Validation (Validate,
+// run by Load before anything is measured) reports every problem at once,
+// each naming its criterion: unknown keys, an unknown signal, op or severity,
+// a missing name, description or action, duplicate names, a non-finite or
+// out-of-range threshold, negative durations, a windowed signal without a
+// window or with a window shorter than the evaluation interval, and a
+// non-zero for shorter than the evaluation interval (it could not be honoured).
+//
+// # Evaluation
+//
+// Every evaluation_interval the evaluator computes each criterion's signal
+// over its window and applies Prometheus's alerting-rule state machine:
+// inactive -> pending at the first evaluation where the condition holds
+// (ActiveAt = that evaluation), pending -> firing at the first evaluation where
+// it still holds and now-ActiveAt >= For (for: 0 fires at once), and any
+// evaluation where it does not hold resets to inactive.
+//
+// No data (a window with too few samples, no ticks, no fills, no baseline) is
+// not healthy and not a breach: the criterion cannot be evaluated, so its state
+// is frozen. It does not reset, does not advance to firing, and keeps its
+// pending-since time, so when data returns and the condition still holds the
+// time without data counts toward For. A target that stays unreadable is caught
+// by the target_down criterion, and a criterion that never had data is reported
+// as not evaluated (a failed testcase for stop criteria).
+package criteria
+
+import (
+	"time"
+
+	"github.com/presoak/presoak/harness/signal"
+)
+
+// Severity says what a firing criterion does to the soak.
+type Severity string
+
+const (
+	// Stop ends the soak the moment the criterion fires.
+	Stop Severity = "stop"
+	// Warn records the criterion and lets the soak go on.
+	Warn Severity = "warn"
+)
+
+// Op is a comparison: the criterion holds when `signal Op threshold`.
+type Op string
+
+// The comparisons.
+const (
+	Greater      Op = ">"
+	GreaterEqual Op = ">="
+	Less         Op = "<"
+	LessEqual    Op = "<="
+)
+
+// Spec is a criteria file.
+type Spec struct {
+	// Version of the file format; 1.
+	Version int `yaml:"version"`
+	// EvaluationInterval is how often criteria are evaluated (also the
+	// Prometheus rule group's interval).
+	EvaluationInterval time.Duration `yaml:"evaluation_interval"`
+	// Criteria, stop and warn, in the order they are reported.
+	Criteria []Criterion `yaml:"criteria"`
+
+	file  string // where it was parsed from, for problems
+	lines []int  // line of each criterion, for problems
+}
+
+// Criterion is one stop or warning condition: it holds when
+// `Signal Op Threshold` over Window, and fires once it has held for For.
+type Criterion struct {
+	// Name is stable; it names the JUnit testcase and the alert.
+	Name string `yaml:"name"`
+	// Signal is what is compared.
+	Signal signal.Name `yaml:"signal"`
+	// Op and Threshold: the condition, in the signal's unit (percent, MB/h, count).
+	Op        Op      `yaml:"op"`
+	Threshold float64 `yaml:"threshold"`
+	// Window is the look-back the signal is computed over (rates, slopes).
+	Window time.Duration `yaml:"window"`
+	// For is how long the condition must hold before the criterion fires.
+	For time.Duration `yaml:"for"`
+	// Severity: stop or warn.
+	Severity Severity `yaml:"severity"`
+	// Description says what the condition means, for people.
+	Description string `yaml:"description"`
+	// Action says what to do when it fires (the runbook line).
+	Action string `yaml:"action"`
+}

@@ -1,0 +1,382 @@
+package monitoring
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/presoak/presoak/harness/checklist"
+	rmon "github.com/presoak/presoak/reports/monitoring"
+	report "github.com/presoak/presoak/reports/readiness"
+)
+
+// FixGenerate is the fix of every stale or missing asset.
+const FixGenerate = "run `make monitoring` (regenerates the rules, dashboard and checklist from CRITERIA, BUDGETS, METRIC_NAMES, SELECTOR and BASELINE)"
+
+// Checks are the readiness Monitoring area's items over the assets under
+// Env.Root, generated from Env's inputs.
+type Checks struct {
+	// Env names the inputs and the root the assets are under.
+	Env Env
+	// Promtool checks the rules.
+	Promtool Promtool
+
+	in     Inputs
+	assets Assets
+	err    error
+	loaded bool
+}
+
+func (c *Checks) want() (Assets, error) {
+	if !c.loaded {
+		c.loaded = true
+		in, err := c.Env.Load()
+		if err == nil {
+			c.in = in
+			c.assets, err = Render(in)
+		}
+		c.err = err
+	}
+	return c.assets, c.err
+}
+
+func (c *Checks) read(rel string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(c.Env.Root, rel))
+}
+
+func item(status report.Status, sev report.Severity, got, want, source, fix, msg string) checklist.Item {
+	if status == report.StatusPass {
+		fix = ""
+	}
+	return checklist.Item{Area: checklist.AreaMonitoring, Severity: sev, Status: status, Got: got, Want: want, Source: source, Fix: fix, Message: msg}
+}
+
+func (c *Checks) notEvaluated(what string, err error) checklist.Item {
+	return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, what,
+		err.Error(), "fix the inputs named above, then run `make monitoring`")
+}
+
+// RulesCurrent: the rules file exists and is exactly what the current
+// criteria, budgets, metric names and baseline generate.
+func (c *Checks) RulesCurrent() checklist.Item {
+	const want = "generated from the current criteria"
+	a, err := c.want()
+	if err != nil {
+		return c.notEvaluated(want, err)
+	}
+	return c.current(RulesPath, a.Rules, want, report.Blocking)
+}
+
+// ChecklistCurrent: SOAK_DASHBOARD_CHECKLIST.md is what the current inputs
+// generate (a warning: a stale checklist misleads people, not alerting).
+func (c *Checks) ChecklistCurrent() checklist.Item {
+	const want = "generated from the current criteria"
+	a, err := c.want()
+	if err != nil {
+		return c.notEvaluated(want, err)
+	}
+	return c.current(ChecklistPath, a.Checklist, want, report.Warning)
+}
+
+func (c *Checks) current(rel string, wantData []byte, want string, sev report.Severity) checklist.Item {
+	got, err := c.read(rel)
+	src := rel + " vs " + c.Env.Display(c.Env.Criteria)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return item(report.StatusFail, sev, "missing", want, src, FixGenerate,
+			fmt.Sprintf("%s is missing, want it %s: %s", rel, want, FixGenerate))
+	case err != nil:
+		return item(report.StatusFail, sev, "unreadable", want, src, FixGenerate, fmt.Sprintf("read %s: %v", rel, err))
+	case !bytes.Equal(got, wantData):
+		why := "stale"
+		if changed := changedInputs(got, wantData); len(changed) > 0 {
+			why += " (" + strings.Join(changed, ", ") + " changed)"
+		}
+		line, g, w := firstDifference(got, wantData)
+		return item(report.StatusFail, sev, why, want, src, FixGenerate,
+			fmt.Sprintf("%s is %s: line %d is %q, the current inputs generate %q: %s", rel, why, line, clip(g), clip(w), FixGenerate))
+	}
+	return item(report.StatusPass, sev, "current", want, src, "", fmt.Sprintf("%s is what the current inputs generate", rel))
+}
+
+// RulesPassPromtool: `promtool check rules` accepts the rules file.
+func (c *Checks) RulesPassPromtool(ctx context.Context) checklist.Item {
+	const want = "promtool check rules: SUCCESS"
+	path := filepath.Join(c.Env.Root, RulesPath)
+	if _, err := os.Stat(path); err != nil {
+		return item(report.StatusFail, report.Blocking, "no rules file", want, RulesPath, FixGenerate,
+			fmt.Sprintf("%s is missing, so promtool cannot check it: %s", RulesPath, FixGenerate))
+	}
+	out, err := c.Promtool.CheckRules(ctx, path)
+	if errors.Is(err, ErrNoPromtool) {
+		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "promtool is not installed", "run `make deps` (installs Debian's prometheus package)")
+	}
+	if err != nil {
+		return item(report.StatusFail, report.Blocking, "rejected", want, RulesPath, FixGenerate+"; if it still fails, the criteria produce invalid PromQL: report it",
+			fmt.Sprintf("promtool check rules rejects %s: %s", RulesPath, clip(strings.TrimSpace(out))))
+	}
+	return item(report.StatusPass, report.Blocking, monLastLine(out), want, RulesPath, "", "promtool check rules "+RulesPath+": "+monLastLine(out))
+}
+
+// AlertsMatchPresoak is the proof on the rules file Prometheus loads:
+// promtool's rule tests with synthetic series for every criterion show each
+// alert firing when its for-duration has elapsed and not one evaluation
+// before, and presoak's own evaluator fires the criterion at the same
+// evaluation with the same value.
+func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
+	const want = "every alert fires at the evaluation presoak's evaluator does"
+	a, err := c.want()
+	if err != nil {
+		return c.notEvaluated(want, err)
+	}
+	src := RulesPath + " (promtool test rules; criteria.EvaluateSeries)"
+	rules, err := c.read(RulesPath)
+	if err != nil {
+		return item(report.StatusFail, report.Blocking, "no rules file", want, src, FixGenerate,
+			fmt.Sprintf("%s is missing, so nothing proves the alerts: %s", RulesPath, FixGenerate))
+	}
+	_, err = c.Promtool.ProveRules(ctx, rules, c.in.Spec, c.in.Options)
+	switch {
+	case errors.Is(err, ErrNoPromtool):
+		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "promtool is not installed", "run `make deps` (installs Debian's prometheus package)")
+	case err != nil:
+		return item(report.StatusFail, report.Blocking, "disagree", want, src, FixGenerate+"; if it still fails, the rules and presoak's evaluator disagree: report it with this output",
+			fmt.Sprintf("the alerts in %s do not fire as presoak does: %s", RulesPath, clip2(err.Error(), 1200)))
+	}
+	n := len(a.Model.Alerts)
+	return item(report.StatusPass, report.Blocking, fmt.Sprintf("%d of %d alerts fire at presoak's evaluation", n, n), want, src, "",
+		fmt.Sprintf("promtool rule tests and presoak's evaluator agree on all %d alerts in %s (synthetic series; fires at for-duration, not one evaluation before)", n, RulesPath))
+}
+
+// DashboardCoversCriteria: the dashboard parses, has the data source
+// variable, and has a panel showing every criterion's signal (the same
+// PromQL the rules record).
+func (c *Checks) DashboardCoversCriteria() checklist.Item {
+	const want = "a panel for every criterion's signal"
+	a, err := c.want()
+	if err != nil {
+		return c.notEvaluated(want, err)
+	}
+	data, err := c.read(DashboardPath)
+	if err != nil {
+		return item(report.StatusFail, report.Blocking, "missing", want, DashboardPath, FixGenerate,
+			fmt.Sprintf("%s is missing: %s", DashboardPath, FixGenerate))
+	}
+	exprs, problems := dashboardExprs(data)
+	for _, al := range a.Model.Alerts {
+		var sig rmon.Signal
+		for _, s := range a.Model.Signals {
+			if s.Record == al.Record {
+				sig = s
+			}
+		}
+		if !exprs[sig.Expr] {
+			problems = append(problems, fmt.Sprintf("no panel shows %s's signal %s", al.Criterion, al.Record))
+		}
+	}
+	if len(problems) > 0 {
+		return item(report.StatusFail, report.Blocking, strings.Join(problems, "; "), want, DashboardPath, FixGenerate,
+			fmt.Sprintf("%s: %s: %s", DashboardPath, strings.Join(problems, "; "), FixGenerate))
+	}
+	return item(report.StatusPass, report.Blocking, fmt.Sprintf("%d of %d criteria's signals have a panel", len(a.Model.Alerts), len(a.Model.Alerts)),
+		want, DashboardPath, "", fmt.Sprintf("%s has a panel for each of the %d criteria's signals", DashboardPath, len(a.Model.Alerts)))
+}
+
+// dashboardExprs returns every PromQL expression of the dashboard's panels,
+// and what is wrong with its frame (schema version, data source variable).
+func dashboardExprs(data []byte) (map[string]bool, []string) {
+	var d struct {
+		SchemaVersion int `json:"schemaVersion"`
+		Templating    struct {
+			List []struct {
+				Name, Type string
+			} `json:"list"`
+		} `json:"templating"`
+		Panels []struct {
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, []string{"not a dashboard: " + err.Error()}
+	}
+	var problems []string
+	if d.SchemaVersion < rmon.SchemaVersion {
+		problems = append(problems, fmt.Sprintf("schemaVersion %d, want %d", d.SchemaVersion, rmon.SchemaVersion))
+	}
+	hasDS := false
+	for _, v := range d.Templating.List {
+		hasDS = hasDS || (v.Name == rmon.DatasourceVar && v.Type == "datasource")
+	}
+	if !hasDS {
+		problems = append(problems, "no data source variable")
+	}
+	exprs := map[string]bool{}
+	for _, p := range d.Panels {
+		for _, t := range p.Targets {
+			exprs[t.Expr] = true
+		}
+	}
+	return exprs, problems
+}
+
+// AlertsHaveRunbooks: every criterion has an alerting rule in the rules
+// file with its for-duration and severity, and every alert has a non-empty
+// action (runbook) annotation.
+func (c *Checks) AlertsHaveRunbooks() checklist.Item {
+	const want = "an alert per criterion, each with an action line"
+	a, err := c.want()
+	if err != nil {
+		return c.notEvaluated(want, err)
+	}
+	data, err := c.read(RulesPath)
+	if err != nil {
+		return item(report.StatusFail, report.Blocking, "no rules file", want, RulesPath, FixGenerate,
+			fmt.Sprintf("%s is missing: %s", RulesPath, FixGenerate))
+	}
+	alerts, err := parseAlerts(data)
+	if err != nil {
+		return item(report.StatusFail, report.Blocking, "unreadable", want, RulesPath, FixGenerate, fmt.Sprintf("%s: %v: %s", RulesPath, err, FixGenerate))
+	}
+	var problems []string
+	for name, r := range alerts {
+		if strings.TrimSpace(r.Annotations["action"]) == "" {
+			problems = append(problems, name+" has no action (runbook) line")
+		}
+	}
+	for _, al := range a.Model.Alerts {
+		r, ok := alerts[al.Name]
+		switch {
+		case !ok:
+			problems = append(problems, "no alert "+al.Name+" for criterion "+al.Criterion)
+		case r.Labels["severity"] != al.Severity:
+			problems = append(problems, fmt.Sprintf("%s severity %q, want %q", al.Name, r.Labels["severity"], al.Severity))
+		case r.For != forOf(al):
+			problems = append(problems, fmt.Sprintf("%s for %q, want %q", al.Name, r.For, forOf(al)))
+		}
+	}
+	if len(problems) > 0 {
+		sortStrings(problems)
+		return item(report.StatusFail, report.Blocking, strings.Join(problems, "; "), want, RulesPath, FixGenerate,
+			fmt.Sprintf("%s: %s: %s", RulesPath, strings.Join(problems, "; "), FixGenerate))
+	}
+	return item(report.StatusPass, report.Blocking, fmt.Sprintf("%d alerts, each with an action line", len(alerts)), want, RulesPath, "",
+		fmt.Sprintf("%s: %d alerts, one per criterion, each with its for-duration, severity and action line", RulesPath, len(alerts)))
+}
+
+func forOf(a rmon.Alert) string {
+	if a.For <= 0 {
+		return ""
+	}
+	return rmon.FormatDuration(a.For)
+}
+
+type parsedRule struct {
+	Alert       string            `yaml:"alert"`
+	For         string            `yaml:"for"`
+	Labels      map[string]string `yaml:"labels"`
+	Annotations map[string]string `yaml:"annotations"`
+}
+
+func parseAlerts(data []byte) (map[string]parsedRule, error) {
+	var f struct {
+		Groups []struct {
+			Rules []parsedRule `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("parse rules: %w", err)
+	}
+	out := map[string]parsedRule{}
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			if r.Alert != "" {
+				out[r.Alert] = r
+			}
+		}
+	}
+	return out, nil
+}
+
+// inputLine matches the "# criteria: path sha256:…" and "- criteria: …"
+// lines that head every asset.
+func inputLines(data []byte) map[string]string {
+	out := map[string]string{}
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "# "), "- ")
+		for _, k := range []string{"criteria", "budgets", "metric names", "selector", "baseline"} {
+			if strings.HasPrefix(l, k+": ") {
+				out[k] = l
+			}
+		}
+	}
+	return out
+}
+
+// changedInputs names the inputs whose header line differs.
+func changedInputs(got, want []byte) []string {
+	g, w := inputLines(got), inputLines(want)
+	var out []string
+	for _, k := range []string{"criteria", "budgets", "metric names", "selector", "baseline"} {
+		if g[k] != w[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// firstDifference is the first line that differs outside the comments, or
+// the first that differs at all.
+func firstDifference(got, want []byte) (line int, g, w string) {
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < max(len(gl), len(wl)); i++ {
+		var a, b string
+		if i < len(gl) {
+			a = gl[i]
+		}
+		if i < len(wl) {
+			b = wl[i]
+		}
+		if a != b && !strings.HasPrefix(a, "#") && !strings.HasPrefix(b, "#") && !strings.HasPrefix(a, "- ") {
+			return i + 1, a, b
+		}
+	}
+	for i := 0; i < max(len(gl), len(wl)); i++ {
+		var a, b string
+		if i < len(gl) {
+			a = gl[i]
+		}
+		if i < len(wl) {
+			b = wl[i]
+		}
+		if a != b {
+			return i + 1, a, b
+		}
+	}
+	return 0, "", ""
+}
+
+func clip(s string) string { return clip2(s, 160) }
+
+func clip2(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func monLastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

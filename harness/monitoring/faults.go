@@ -1,0 +1,227 @@
+package monitoring
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/signal"
+)
+
+// breachValue picks a value of the signal on the condition's side of the
+// threshold, far from it, within [lo, hi]; healthy is one on the other side.
+func breachValue(c criteria.Criterion, lo, hi float64) (breach, healthy float64, err error) {
+	switch c.Op {
+	case criteria.Greater, criteria.GreaterEqual:
+		breach, healthy = math.Ceil(c.Threshold+(hi-c.Threshold)/2), lo
+	case criteria.Less, criteria.LessEqual:
+		breach, healthy = math.Floor(c.Threshold/2+lo/2), hi
+	default:
+		return 0, 0, fmt.Errorf("unknown op %q", c.Op)
+	}
+	if breach < lo || breach > hi || !c.Holds(breach) || c.Holds(healthy) {
+		return 0, 0, fmt.Errorf("no value in [%s, %s] crosses %s %s from a healthy one", num(lo), num(hi), c.Op, num(c.Threshold))
+	}
+	return breach, healthy, nil
+}
+
+// ratio: healthy increments of 1 (numerator 0 or 1), then 10^9 per sample
+// with the breach percentage in the numerator.
+func (sc *Scenario) ratio(c criteria.Criterion, fault int, o Options) error {
+	bp, hp, err := breachValue(c, 0, 100)
+	if err != nil {
+		return err
+	}
+	m := o.names()
+	hNum, fNum := hp/100, bp*faultScale/100
+	hRest, fRest := 1-hNum, faultScale-fNum
+	n := fault + 1
+	switch c.Signal {
+	case signal.DeadlineMissPct:
+		sc.add(m.Ticks, roleTicks, nil, linear(counterBase, 1, faultScale, fault, n))
+		sc.add(m.DeadlineMisses, roleMisses, nil, linear(counterBase, hNum, fNum, fault, n))
+	case signal.ErrorPct:
+		sc.add(m.Ticks, roleTicks, nil, linear(counterBase, 1, faultScale, fault, n))
+		sc.add(m.TickErrors, roleErrors, map[string]string{"stage": "risk"}, linear(counterBase, hNum, fNum, fault, n))
+	case signal.MDCacheHitPct:
+		sc.add(m.CacheRequests, roleHits, map[string]string{"result": "hit"}, linear(counterBase, hNum, fNum, fault, n))
+		sc.add(m.CacheRequests, roleCacheMisses, map[string]string{"result": "miss"}, linear(counterBase, hRest, fRest, fault, n))
+	case signal.TakerSharePct:
+		sc.add(m.FillVolume, roleTaker, map[string]string{"liquidity": "taker"}, linear(counterBase, hNum, fNum, fault, n))
+		sc.add(m.FillVolume, roleMaker, map[string]string{"liquidity": "maker"}, linear(counterBase, hRest, fRest, fault, n))
+	}
+	sc.HoldAt = time.Duration(fault) * sc.Interval
+	sc.Value = bp
+	return nil
+}
+
+// memory: resident memory on a clean ramp from t=0 at an integral rate in
+// MB/h; the signal has a value once the series is MemoryWarmup old.
+func (sc *Scenario) memory(c criteria.Criterion, o Options) error {
+	if c.Op != criteria.Greater && c.Op != criteria.GreaterEqual {
+		return fmt.Errorf("memory growth scenarios need > or >=, got %q", c.Op)
+	}
+	secs := int64(sc.Interval / time.Second)
+	rate := int64(math.Max(math.Ceil(2*c.Threshold), math.Floor(c.Threshold)+1))
+	if rate <= 0 {
+		rate = 1
+	}
+	// bytes per sample = rate * 1e6 * secs / 3600 must be whole: 9 | rate*secs.
+	for (rate*secs*1e6)%3600 != 0 {
+		rate++
+	}
+	step := float64(rate * secs * 1e6 / 3600)
+	sc.add(o.names().ResidentMemory, roleResident, nil, []Phase{{Start: 1e9, Step: step, Count: 1}})
+	warm := MemoryWarmup(c.Window)
+	sc.HoldAt = (warm + sc.Interval - 1) / sc.Interval * sc.Interval
+	sc.Value = float64(rate)
+	return nil
+}
+
+// breakers: enough critical breakers open from the fault on.
+func (sc *Scenario) breakers(c criteria.Criterion, fault int, o Options) error {
+	open, _, err := breachValue(c, 0, math.Max(1, math.Ceil(c.Threshold)+1))
+	if err != nil {
+		return err
+	}
+	if open < 1 {
+		open = 1
+	}
+	for i := 0; i < int(open); i++ {
+		name := fmt.Sprintf("critical_%d", i+1)
+		s := sc.add(o.names().BreakerOpen, roleBreaker, map[string]string{"breaker": name, "critical": "true"}, linear(0, 0, 0, fault, fault+1))
+		s.Phases[len(s.Phases)-1].Start = 1
+		s.stage = name
+	}
+	// The bot is otherwise healthy and ticking.
+	sc.add(o.names().Ticks, roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
+	sc.HoldAt = time.Duration(fault) * sc.Interval
+	sc.Value = open
+	return nil
+}
+
+// targetDown: up 1, then 0 from the fault on; the signal is 1 once no good
+// scrape is left in the window.
+func (sc *Scenario) targetDown(c criteria.Criterion, fault int) error {
+	if !c.Holds(1) || c.Holds(0) {
+		return fmt.Errorf("target_down is 0 or 1: %s %s does not tell them apart", c.Op, num(c.Threshold))
+	}
+	s := sc.add("up", roleUp, nil, linear(1, 0, 0, fault, fault+1))
+	s.Phases[len(s.Phases)-1].Start = 0
+	lastUp := time.Duration(fault-1) * sc.Interval
+	hold := lastUp + c.Window
+	sc.HoldAt = (hold/sc.Interval + 1) * sc.Interval
+	if c.Window == 0 {
+		sc.HoldAt = time.Duration(fault) * sc.Interval
+	}
+	sc.Value = 1
+	return nil
+}
+
+// p95: every baseline stage sees one observation per sample just under its
+// baseline p95; from the fault on the first stage sees 10^9 per sample in a
+// bucket above baseline * (1 + threshold%).
+func (sc *Scenario) p95(c criteria.Criterion, fault int, o Options) error {
+	if c.Op != criteria.Greater && c.Op != criteria.GreaterEqual {
+		return fmt.Errorf("p95 regression scenarios need > or >=, got %q", c.Op)
+	}
+	base := o.Baseline
+	if len(base) == 0 {
+		base = TestBaseline
+		for _, st := range Stages {
+			if v, ok := base[st]; ok {
+				s := sc.add(BaselineRecord, roleBaseline, nil, []Phase{{Start: v, Step: 0, Count: 1}})
+				s.Labels = map[string]string{"stage": st} // a constant, like the recording rule's
+			}
+		}
+	}
+	sc.Baseline = base
+	faulty := "" // the first stage whose baseline is at least the smallest bucket
+	for _, st := range Stages {
+		if v, ok := base[st]; ok && v >= buckets[0] {
+			faulty = st
+			break
+		}
+	}
+	if faulty == "" {
+		return fmt.Errorf("baseline names no known stage with a p95 of at least %gs", buckets[0])
+	}
+	m := o.names()
+	for _, st := range Stages {
+		b, ok := base[st]
+		if !ok {
+			continue
+		}
+		h := -1 // healthy bucket: the highest whose upper bound is <= the baseline
+		for i, ub := range buckets {
+			if ub <= b {
+				h = i
+			}
+		}
+		if h < 0 {
+			if st == faulty {
+				return fmt.Errorf("baseline p95 of %s (%gs) is below the smallest bucket", st, b)
+			}
+			continue // no observations for this stage: both sides skip it
+		}
+		f := -1
+		if st == faulty {
+			limit := b * (1 + c.Threshold/100)
+			for i := 1; i < len(buckets)-1; i++ {
+				if buckets[i-1] > limit {
+					f = i
+					break
+				}
+			}
+			if f < 0 {
+				return fmt.Errorf("no bucket above %s's p95 limit %gs", st, limit)
+			}
+			lo, hi := buckets[f-1], buckets[f]
+			sc.Value = 100 * ((lo+(hi-lo)*0.95)/b - 1)
+		}
+		if hLo := lowerBound(h); c.Holds(100 * ((hLo+(buckets[h]-hLo)*0.95)/b - 1)) {
+			return fmt.Errorf("healthy p95 of %s would already hold", st)
+		}
+		metric, extra := m.StageDuration+"_bucket", map[string]string{"stage": st}
+		if st == TickTotal {
+			metric, extra = m.TickDuration+"_bucket", map[string]string{}
+		}
+		for i, ub := range buckets {
+			lbl := map[string]string{"le": leLabel(ub)}
+			for k, v := range extra {
+				lbl[k] = v
+			}
+			hStep, fStep := 0.0, 0.0
+			if i >= h {
+				hStep = 1
+			}
+			if f >= 0 && i >= f {
+				fStep = faultScale
+			}
+			if st == faulty {
+				fStep += hStep // the healthy observations go on during the fault
+			} else {
+				fStep = hStep
+			}
+			s := sc.add(metric, roleBucket, lbl, linear(counterBase, hStep, fStep, fault, fault+1))
+			s.stage, s.le = st, ub
+		}
+	}
+	sc.HoldAt = time.Duration(fault) * sc.Interval
+	return nil
+}
+
+func lowerBound(i int) float64 {
+	if i == 0 {
+		return 0
+	}
+	return buckets[i-1]
+}
+
+func leLabel(ub float64) string {
+	if math.IsInf(ub, 1) {
+		return "+Inf"
+	}
+	return num(ub)
+}

@@ -1,0 +1,228 @@
+package monitoring
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/presoak/presoak/harness/budget"
+	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/signal"
+)
+
+// Default input paths, relative to the module root (as in the Makefile).
+const (
+	DefaultCriteria = "fixtures/criteria.yaml"
+	DefaultBudgets  = "fixtures/budgets.yaml"
+	DefaultBaseline = "artifacts/baseline/frozen/stage_budgets.json"
+)
+
+// Env names the files the assets are generated from; paths are relative to
+// Root unless absolute. EnvFrom fills it from the environment the Makefile
+// exports.
+type Env struct {
+	// Root is the module root.
+	Root string
+	// Criteria is the criteria spec (CRITERIA).
+	Criteria string
+	// Budgets is the budgets file (BUDGETS); empty means none.
+	Budgets string
+	// MetricNames is a YAML file mapping signals to the bot's metric names
+	// (METRIC_NAMES, keys as signal.MetricNames' yaml tags; unset keys keep
+	// the defaults); empty means DESIGN.md's names.
+	MetricNames string
+	// Selector is extra label matchers for every metric (SELECTOR), e.g.
+	// `job="mm-bot"` or `{job="mm-bot"}`.
+	Selector string
+	// Baseline is the frozen baseline (BASELINE); it is used when the file
+	// exists, and its absence is stated in the assets.
+	Baseline string
+}
+
+// EnvFrom reads CRITERIA, BUDGETS, METRIC_NAMES, SELECTOR and BASELINE with
+// getenv, defaulting to the fixtures and the frozen baseline's path.
+func EnvFrom(root string, getenv func(string) string) Env {
+	or := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	return Env{
+		Root:        root,
+		Criteria:    or("CRITERIA", DefaultCriteria),
+		Budgets:     or("BUDGETS", DefaultBudgets),
+		MetricNames: or("METRIC_NAMES", ""),
+		Selector:    or("SELECTOR", ""),
+		Baseline:    or("BASELINE", DefaultBaseline),
+	}
+}
+
+// readFile reads an input; its error leaves out the absolute path (the
+// caller names the input as Display does).
+func (e Env) readFile(p string) ([]byte, error) {
+	data, err := os.ReadFile(e.abs(p))
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return data, err
+}
+
+func (e Env) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(e.Root, p)
+}
+
+// Display names a path relative to the root when it is inside it, so that
+// no machine's absolute path reaches an asset.
+func (e Env) Display(p string) string {
+	if rel, err := filepath.Rel(e.Root, e.abs(p)); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.Base(p)
+}
+
+// Load reads and validates every input; all problems are in one error.
+func (e Env) Load() (Inputs, error) {
+	var in Inputs
+	var errs []error
+	data, err := e.readFile(e.Criteria)
+	if err == nil {
+		in.Spec, err = criteria.Parse(e.Display(e.Criteria), data)
+	}
+	if err != nil {
+		errs = append(errs, fmt.Errorf("criteria %s: %w", e.Display(e.Criteria), err))
+	} else {
+		in.Sources = append(in.Sources, "criteria: "+e.Display(e.Criteria)+" "+digest(data))
+	}
+	if e.Budgets != "" {
+		data, err := e.readFile(e.Budgets)
+		if err == nil {
+			in.Budgets, err = budget.ParseFile(e.Display(e.Budgets), data)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("budgets %s: %w", e.Display(e.Budgets), err))
+		} else {
+			in.Sources = append(in.Sources, "budgets: "+e.Display(e.Budgets)+" "+digest(data))
+		}
+	}
+	in.Options.Names = signal.DefaultMetricNames()
+	if e.MetricNames != "" {
+		data, err := e.readFile(e.MetricNames)
+		if err == nil {
+			in.Options.Names, err = ParseMetricNames(data)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("metric names %s: %w", e.Display(e.MetricNames), err))
+		} else {
+			in.Sources = append(in.Sources, "metric names: "+e.Display(e.MetricNames)+" "+digest(data))
+		}
+	} else {
+		in.Sources = append(in.Sources, "metric names: DESIGN.md defaults")
+	}
+	in.Options.Selector = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(e.Selector), "{"), "}")
+	if in.Options.Selector != "" {
+		in.Sources = append(in.Sources, "selector: {"+in.Options.Selector+"}")
+	}
+	if e.Baseline != "" {
+		b, data, err := readBaseline(e.abs(e.Baseline))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			in.Sources = append(in.Sources, "baseline: none ("+e.Display(e.Baseline)+" not found; make baseline-freeze)")
+		case err != nil:
+			errs = append(errs, fmt.Errorf("baseline %s: %w", e.Display(e.Baseline), err))
+		default:
+			in.Options.Baseline = b
+			in.Sources = append(in.Sources, "baseline: "+e.Display(e.Baseline)+" "+digest(data))
+		}
+	}
+	if len(errs) > 0 {
+		return Inputs{}, fmt.Errorf("load monitoring inputs: %w", errors.Join(errs...))
+	}
+	return in, nil
+}
+
+// ParseMetricNames reads a metric-name mapping: DESIGN.md's defaults with the
+// file's keys (signal.MetricNames' yaml tags) replacing them. Unknown keys
+// and empty names are errors.
+func ParseMetricNames(data []byte) (signal.MetricNames, error) {
+	names := signal.DefaultMetricNames()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&names); err != nil {
+		return signal.MetricNames{}, fmt.Errorf("parse metric names: %w", err)
+	}
+	for _, n := range []string{names.TickDuration, names.StageDuration, names.Ticks, names.DeadlineMisses,
+		names.CacheRequests, names.FillVolume, names.BreakerOpen, names.TickErrors, names.ResidentMemory, names.FeatureFlag} {
+		if !metricNameOK(n) {
+			return signal.MetricNames{}, fmt.Errorf("parse metric names: %q is not a Prometheus metric name", n)
+		}
+	}
+	return names, nil
+}
+
+func metricNameOK(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i, r := range n {
+		ok := r == '_' || r == ':' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// baselineFile is the part of stage_budgets.json (harness/baseline's
+// format) the rules need: each latency target's p95.
+type baselineFile struct {
+	Stages map[string]struct {
+		P95Ms float64 `json:"p95_ms"`
+	} `json:"stages"`
+	TickTotal struct {
+		P95Ms float64 `json:"p95_ms"`
+	} `json:"tick_total"`
+}
+
+// readBaseline returns the frozen baseline's p95 per latency target, seconds.
+func readBaseline(path string) (map[string]float64, []byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var b baselineFile
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, nil, fmt.Errorf("read baseline: %w", err)
+	}
+	out := map[string]float64{}
+	for st, s := range b.Stages {
+		if s.P95Ms > 0 {
+			out[st] = s.P95Ms / 1e3
+		}
+	}
+	if b.TickTotal.P95Ms > 0 {
+		out[TickTotal] = b.TickTotal.P95Ms / 1e3
+	}
+	if len(out) == 0 {
+		return nil, nil, fmt.Errorf("read baseline: no stage has a p95")
+	}
+	return out, data, nil
+}
+
+func digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])[:16]
+}

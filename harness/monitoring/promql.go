@@ -1,0 +1,253 @@
+package monitoring
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/presoak/presoak/harness/signal"
+	rmon "github.com/presoak/presoak/reports/monitoring"
+)
+
+// RecordPrefix starts the name of every series presoak records.
+const RecordPrefix = "presoak:"
+
+// DefaultWindow is the look-back of a signal no criterion names a window for
+// (its dashboard panel and recording rule) and of the stage latency panels.
+const DefaultWindow = 5 * time.Minute
+
+// BaselineRecord holds the frozen baseline's p95 per stage, in seconds.
+const BaselineRecord = RecordPrefix + "stage_p95_baseline_seconds"
+
+// TickTotal is the stage name of the whole tick (the tick histogram).
+const TickTotal = "tick_total"
+
+// Stages are the pipeline stages in pipeline order, then the whole tick.
+var Stages = []string{"fetch_md", "fair_value", "spread", "quote", "risk", "submit", TickTotal}
+
+// Options say how to read a bot's metrics. The zero value reads the
+// reference engine's names (DESIGN.md) grouped by job and instance.
+type Options struct {
+	// Names maps signals onto the bot's metric names; the zero value means
+	// signal.DefaultMetricNames().
+	Names signal.MetricNames
+	// Selector holds label matchers added to every metric selector, e.g.
+	// `job="mm-bot"` (no braces); empty selects every series.
+	Selector string
+	// Baseline is the frozen baseline's p95 per stage, in seconds; without
+	// it the p95-regression signal has nothing to compare with and stays
+	// empty (the checklist says so).
+	Baseline map[string]float64
+}
+
+func (o Options) names() signal.MetricNames {
+	if o.Names == (signal.MetricNames{}) {
+		return signal.DefaultMetricNames()
+	}
+	return o.Names
+}
+
+// by is the grouping every signal keeps: one value per bot.
+const by = "job, instance"
+
+// sel writes metric{selector, matchers...}.
+func (o Options) sel(metric string, matchers ...string) string {
+	var ms []string
+	if s := strings.TrimSpace(o.Selector); s != "" {
+		ms = append(ms, s)
+	}
+	ms = append(ms, matchers...)
+	if len(ms) == 0 {
+		return metric
+	}
+	return metric + "{" + strings.Join(ms, ", ") + "}"
+}
+
+// Range writes a duration as a PromQL range ("10m").
+func Range(d time.Duration) string { return rmon.FormatDuration(d) }
+
+// RecordName is the recorded series of a signal over a window:
+// presoak:<signal>:<window>, or presoak:<signal> for an instant signal.
+func RecordName(n signal.Name, window time.Duration) string {
+	if window <= 0 {
+		return RecordPrefix + string(n)
+	}
+	return RecordPrefix + string(n) + ":" + Range(window)
+}
+
+// Windowed says whether a signal needs a window (a rate, a slope, a
+// histogram delta); the others read the newest sample without one.
+func Windowed(n signal.Name) bool {
+	return n != signal.TargetDown && n != signal.CriticalBreakersOpen
+}
+
+// Unit is a signal's unit, as thresholds are written in it.
+func Unit(n signal.Name) string {
+	switch n {
+	case signal.MemoryGrowthMBPerH:
+		return "MB/h"
+	case signal.CriticalBreakersOpen:
+		return "count"
+	case signal.TargetDown:
+		return "bool"
+	default:
+		return "percent"
+	}
+}
+
+// Signals lists every signal in report order.
+var Signals = []signal.Name{
+	signal.DeadlineMissPct, signal.MDCacheHitPct, signal.TakerSharePct, signal.ErrorPct,
+	signal.MemoryGrowthMBPerH, signal.CriticalBreakersOpen, signal.P95RegressionPct, signal.TargetDown,
+}
+
+// Describe says in one line how a signal is computed.
+func Describe(n signal.Name) string {
+	switch n {
+	case signal.DeadlineMissPct:
+		return "deadline misses / ticks over the window, %"
+	case signal.MDCacheHitPct:
+		return "MD-cache hits / (hits + misses) over the window, %"
+	case signal.TakerSharePct:
+		return "taker / (maker + taker) filled volume over the window, %"
+	case signal.ErrorPct:
+		return "tick errors (all stages) / ticks over the window, %"
+	case signal.MemoryGrowthMBPerH:
+		return "slope of resident memory over the window, MB/h (PromQL: least squares deriv(); presoak: Theil-Sen)"
+	case signal.CriticalBreakersOpen:
+		return "most critical circuit breakers open at once in the window (count)"
+	case signal.P95RegressionPct:
+		return "worst stage p95 over the window against the frozen baseline's, % above it"
+	case signal.TargetDown:
+		return "1 when no scrape of the bot succeeded in the window, else 0"
+	}
+	return string(n)
+}
+
+// increase sums a counter's increase over the window per bot.
+func (o Options) increase(metric string, window time.Duration, matchers ...string) string {
+	return fmt.Sprintf("sum by (%s) (increase(%s[%s]))", by, o.sel(metric, matchers...), Range(window))
+}
+
+// percentOf is 100 * part / whole where whole > 0; a part with no series
+// (a counter vector with no children yet) counts as 0.
+func percentOf(part, whole string) string {
+	return fmt.Sprintf("100 * (%s or 0 * %s) / (%s > 0)", part, whole, whole)
+}
+
+// SignalExpr is the PromQL of a signal over a window, one series per bot
+// (labels job and instance). It is the one definition the rules, the
+// dashboard and the checklist use.
+func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) {
+	if Windowed(n) && window <= 0 {
+		return "", fmt.Errorf("signal expression %s: no window", n)
+	}
+	m := o.names()
+	switch n {
+	case signal.DeadlineMissPct:
+		return percentOf(o.increase(m.DeadlineMisses, window), o.increase(m.Ticks, window)), nil
+	case signal.ErrorPct:
+		return percentOf(o.increase(m.TickErrors, window), o.increase(m.Ticks, window)), nil
+	case signal.MDCacheHitPct:
+		return percentOf(o.increase(m.CacheRequests, window, `result="hit"`),
+			o.increase(m.CacheRequests, window, `result=~"hit|miss"`)), nil
+	case signal.TakerSharePct:
+		return percentOf(o.increase(m.FillVolume, window, `liquidity="taker"`),
+			o.increase(m.FillVolume, window, `liquidity=~"maker|taker"`)), nil
+	case signal.MemoryGrowthMBPerH:
+		// deriv() is least squares; presoak's is the smaller Theil-Sen slope
+		// of the window's two halves (over per-bucket means). Like presoak,
+		// give no value until the first half has data: the series must be
+		// MemoryWarmup(window) old.
+		mem := o.sel(m.ResidentMemory)
+		return fmt.Sprintf("max by (%[1]s) (deriv(%[2]s[%[3]s])) * 3600 / 1e6 and on (%[1]s) max by (%[1]s) (%[2]s offset %[4]s)",
+			by, mem, Range(window), Range(MemoryWarmup(window))), nil
+	case signal.CriticalBreakersOpen:
+		// The most open at once in the window, as presoak counts it, equals
+		// the sum of each breaker's max whenever at most one is open (and
+		// for any threshold of 0).
+		crit := o.sel(m.BreakerOpen, `critical="true"`)
+		if window <= 0 {
+			return fmt.Sprintf("sum by (%s) (%s) or 0 * group by (%s) (%s)", by, crit, by, o.sel(m.Ticks)), nil
+		}
+		return fmt.Sprintf("sum by (%s) (max_over_time(%s[%s])) or 0 * group by (%s) (%s)",
+			by, crit, Range(window), by, o.sel(m.Ticks)), nil
+	case signal.P95RegressionPct:
+		return fmt.Sprintf("100 * (max by (%s) (%s / on (stage) group_left () %s) - 1)",
+			by, StageQuantilesExpr(0.95, window, o), BaselineRecord), nil
+	case signal.TargetDown:
+		// Prometheus records up=0 for a failed scrape; presoak: 1 when no
+		// good sample is in [t-window, t] (window 0: the newest failed).
+		if window <= 0 {
+			return fmt.Sprintf("1 - max by (%s) (%s)", by, o.sel("up")), nil
+		}
+		return fmt.Sprintf("1 - max by (%s) (max_over_time(%s[%s]))", by, o.sel("up"), Range(window)), nil
+	}
+	return "", fmt.Errorf("signal expression %s: unknown signal", n)
+}
+
+// MemoryWarmup is how old the memory series must be before the growth
+// signal has a value: presoak wants a quarter of the window's buckets in
+// each half of the window, so the series must cover the newest quarter of
+// the first half: 3/4 of the window.
+func MemoryWarmup(window time.Duration) time.Duration { return window * 3 / 4 }
+
+// StageQuantileExpr is one stage's latency quantile over the window, in
+// seconds, one series per bot, labelled stage.
+func StageQuantileExpr(stage string, q float64, window time.Duration, o Options) string {
+	m := o.names()
+	qs := strconv.FormatFloat(q, 'f', -1, 64)
+	if stage == TickTotal {
+		return fmt.Sprintf(`label_replace(histogram_quantile(%s, sum by (%s, le) (rate(%s[%s]))), "stage", "%s", "", "")`,
+			qs, by, o.sel(m.TickDuration+"_bucket"), Range(window), TickTotal)
+	}
+	return fmt.Sprintf("histogram_quantile(%s, sum by (%s, stage, le) (rate(%s[%s])))",
+		qs, by, o.sel(m.StageDuration+"_bucket", fmt.Sprintf("stage=%q", stage)), Range(window))
+}
+
+// StageQuantilesExpr is the quantile of every stage and of the whole tick,
+// labelled stage.
+func StageQuantilesExpr(q float64, window time.Duration, o Options) string {
+	m := o.names()
+	qs := strconv.FormatFloat(q, 'f', -1, 64)
+	stages := fmt.Sprintf("histogram_quantile(%s, sum by (%s, stage, le) (rate(%s[%s])))",
+		qs, by, o.sel(m.StageDuration+"_bucket"), Range(window))
+	return "(" + stages + " or " + StageQuantileExpr(TickTotal, q, window, o) + ")"
+}
+
+// BaselineExpr is the frozen baseline as a constant vector labelled stage,
+// or "" when there is none.
+func BaselineExpr(baseline map[string]float64) string {
+	stages := make([]string, 0, len(baseline))
+	for s := range baseline {
+		stages = append(stages, s)
+	}
+	sort.Slice(stages, func(i, j int) bool { return stageOrder(stages[i]) < stageOrder(stages[j]) })
+	parts := make([]string, 0, len(stages))
+	for _, s := range stages {
+		parts = append(parts, fmt.Sprintf(`label_replace(vector(%s), "stage", %q, "", "")`,
+			strconv.FormatFloat(baseline[s], 'g', 9, 64), s))
+	}
+	return strings.Join(parts, " or ")
+}
+
+func stageOrder(s string) string {
+	for i, st := range Stages {
+		if st == s {
+			return fmt.Sprintf("%02d", i)
+		}
+	}
+	return "99" + s
+}
+
+// BreakersExpr is every circuit breaker's state (1 open), by breaker.
+func BreakersExpr(o Options) string {
+	return fmt.Sprintf("max by (%s, breaker, critical) (%s)", by, o.sel(o.names().BreakerOpen))
+}
+
+// CriticalBreakersNowExpr counts the critical breakers open now.
+func CriticalBreakersNowExpr(o Options) string {
+	return fmt.Sprintf("sum by (%s) (%s)", by, o.sel(o.names().BreakerOpen, `critical="true"`))
+}

@@ -1,0 +1,207 @@
+package monitoring
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/signal"
+	rmon "github.com/presoak/presoak/reports/monitoring"
+)
+
+// Scenario is synthetic data for one criterion: series that are healthy,
+// then make the criterion's condition hold from HoldAt on, so that its alert
+// fires at FireAt = HoldAt + for. The same data is promtool input series
+// (Series) and presoak samples (Samples).
+//
+// The series are built so that PromQL and presoak compute the same value:
+// counters start at 1e12 (increase() never extrapolates to zero), every
+// series is sampled at the same instants (extrapolation cancels in a ratio),
+// the fault is 10^9 times the healthy rate (the condition holds at the first
+// faulty sample, whatever the window), and memory grows on a clean ramp
+// (least squares and Theil-Sen agree on it).
+type Scenario struct {
+	// Criterion and Alert are what is tested.
+	Criterion criteria.Criterion
+	Alert     rmon.Alert
+	// Interval is the sampling and evaluation interval.
+	Interval time.Duration
+	// Labels (job, instance) are on every series and on the alert.
+	Labels map[string]string
+	// Series are the input series, Steps samples each (t = 0, Interval, ...).
+	Series []Series
+	Steps  int
+	// HoldAt is the first evaluation at which the condition holds (for good:
+	// after a flap, the second time); FireAt the one at which the alert fires.
+	HoldAt, FireAt time.Duration
+	// FirstHoldAt is when the condition first held before a flap reset it
+	// (WithFlap); zero without a flap.
+	FirstHoldAt time.Duration
+	// Value is the signal's value at FireAt.
+	Value float64
+	// Baseline is the p95 baseline the scenario assumes (p95 regression).
+	Baseline map[string]float64
+}
+
+// ScenarioOption changes how scenarios are built.
+type ScenarioOption func(*scenarioConfig)
+
+type scenarioConfig struct{ restart, flap bool }
+
+// WithRestart makes the bot restart halfway between HoldAt and FireAt in
+// every counter-based scenario: all its counters drop back towards zero and
+// go on, as after a process restart. Both sides must see through the reset
+// and fire at the same evaluation as without it.
+func WithRestart() ScenarioOption { return func(c *scenarioConfig) { c.restart = true } }
+
+// WithFlap interrupts the fault once while the alert is pending: the
+// signal is healthy for at least one evaluation, which must reset the
+// pending alert on both sides, and the alert fires a full for-duration
+// after the fault comes back. Criteria whose for-duration is not longer than
+// their window plus two intervals, memory growth (a ramp) and target_down
+// (one failed scrape in a window is not down) keep their plain scenario.
+func WithFlap() ScenarioOption { return func(c *scenarioConfig) { c.flap = true } }
+
+// NewScenario builds the scenario of criterion c evaluated every interval,
+// reading metrics as o says. It fails for a condition it cannot provoke (a
+// threshold no value can cross, a falling memory criterion).
+func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts ...ScenarioOption) (Scenario, error) {
+	var cfg scenarioConfig
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if interval <= 0 || interval%time.Second != 0 {
+		return Scenario{}, fmt.Errorf("scenario %s: interval %v is not a whole number of seconds", c.Name, interval)
+	}
+	sc := Scenario{
+		Criterion: c, Alert: Alert(c), Interval: interval,
+		Labels: map[string]string{"job": "presoak-rule-test", "instance": c.Name},
+	}
+	windowSteps := int((c.Window + interval - 1) / interval)
+	fault := windowSteps + 2 // index of the first faulty sample: a full healthy window before it
+	var err error
+	switch c.Signal {
+	case signal.DeadlineMissPct, signal.ErrorPct, signal.MDCacheHitPct, signal.TakerSharePct:
+		err = sc.ratio(c, fault, o)
+	case signal.MemoryGrowthMBPerH:
+		err = sc.memory(c, o)
+	case signal.CriticalBreakersOpen:
+		err = sc.breakers(c, fault, o)
+	case signal.TargetDown:
+		err = sc.targetDown(c, fault)
+	case signal.P95RegressionPct:
+		err = sc.p95(c, fault, o)
+	default:
+		err = fmt.Errorf("unknown signal %q", c.Signal)
+	}
+	if err != nil {
+		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
+	}
+	flapGap, flapAt := 0, 0
+	if cfg.flap && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && int(c.For/interval) > windowSteps+2 {
+		// The fault lasts one sample, stops for a window and two intervals
+		// (the signal is healthy for at least one evaluation, well before
+		// the for-duration ends), and comes back at flapAt.
+		flapGap = windowSteps + 2
+		flapAt = fault + 1 + flapGap
+		sc.FirstHoldAt = sc.HoldAt
+		sc.HoldAt += time.Duration(flapAt-fault) * interval
+	}
+	sc.FireAt = sc.HoldAt + c.For
+	if sc.FireAt%interval != 0 {
+		// for: that is not a multiple of the interval fires at the next evaluation.
+		sc.FireAt += interval - sc.FireAt%interval
+	}
+	sc.Steps = int(sc.FireAt/interval) + 3
+	sc.extend()
+	if flapGap > 0 {
+		sc.flap(fault, flapAt-flapGap, flapAt)
+	}
+	if cfg.restart {
+		sc.restartAt(int((sc.HoldAt + (sc.FireAt-sc.HoldAt)/2) / interval))
+	}
+	return sc, nil
+}
+
+// flap rewrites every series so that samples [from, to) are healthy again:
+// counters grow at their healthy step, levels (breakers, up) return to their
+// healthy value; the fault (which started at sample fault) resumes at to.
+func (sc *Scenario) flap(fault, from, to int) {
+	for i := range sc.Series {
+		s := &sc.Series[i]
+		if len(s.Phases) < 2 {
+			continue // constant or ramp: no fault phase
+		}
+		healthy, faulty := s.Phases[0], s.Phases[1]
+		vals := s.Values()
+		switch s.role {
+		case roleBreaker, roleUp:
+			for k := from; k < to && k < len(vals); k++ {
+				vals[k] = healthy.Start
+			}
+		default:
+			for k := 1; k < len(vals); k++ {
+				step := faulty.Step
+				if k < fault || (k >= from && k < to) {
+					step = healthy.Step
+				}
+				vals[k] = vals[k-1] + step
+			}
+		}
+		s.Phases = phasesOf(vals)
+	}
+}
+
+// restartAt drops every counter by counterBase from sample k on (a reset:
+// the counters continue from their increase since the start).
+func (sc *Scenario) restartAt(k int) {
+	for i := range sc.Series {
+		s := &sc.Series[i]
+		switch s.role {
+		case roleTicks, roleMisses, roleErrors, roleHits, roleCacheMisses, roleMaker, roleTaker, roleBucket:
+		default:
+			continue
+		}
+		var out []Phase
+		idx := 0
+		for _, p := range s.Phases {
+			switch {
+			case idx+p.Count <= k: // before the restart
+				out = append(out, p)
+			case idx >= k: // after
+				p.Start -= counterBase
+				out = append(out, p)
+			default: // the restart falls inside this phase
+				before := k - idx
+				out = append(out, Phase{Start: p.Start, Step: p.Step, Count: before})
+				out = append(out, Phase{Start: p.Start + p.Step*float64(before) - counterBase, Step: p.Step, Count: p.Count - before})
+			}
+			idx += p.Count
+		}
+		s.Phases = out
+	}
+}
+
+// extend makes every series Steps samples long by stretching its last phase.
+func (sc *Scenario) extend() {
+	for i := range sc.Series {
+		s := &sc.Series[i]
+		total := 0
+		for _, p := range s.Phases {
+			total += p.Count
+		}
+		s.Phases[len(s.Phases)-1].Count += sc.Steps - total
+	}
+}
+
+func (sc *Scenario) add(metric string, r role, extra map[string]string, phases []Phase) *Series {
+	labels := map[string]string{}
+	for k, v := range sc.Labels {
+		labels[k] = v
+	}
+	for k, v := range extra {
+		labels[k] = v
+	}
+	sc.Series = append(sc.Series, Series{Metric: metric, Labels: labels, Phases: phases, role: r})
+	return &sc.Series[len(sc.Series)-1]
+}

@@ -1,0 +1,376 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/model"
+
+	"github.com/presoak/presoak/harness/signal"
+)
+
+// DefaultPrometheusTimeout bounds one Sample of a Prometheus target (every
+// query together).
+const DefaultPrometheusTimeout = 10 * time.Second
+
+// PrometheusOptions configure a Prometheus target. URL is required; the zero
+// value of every other field works.
+type PrometheusOptions struct {
+	// URL is the Prometheus server, e.g. http://127.0.0.1:9090.
+	URL string
+	// Selector is a PromQL label selector appended to every metric name,
+	// e.g. {job="mm"} (the braces may be left out); empty matches every
+	// series of the metric.
+	Selector string
+	// InstanceLabel groups series into bots; default "instance".
+	InstanceLabel string
+	// Timeout bounds one Sample (all its queries); default 10s.
+	Timeout time.Duration
+	// Names maps signals onto the bots' metric names; the zero value means
+	// signal.DefaultMetricNames().
+	Names signal.MetricNames
+	// RoundTripper does the HTTP; nil: a transport of its own.
+	RoundTripper http.RoundTripper
+	// Now is the evaluation time of the queries; nil: time.Now.
+	Now func() time.Time
+}
+
+// Prometheus is a target reading a fleet through a Prometheus server's HTTP
+// API: one instant query per metric with the selector, grouped by instance
+// into one sample per bot. A bot Prometheus reports down (up == 0) or whose
+// ticks counter is missing is a down sample; a Prometheus that is down, slow
+// or answers garbage makes every known bot a down sample whose Fault names
+// the server's failure. Neither is an error.
+type Prometheus struct {
+	opts    PrometheusOptions
+	api     v1.API
+	queries []promQuery
+
+	mu     sync.Mutex
+	closed bool
+	known  []string // instances seen so far, sorted
+}
+
+var _ Target = (*Prometheus)(nil)
+
+// FaultPrometheus prefixes the fault of every sample when the server itself
+// could not be read; FaultScrapeDown when it reports the bot's scrape failed.
+const (
+	FaultPrometheus = "prometheus"
+	FaultScrapeDown = "prometheus reports up == 0"
+)
+
+// promQuery is one instant query and the family its result feeds.
+type promQuery struct {
+	expr   string
+	family string // metric family name in Derive's terms ("" for up)
+	part   string // "", "bucket", "count" or "sum" for histograms
+}
+
+// NewPrometheus validates opts and returns the target. It does not contact
+// the server.
+func NewPrometheus(opts PrometheusOptions) (*Prometheus, error) {
+	u, err := url.Parse(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("new prometheus target: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("new prometheus target: url %q: want http(s)://host:port", opts.URL)
+	}
+	opts.Selector = NormalizeSelector(opts.Selector)
+	if err := ValidateSelector(opts.Selector); err != nil {
+		return nil, fmt.Errorf("new prometheus target: %w", err)
+	}
+	if opts.InstanceLabel == "" {
+		opts.InstanceLabel = "instance"
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultPrometheusTimeout
+	}
+	if opts.Names == (signal.MetricNames{}) {
+		opts.Names = signal.DefaultMetricNames()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	rt := opts.RoundTripper
+	if rt == nil {
+		rt = &http.Transport{Proxy: nil, MaxIdleConns: 4, IdleConnTimeout: time.Minute}
+	}
+	c, err := api.NewClient(api.Config{Address: opts.URL, RoundTripper: rt})
+	if err != nil {
+		return nil, fmt.Errorf("new prometheus target: %w", err)
+	}
+	p := &Prometheus{opts: opts, api: v1.NewAPI(c)}
+	p.queries = append(p.queries, promQuery{expr: "up" + opts.Selector})
+	n := opts.Names
+	for _, f := range []string{n.Ticks, n.DeadlineMisses, n.TickErrors, n.CacheRequests, n.FillVolume, n.BreakerOpen, n.ResidentMemory, n.FeatureFlag} {
+		p.queries = append(p.queries, promQuery{expr: f + opts.Selector, family: f})
+	}
+	for _, f := range []string{n.TickDuration, n.StageDuration} {
+		for _, part := range []string{"bucket", "count", "sum"} {
+			p.queries = append(p.queries, promQuery{expr: f + "_" + part + opts.Selector, family: f, part: part})
+		}
+	}
+	return p, nil
+}
+
+// Queries are the PromQL instant queries one Sample runs, in order.
+func (p *Prometheus) Queries() []string {
+	out := make([]string, len(p.queries))
+	for i, q := range p.queries {
+		out[i] = q.expr
+	}
+	return out
+}
+
+// NormalizeSelector accepts a selector with or without its braces
+// (job="mm" or {job="mm"}, as make monitoring does) and returns it with
+// them; empty stays empty.
+func NormalizeSelector(sel string) string {
+	sel = strings.TrimSpace(sel)
+	if sel == "" || strings.HasPrefix(sel, "{") {
+		return sel
+	}
+	return "{" + sel + "}"
+}
+
+// ValidateSelector checks a PromQL label selector's shape: empty, or
+// {name="value", ...} with matchers =, !=, =~, !~ on valid label names.
+func ValidateSelector(sel string) error {
+	if sel == "" {
+		return nil
+	}
+	if !strings.HasPrefix(sel, "{") || !strings.HasSuffix(sel, "}") {
+		return fmt.Errorf("selector %q: want {label=\"value\", ...}", sel)
+	}
+	rest := strings.TrimSpace(sel[1 : len(sel)-1])
+	for rest != "" {
+		i := strings.IndexAny(rest, "=!")
+		if i <= 0 {
+			return fmt.Errorf("selector %q: want label=\"value\" at %q", sel, rest)
+		}
+		name := strings.TrimSpace(rest[:i])
+		if !model.LabelName(name).IsValidLegacy() {
+			return fmt.Errorf("selector %q: bad label name %q", sel, name)
+		}
+		rest = rest[i:]
+		for _, op := range []string{"=~", "!~", "!=", "="} {
+			if strings.HasPrefix(rest, op) {
+				rest = strings.TrimSpace(rest[len(op):])
+				break
+			}
+		}
+		if rest == "" || rest[0] != '"' {
+			return fmt.Errorf("selector %q: label %s: want a quoted value", sel, name)
+		}
+		q, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return fmt.Errorf("selector %q: label %s: %w", sel, name, err)
+		}
+		rest = strings.TrimSpace(rest[len(q):])
+		if rest != "" {
+			if rest[0] != ',' {
+				return fmt.Errorf("selector %q: want , between matchers at %q", sel, rest)
+			}
+			rest = strings.TrimSpace(rest[1:])
+		}
+	}
+	return nil
+}
+
+// Sample queries the server once at Now and returns one sample per instance,
+// sorted by instance. The error is only for a closed target or a done ctx.
+func (p *Prometheus) Sample(ctx context.Context) ([]signal.Sample, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, fmt.Errorf("sample prometheus: %w", ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sample prometheus: %w", err)
+	}
+	at := p.opts.Now().UTC()
+	fleet, err := p.query(ctx, at)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("sample prometheus: %w", cerr)
+		}
+		return p.downAll(at, err), nil
+	}
+	out := make([]signal.Sample, 0, len(fleet))
+	for inst, b := range fleet {
+		s := signal.Sample{At: at, Instance: inst}
+		switch {
+		case b.up == 0:
+			s.Fault = FaultScrapeDown + " (the bot's scrape failed)"
+		case len(b.fams) == 0:
+			s.Fault = FaultNoTicks + ": no series but up"
+		default:
+			if err := Derive(b.families(), p.opts.Names, &s); err != nil {
+				s = signal.Sample{At: at, Instance: inst, Fault: FaultNoTicks + ": " + err.Error()}
+			} else {
+				s.Up = true
+			}
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Instance < out[j].Instance })
+	p.known = p.known[:0]
+	for _, s := range out {
+		p.known = append(p.known, s.Instance)
+	}
+	if len(out) == 0 {
+		return p.downAll(at, fmt.Errorf("no series match %q", p.queries[1].expr)), nil
+	}
+	return out, nil
+}
+
+// downAll is a down sample for every known instance (or one for the server
+// when none is known yet).
+func (p *Prometheus) downAll(at time.Time, err error) []signal.Sample {
+	insts := p.known
+	if len(insts) == 0 {
+		u, _ := url.Parse(p.opts.URL)
+		insts = []string{"prometheus " + u.Host}
+	}
+	out := make([]signal.Sample, len(insts))
+	for i, in := range insts {
+		out[i] = signal.Sample{At: at, Instance: in, Fault: FaultPrometheus + ": " + err.Error()}
+	}
+	return out
+}
+
+// bot collects one instance's series as metric families.
+type bot struct {
+	up   float64 // -1: no up series
+	fams map[string]*dto.MetricFamily
+	hist map[string]*dto.Metric // family + "\xff" + labels without le -> histogram metric
+}
+
+func (b *bot) families() map[string]*dto.MetricFamily { return b.fams }
+
+// query runs every query at at and groups the results by instance.
+func (p *Prometheus) query(ctx context.Context, at time.Time) (map[string]*bot, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	defer cancel()
+	fleet := map[string]*bot{}
+	get := func(inst string) *bot {
+		b, ok := fleet[inst]
+		if !ok {
+			b = &bot{up: -1, fams: map[string]*dto.MetricFamily{}, hist: map[string]*dto.Metric{}}
+			fleet[inst] = b
+		}
+		return b
+	}
+	lbl := model.LabelName(p.opts.InstanceLabel)
+	for _, q := range p.queries {
+		v, _, _, err := p.api.Query(ctx, q.expr, at)
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return nil, fmt.Errorf("query %s: timeout after %v: %w", q.expr, p.opts.Timeout, err)
+			}
+			return nil, fmt.Errorf("query %s: %w", q.expr, err)
+		}
+		vec, ok := v.(model.Vector)
+		if !ok {
+			return nil, fmt.Errorf("query %s: got a %s, want a vector", q.expr, v.Type())
+		}
+		for _, smp := range vec {
+			inst := string(smp.Metric[lbl])
+			b := get(inst)
+			val := float64(smp.Value)
+			switch {
+			case q.family == "":
+				b.up = max(b.up, val)
+			case q.part == "":
+				b.add(q.family, smp.Metric, val)
+			default:
+				b.addHist(q.family, q.part, smp.Metric, val)
+			}
+		}
+	}
+	return fleet, nil
+}
+
+// add records a scalar series as an untyped metric of family.
+func (b *bot) add(family string, m model.Metric, v float64) {
+	f := b.family(family, dto.MetricType_UNTYPED)
+	f.Metric = append(f.Metric, &dto.Metric{Label: labelPairs(m, ""), Untyped: &dto.Untyped{Value: &v}})
+}
+
+// addHist records one part of a histogram series (bucket, count or sum).
+func (b *bot) addHist(family, part string, m model.Metric, v float64) {
+	key := family + "\xff" + labelKey(m)
+	hm, ok := b.hist[key]
+	if !ok {
+		f := b.family(family, dto.MetricType_HISTOGRAM)
+		hm = &dto.Metric{Label: labelPairs(m, "le"), Histogram: &dto.Histogram{}}
+		f.Metric = append(f.Metric, hm)
+		b.hist[key] = hm
+	}
+	h := hm.Histogram
+	switch part {
+	case "count":
+		c := uint64(v)
+		h.SampleCount = &c
+	case "sum":
+		h.SampleSum = &v
+	case "bucket":
+		ub, err := strconv.ParseFloat(string(m["le"]), 64)
+		if err != nil {
+			return
+		}
+		c := uint64(v)
+		h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: &ub, CumulativeCount: &c})
+	}
+}
+
+func (b *bot) family(name string, typ dto.MetricType) *dto.MetricFamily {
+	f, ok := b.fams[name]
+	if !ok {
+		f = &dto.MetricFamily{Name: &name, Type: &typ}
+		b.fams[name] = f
+	}
+	return f
+}
+
+// labelPairs are m's labels except __name__ and skip.
+func labelPairs(m model.Metric, skip model.LabelName) []*dto.LabelPair {
+	out := make([]*dto.LabelPair, 0, len(m))
+	for k, v := range m {
+		if k == model.MetricNameLabel || k == skip {
+			continue
+		}
+		name, val := string(k), string(v)
+		out = append(out, &dto.LabelPair{Name: &name, Value: &val})
+	}
+	return out
+}
+
+// labelKey identifies a histogram series: its labels except __name__ and le.
+func labelKey(m model.Metric) string {
+	c := m.Clone()
+	delete(c, model.MetricNameLabel)
+	delete(c, "le")
+	return c.String()
+}
+
+// Close releases the target. Sample after Close returns ErrClosed.
+func (p *Prometheus) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	return nil
+}
