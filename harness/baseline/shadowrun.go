@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/target"
@@ -125,22 +124,17 @@ func runShadowEmbedded(ctx context.Context, spec ShadowSpec, o Options, set *bud
 	if root == "" {
 		root = spec.Env.Layers.Root
 	}
-	rec, err := calibration.NewForRun(root, "shadow", spec.Env.Loaded, true, 0)
-	if err != nil {
-		return res, fmt.Errorf("shadow baseline: %w", err)
-	}
-	res.Dataset = rec.Dir()
-	o.Observer = rec
-	res.Run, err = Shadow(ctx, o) // returns once the engine has stopped
-	closeErr := rec.Close()
-	if err != nil {
-		return res, err
+	o.Calibration = &target.Calibration{Root: root, Kind: "shadow"}
+	run, dataset, closeErr := shadow(ctx, o) // returns once the engine has stopped
+	res.Run, res.Dataset = run, dataset
+	if run == nil {
+		return res, closeErr
 	}
 	if err := finishShadow(&res, spec, set, dir); err != nil {
 		return res, err
 	}
 	if closeErr != nil {
-		return res, fmt.Errorf("shadow baseline: calibration dataset %s: %w", spec.Env.Layers.Display(res.Dataset), closeErr)
+		return res, closeErr
 	}
 	return res, nil
 }
