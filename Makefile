@@ -26,8 +26,9 @@ deps: ## install what the tests need: Go modules and Debian's prometheus (promto
 	  echo "installing Debian package prometheus (for promtool and a real server)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
 
-vet: ## go vet and gofmt
+vet: ## go vet (untagged, and with the soak and shadow tags) and gofmt
 	$(GO) vet ./...
+	$(GO) vet -tags soak,shadow ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
 test: deps vet first-run ## the project's own tests (what CI runs)
