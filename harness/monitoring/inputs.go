@@ -38,7 +38,7 @@ type Env struct {
 	Budgets string
 	// MetricNames is a YAML file mapping signals to the bot's metric names
 	// (METRIC_NAMES, keys as signal.MetricNames' yaml tags; unset keys keep
-	// the defaults); empty means DESIGN.md's names.
+	// the defaults); empty means ARCHITECTURE.md's names.
 	MetricNames string
 	// Selector is extra label matchers for every metric (SELECTOR), e.g.
 	// `job="mm-bot"` or `{job="mm-bot"}`.
@@ -130,7 +130,7 @@ func (e Env) Load() (Inputs, error) {
 			in.Sources = append(in.Sources, "metric names: "+e.Display(e.MetricNames)+" "+digest(data))
 		}
 	} else {
-		in.Sources = append(in.Sources, "metric names: DESIGN.md defaults")
+		in.Sources = append(in.Sources, "metric names: ARCHITECTURE.md defaults")
 	}
 	in.Options.Selector = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(e.Selector), "{"), "}")
 	if in.Options.Selector != "" {
@@ -154,7 +154,7 @@ func (e Env) Load() (Inputs, error) {
 	return in, nil
 }
 
-// ParseMetricNames reads a metric-name mapping: DESIGN.md's defaults with the
+// ParseMetricNames reads a metric-name mapping: ARCHITECTURE.md's defaults with the
 // file's keys (signal.MetricNames' yaml tags) replacing them. Unknown keys
 // and empty names are errors.
 func ParseMetricNames(data []byte) (signal.MetricNames, error) {

@@ -28,7 +28,7 @@ const TickTotal = "tick_total"
 var Stages = []string{"fetch_md", "fair_value", "spread", "quote", "risk", "submit", TickTotal}
 
 // Options say how to read a bot's metrics. The zero value reads the
-// reference engine's names (DESIGN.md) grouped by job and instance.
+// reference engine's names (ARCHITECTURE.md) grouped by job and instance.
 type Options struct {
 	// Names maps signals onto the bot's metric names; the zero value means
 	// signal.DefaultMetricNames().

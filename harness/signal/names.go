@@ -31,7 +31,7 @@ type MetricNames struct {
 	FeatureFlag    string `yaml:"feature_flag"`    // gauge 0/1 with label flag
 }
 
-// DefaultMetricNames are the reference engine's names (DESIGN.md).
+// DefaultMetricNames are the reference engine's names (ARCHITECTURE.md).
 func DefaultMetricNames() MetricNames {
 	return MetricNames{
 		TickDuration:   "mm_tick_duration_seconds",
