@@ -50,12 +50,18 @@
 // evaluation where it does not hold resets to inactive.
 //
 // No data (a window with too few samples, no ticks, no fills, no baseline) is
-// not healthy and not a breach: the criterion cannot be evaluated, so its state
-// is frozen. It does not reset, does not advance to firing, and keeps its
-// pending-since time, so when data returns and the condition still holds the
-// time without data counts toward For. A target that stays unreadable is caught
-// by the target_down criterion, and a criterion that never had data is reported
-// as not evaluated (a failed testcase for stop criteria).
+// not healthy and not a breach, and it is treated exactly as Prometheus treats
+// an alert whose expression returns nothing (the generated rules' ratios
+// return nothing when their denominator is zero): a pending criterion is reset
+// to inactive and a firing one resolves, so its for-duration starts again when
+// data returns; the gap never counts toward For. The result carries the no-data
+// value and its reason, so reports say "no data", never healthy. A target that
+// stays unreadable is caught by the target_down criterion (which always has a
+// value), and a criterion that never had data is reported as not evaluated (a
+// failed testcase for stop criteria).
+//
+// Windows are Prometheus 3's: a window ending at t covers (t-window, t], so a
+// sample exactly `window` old is out (Prometheus 2 included it).
 package criteria
 
 import (

@@ -152,7 +152,7 @@ func (s *Series) breakers(at time.Time, window time.Duration) Value {
 	return value(float64(m))
 }
 
-// targetDown is 1 when no up sample is in [at-window, at] (window 0: the
+// targetDown is 1 when no up sample is in (at-window, at] (window 0: the
 // newest sample at or before at is down or absent), else 0. It always has a
 // value: being unable to read the bot is what it measures.
 func (s *Series) targetDown(at time.Time, window time.Duration) Value {

@@ -125,12 +125,16 @@ func (s *Series) Add(smp Sample) bool {
 }
 
 // span returns the indexes [i, j] of the up samples with At in
-// [at-window, at] (Prometheus 2.x range selection: both ends closed); ok is
-// false when there is none.
+// (at-window, at]: Prometheus 3's range selection, which excludes the
+// window's left edge (a sample exactly `window` old is out; window 0 is the
+// instant at alone). ok is false when there is none.
 func (s *Series) span(at time.Time, window time.Duration) (i, j int, ok bool) {
 	hiNs := at.UnixNano()
 	loNs := hiNs - int64(window)
-	i = sort.Search(s.n, func(k int) bool { return s.at(k).atNs >= loNs })
+	if window <= 0 {
+		loNs = hiNs - 1
+	}
+	i = sort.Search(s.n, func(k int) bool { return s.at(k).atNs > loNs })
 	j = sort.Search(s.n, func(k int) bool { return s.at(k).atNs > hiNs }) - 1
 	for i <= j && !s.at(i).up {
 		i++

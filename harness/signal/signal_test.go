@@ -22,7 +22,7 @@ func TestRatiosOverWindow(t *testing.T) {
 	s := NewSeries(time.Hour)
 	for k := 0; k <= 120; k++ {
 		s.Add(Sample{At: t0.Add(time.Duration(k) * time.Second), Up: true,
-			Ticks: float64(10 * k), DeadlineMisses: float64(k), TickErrors: float64(k / 10),
+			Ticks: float64(10 * k), DeadlineMisses: float64(k), TickErrors: float64(k) / 10,
 			CacheHits: float64(3 * k), CacheMisses: float64(k), MakerVolume: float64(9 * k), TakerVolume: float64(k)})
 	}
 	at := t0.Add(120 * time.Second)
@@ -178,7 +178,8 @@ func TestP95Regression(t *testing.T) {
 	s.Add(Sample{At: t0.Add(time.Minute), Up: true, Stages: map[string]Histogram{"fetch_md": sum}})
 	at := t0.Add(time.Minute)
 	// The window's delta is the slow 1000: p95 = 20ms, baseline 10ms: +100%.
-	v := s.Compute(P95RegressionPct, time.Minute, at, Options{BaselineP95: map[string]float64{"fetch_md": 0.01, "submit": 0.01}})
+	// (A window excludes its left edge: 2m holds both samples.)
+	v := s.Compute(P95RegressionPct, 2*time.Minute, at, Options{BaselineP95: map[string]float64{"fetch_md": 0.01, "submit": 0.01}})
 	approx(t, "p95 regression %", v.V, 100, 1e-9)
 	if v := s.Compute(P95RegressionPct, time.Minute, at, Options{}); v.OK {
 		t.Fatalf("no baseline: got %v, want no data", v)
