@@ -187,7 +187,8 @@ func topOf(b *marketdata.Book, dst *marketdata.Book) *marketdata.Book {
 
 // counters are the cumulative counts behind Stats.
 type counters struct {
-	ticks, misses, tickErrors uint64
+	ticks, misses, tickErrors uint64 // ticks and misses include skipped slots
+	skipped                   uint64 // tick slots that never ran (a tick overran them)
 	stageErrors               [NumStages]uint64
 	venueFetches              uint64
 	makerVol, takerVol        float64

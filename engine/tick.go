@@ -62,9 +62,19 @@ func (e *Engine) step() {
 		e.c.misses++
 	}
 	e.next += e.p.interval
-	if e.next <= end { // overran: skip to the next slot on the grid
+	if e.sim && e.next <= end { // overran: skip to the next slot on the grid
+		e.skipSlots(uint64((end-e.next)/e.p.interval + 1))
 		e.next += ((end-e.next)/e.p.interval + 1) * e.p.interval
 	}
+}
+
+// skipSlots counts n tick slots that never ran because a tick overran them:
+// each is a tick slot (mm_ticks_total) and a deadline miss, and
+// mm_tick_slots_skipped_total says how many of those never ran.
+func (e *Engine) skipSlots(n uint64) {
+	e.c.skipped += n
+	e.c.ticks += n
+	e.c.misses += n
 }
 
 // fetch reads the book into dst through the MD cache or from the venue. It
