@@ -105,6 +105,8 @@ func (s *Series) Compute(name Name, window time.Duration, at time.Time, opts Opt
 		return s.ratio(at, window, cTaker, cMaker, cTaker, "no fills in the window")
 	case MemoryGrowthMBPerH:
 		return s.memoryGrowth(at, window)
+	case ResidentMemoryMB:
+		return s.residentMB(at, window)
 	case CriticalBreakersOpen:
 		return s.breakers(at, window)
 	case P95RegressionPct:
@@ -150,6 +152,29 @@ func (s *Series) breakers(at time.Time, window time.Duration) Value {
 		}
 	}
 	return value(float64(m))
+}
+
+// residentMB is the most resident memory of an up sample in the window, in
+// MB (1e6 bytes); the newest up sample at or before at when window is 0.
+// A level, not a rate: one up sample is enough.
+func (s *Series) residentMB(at time.Time, window time.Duration) Value {
+	i, j, ok := s.span(at, window)
+	if !ok {
+		return noData("no sample in the window")
+	}
+	if window == 0 {
+		return value(s.at(j).resident / bytesPerMB)
+	}
+	m := math.Inf(-1)
+	for k := i; k <= j; k++ {
+		if p := s.at(k); p.up {
+			m = max(m, p.resident)
+		}
+	}
+	if math.IsInf(m, -1) {
+		return noData("no up sample in the window")
+	}
+	return value(m / bytesPerMB)
 }
 
 // targetDown is 1 when no up sample is in (at-window, at] (window 0: the

@@ -35,6 +35,15 @@ type Sample struct {
 	// MakerVolume and TakerVolume are mm_fill_volume_total{liquidity}, base units.
 	MakerVolume float64 `json:"maker_volume"`
 	TakerVolume float64 `json:"taker_volume"`
+	// Parts, when the target can tell series apart, holds the raw value of
+	// every series summed into one of the counters above: by counter (the
+	// Part names) and series (its label set, e.g. {symbol="BTC-USD"}). A
+	// Series then handles counter resets per series, as Prometheus's
+	// sum(increase(...)) does: a series that resets, goes stale or
+	// disappears and reappears does not make the sum look reset. Without
+	// Parts (or without a counter's entry) the counter is one series.
+	// A target sets Parts for a counter in every sample or in none.
+	Parts map[Part]map[string]float64 `json:"parts,omitempty"`
 	// ResidentBytes is process_resident_memory_bytes (a gauge).
 	ResidentBytes float64 `json:"resident_bytes"`
 	// CriticalBreakersOpen counts mm_circuit_breaker_open{critical="true"} == 1 now.
@@ -54,3 +63,17 @@ type Histogram struct {
 	Count       float64   `json:"count"`
 	Sum         float64   `json:"sum"`
 }
+
+// Part names one of a Sample's summed counters in Sample.Parts.
+type Part string
+
+// The summed counters of a Sample, as Sample.Parts keys.
+const (
+	PartTicks          Part = "ticks"
+	PartDeadlineMisses Part = "deadline_misses"
+	PartTickErrors     Part = "tick_errors"
+	PartCacheHits      Part = "cache_hits"
+	PartCacheMisses    Part = "cache_misses"
+	PartMakerVolume    Part = "maker_volume"
+	PartTakerVolume    Part = "taker_volume"
+)

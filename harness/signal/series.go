@@ -17,6 +17,55 @@ const (
 	nCounters
 )
 
+// partOf names each counter in Sample.Parts.
+var partOf = [nCounters]Part{PartTicks, PartDeadlineMisses, PartTickErrors, PartCacheHits, PartCacheMisses, PartMakerVolume, PartTakerVolume}
+
+// counterState is one counter's series as last seen: the sum itself when the
+// samples carry no Parts for it, else every series ever seen, by label set
+// (a series that goes missing keeps its last value, so that it adds only
+// what it counted meanwhile when it comes back).
+type counterState struct {
+	last   float64
+	series map[string]float64
+}
+
+// add takes the counter's new raw value (the sum, v) or its series (parts)
+// and returns the increase since the previous up sample, with Prometheus's
+// rule per series: a series that went down was reset, and its increase is
+// its new value. A series seen for the first time after the start counts
+// from zero (it was created since). reset reports a series that went down.
+func (c *counterState) add(v float64, parts map[string]float64, started bool) (inc float64, reset bool) {
+	if parts == nil {
+		if started {
+			inc, reset = increase(c.last, v)
+		}
+		c.last = v
+		return inc, reset
+	}
+	if c.series == nil {
+		c.series = make(map[string]float64, len(parts))
+	}
+	for k, x := range parts {
+		if prev, seen := c.series[k]; seen {
+			d, r := increase(prev, x)
+			inc += d
+			reset = reset || r
+		} else {
+			inc += x
+		}
+		c.series[k] = x
+	}
+	return inc, reset
+}
+
+// increase is a counter's increase from prev to v: v itself when it went down.
+func increase(prev, v float64) (float64, bool) {
+	if v < prev {
+		return v, true
+	}
+	return v - prev, false
+}
+
 // point is one sample as the Series keeps it: counters adjusted for resets so
 // that the increase over any window is last minus first.
 type point struct {
@@ -39,10 +88,10 @@ type Series struct {
 	n    int
 
 	started    bool
-	lastRaw    [nCounters]float64 // last raw counter values of an up sample
-	offset     [nCounters]float64 // added to raw values to undo resets
+	counters   [nCounters]counterState
+	total      [nCounters]float64 // reset-adjusted value of each counter now
 	resets     int
-	firstTicks float64 // raw ticks of the first up sample
+	firstTicks float64 // reset-adjusted ticks of the first up sample
 
 	mem map[time.Duration]memCache
 }
@@ -58,9 +107,10 @@ func (s *Series) Len() int { return s.n }
 
 // Ticks is the newest reset-adjusted tick count less the first sample's:
 // the ticks seen since the Series started, across bot restarts.
-func (s *Series) Ticks() float64 { return s.lastRaw[cTicks] + s.offset[cTicks] - s.firstTicks }
+func (s *Series) Ticks() float64 { return s.total[cTicks] - s.firstTicks }
 
-// Resets is how many counter resets (bot restarts) the Series has seen.
+// Resets is how many up samples had a counter series go down (a bot or a
+// worker restarted) since the Series started.
 func (s *Series) Resets() int { return s.resets }
 
 func (s *Series) at(i int) *point { return &s.buf[(s.head+i)%len(s.buf)] }
@@ -77,26 +127,20 @@ func (s *Series) Add(smp Sample) bool {
 		raw := [nCounters]float64{smp.Ticks, smp.DeadlineMisses, smp.TickErrors, smp.CacheHits, smp.CacheMisses, smp.MakerVolume, smp.TakerVolume}
 		reset := false
 		for i, v := range raw {
-			if s.started && v < s.lastRaw[i] {
-				reset = true
+			inc, r := s.counters[i].add(v, smp.Parts[partOf[i]], s.started)
+			if !s.started {
+				inc = v // the first sample is the starting point
 			}
+			reset = reset || r
+			s.total[i] += inc
+			p.counters[i] = s.total[i]
 		}
 		if reset {
-			// A counter went down: the bot restarted. Prometheus's rule: the
-			// increase across a reset is the new value, so every counter
-			// continues from where it was.
 			s.resets++
-			for i := range raw {
-				s.offset[i] += s.lastRaw[i]
-			}
-		}
-		for i, v := range raw {
-			p.counters[i] = v + s.offset[i]
 		}
 		if !s.started {
-			s.firstTicks = raw[cTicks]
+			s.firstTicks = s.total[cTicks]
 		}
-		s.lastRaw = raw
 		s.started = true
 		p.resident = smp.ResidentBytes
 		p.breakers = smp.CriticalBreakersOpen
