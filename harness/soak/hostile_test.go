@@ -127,7 +127,9 @@ func TestSoakWriteFailureIsFailedNotInterrupted(t *testing.T) {
 
 type failingWriter struct{}
 
-func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("write: no space left on device") }
+func (failingWriter) Write([]byte) (int, error) {
+	return 0, errors.New("write: no space left on device")
+}
 
 // Issue 17, item 5. Before: two soaks in one directory interleaved into one
 // samples.jsonl. After: the second refuses at once, naming the first.
