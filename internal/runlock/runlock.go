@@ -89,7 +89,12 @@ func Acquire(dir, what string) (*Lock, error) {
 
 // File is the locked file: a child process given it (exec.Cmd.ExtraFiles)
 // holds the lock as long as it lives, after this process has exited.
-func (l *Lock) File() *os.File { return l.f }
+func (l *Lock) File() *os.File {
+	if l == nil {
+		return nil
+	}
+	return l.f
+}
 
 // Close releases the lock (children given File keep holding it).
 func (l *Lock) Close() error {
