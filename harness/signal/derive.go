@@ -94,6 +94,16 @@ type Options struct {
 // Compute returns signal name over the window ending at at. It never
 // panics on missing data: it returns a Value with OK false instead.
 func (s *Series) Compute(name Name, window time.Duration, at time.Time, opts Options) Value {
+	v := s.compute(name, window, at, opts)
+	if v.OK && (math.IsNaN(v.V) || math.IsInf(v.V, 0)) {
+		// A bot exposed NaN or Inf (valid Prometheus text): no data, never a
+		// value that compares false against every threshold.
+		return noData("a NaN or infinite value in the window")
+	}
+	return v
+}
+
+func (s *Series) compute(name Name, window time.Duration, at time.Time, opts Options) Value {
 	switch name {
 	case DeadlineMissPct:
 		return s.ratio(at, window, cMisses, cTicks, -1, "no ticks in the window")
