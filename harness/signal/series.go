@@ -1,6 +1,7 @@
 package signal
 
 import (
+	"math"
 	"sort"
 	"time"
 )
@@ -56,6 +57,20 @@ func (c *counterState) add(v float64, parts map[string]float64, started bool) (i
 		c.series[k] = x
 	}
 	return inc, reset
+}
+
+// finiteCounter reports whether a counter's raw value and every one of its
+// series are finite numbers.
+func finiteCounter(v float64, parts map[string]float64) bool {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return false
+	}
+	for _, x := range parts {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // increase is a counter's increase from prev to v: v itself when it went down.
@@ -127,6 +142,15 @@ func (s *Series) Add(smp Sample) bool {
 		raw := [nCounters]float64{smp.Ticks, smp.DeadlineMisses, smp.TickErrors, smp.CacheHits, smp.CacheMisses, smp.MakerVolume, smp.TakerVolume}
 		reset := false
 		for i, v := range raw {
+			if !finiteCounter(v, smp.Parts[partOf[i]]) {
+				// A NaN or infinite counter (valid Prometheus text) is no
+				// data at this point only: the running total and the
+				// counter's last value stay as they were, so the next
+				// finite sample counts from the last finite one and a
+				// window that ends here has no value.
+				p.counters[i] = math.NaN()
+				continue
+			}
 			inc, r := s.counters[i].add(v, smp.Parts[partOf[i]], s.started)
 			if !s.started {
 				inc = v // the first sample is the starting point
@@ -145,10 +169,10 @@ func (s *Series) Add(smp Sample) bool {
 		p.resident = smp.ResidentBytes
 		p.breakers = smp.CriticalBreakersOpen
 		p.stages = smp.Stages
-	} else if s.n > 0 {
+	} else if s.started {
 		// Down samples carry the last known counters so that windows across
 		// an outage still subtract cleanly.
-		p.counters = s.at(s.n - 1).counters
+		p.counters = s.total
 	}
 	if s.n == len(s.buf) {
 		grown := make([]point, 2*len(s.buf))
