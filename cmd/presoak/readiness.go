@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -62,6 +61,7 @@ func runReadiness(args []string) int {
 	run := fs.String("run", "", "only the checklist tests matching this regexp (go test -run)")
 	pkgs := fs.String("packages", "./readiness/...", "the checklist packages (space-separated)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "go test -timeout for the whole checklist")
+	profileFlag(fs) // team.go: the bot profile's hook (issue 15)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: presoak readiness [flags]\n\nRuns the checklist through gotestsum with CONFIG (config layers) and the rest of the\nenvironment passed through (TARGET=scrape|prometheus also checks the running bot's feature flags;\nwith CONFIG set to empty they are read from its mm_feature_flag_enabled only); writes readiness.junit.xml, readiness.json and PRE_SOAK_REPORT.md.\nExit 0 ready, 1 a blocking item failed, 2 the checklist could not run or was interrupted.\n\nflags:")
 		fs.PrintDefaults()
@@ -99,7 +99,7 @@ func runReadiness(args []string) int {
 		now: time.Now, signals: sig,
 		stdout: os.Stdout, stderr: os.Stderr,
 	}
-	return r.execute()
+	return forTeam(r).execute() // team.go: unchanged in presoak's checkout
 }
 
 // goBinary is the go command: $GO when set (as in the Makefile), else "go".
@@ -175,6 +175,7 @@ func (r readinessRun) execute() int {
 	} else if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, markdownName), md.Bytes()); err != nil {
 		werrs = append(werrs, err)
 	}
+	r.stepSummary(run, opts) // team.go: GitHub Actions' job summary
 	if err := errors.Join(werrs...); err != nil {
 		fmt.Fprintf(r.stderr, "presoak readiness: %v\n", err)
 		return exitNotRun
@@ -364,9 +365,5 @@ func (l *lastLine) last() string {
 
 // version names this build for the report.
 func version() string {
-	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	return "presoak " + v
+	return "presoak " + currentBuild().Short() // version.go: also when presoak is a dependency
 }
