@@ -146,7 +146,6 @@ func shortRev(r string) string {
 	return r
 }
 
-
 // Compact is the one-word form a snapshot's presoak_version carries:
 // "v0.4.0+1a2b3c4d5e6f", "devel+1a2b3c4d5e6f", "devel"; a pseudo-version
 // already names its commit.

@@ -116,9 +116,9 @@ type Where string
 
 // How the team's tree was found.
 const (
-	FromWorkdir Where = EnvWorkdir                // named explicitly
-	FromCwd     Where = "working directory"       // the module root of the working directory
-	FromCaller  Where = "go command's directory"  // go test of presoak's package from another module
+	FromWorkdir Where = EnvWorkdir               // named explicitly
+	FromCwd     Where = "working directory"      // the module root of the working directory
+	FromCaller  Where = "go command's directory" // go test of presoak's package from another module
 	FromPresoak Where = "presoak's own checkout" // presoak developing itself
 )
 
