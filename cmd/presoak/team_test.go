@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,6 +140,19 @@ func newTeamModule(t *testing.T, extra string) *teamModule {
 			t.Fatal(err)
 		}
 	}
+	tm.setEnv(t)
+	if extra != "" { // a tool line: go mod tidy records its requirements, as go get -tool does
+		if out, code := tm.goCmd(t, "mod", "tidy"); code != 0 {
+			t.Fatalf("go mod tidy: exit %d:\n%s", code, out)
+		}
+	}
+	return tm
+}
+
+// setEnv is the team's environment: this one's, less what would point the
+// run elsewhere, with GOFLAGS=-mod=mod, the team's CONFIG and a job summary.
+func (tm *teamModule) setEnv(t *testing.T) {
+	t.Helper()
 	tm.stepSummary = filepath.Join(t.TempDir(), "step_summary.md")
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
@@ -152,15 +167,9 @@ func newTeamModule(t *testing.T, extra string) *teamModule {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("promtool is not installed (make deps): the Monitoring area needs it")
 		}
-		tm.only = "^Test(ConfigAndFlags|Baseline|MDCache|Logs|Safety)$"
+		tm.only = "^Test(ConfigAndFlags|Baseline|MDCache|Logs|Safety|Venue)$"
 		t.Logf("promtool is not installed: the Monitoring area is left out of these runs (NOT PASSED; make deps installs it)")
 	}
-	if extra != "" { // a tool line: go mod tidy records its requirements, as go get -tool does
-		if out, code := tm.goCmd(t, "mod", "tidy"); code != 0 {
-			t.Fatalf("go mod tidy: exit %d:\n%s", code, out)
-		}
-	}
-	return tm
 }
 
 func (tm *teamModule) readinessRun() []string {
@@ -259,4 +268,74 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// The example team module (examples/team) adds its own items in Go
+// (readiness/venue_test.go: the kill switch answers, the venue API key is
+// not older than 90 days); `go tool presoak readiness` runs them with
+// presoak's, into the same JUnit and Markdown report, and they gate it.
+func TestTeamModuleOwnItems(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles presoak in a throw-away module (-short skips it)")
+	}
+	checkout, err := modroot.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &teamModule{dir: t.TempDir(), checkout: checkout}
+	src := filepath.Join(checkout, "examples", "team")
+	if err := os.CopyFS(tm.dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	// Outside the checkout, the example's replace ../.. points at the checkout by path.
+	gomod := tm.readFile(t, filepath.Join(tm.dir, "go.mod"))
+	if !strings.Contains(gomod, "=> ../..\n") {
+		t.Fatal("examples/team/go.mod: no replace => ../..")
+	}
+	gomod = strings.Replace(gomod, "=> ../..\n", "=> "+checkout+"\n", 1)
+	cfg := tm.readFile(t, filepath.Join(tm.dir, "deploy", "config.yaml"))
+	cfg = strings.ReplaceAll(cfg, "../../../fixtures/", filepath.Join(checkout, "fixtures")+"/")
+	for name, data := range map[string]string{"go.mod": gomod, "deploy/config.yaml": cfg} {
+		if err := os.WriteFile(filepath.Join(tm.dir, filepath.FromSlash(name)), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tm.setEnv(t)
+	answer := http.StatusOK
+	killSwitch := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(answer)
+	}))
+	defer killSwitch.Close()
+	tm.env = append(tm.env, "KILL_SWITCH_URL="+killSwitch.URL,
+		"VENUE_API_KEY_CREATED="+time.Now().AddDate(0, 0, -30).Format(time.DateOnly))
+
+	run := func() (string, int) {
+		return tm.goCmd(t, append([]string{"tool", "presoak", "readiness"}, tm.readinessRun()...)...)
+	}
+	tm.firstRun(t, "tool", "presoak")
+	out, code := run()
+	if code != 0 {
+		t.Fatalf("healthy: exit %d, want 0:\n%s", code, tail(out, 60))
+	}
+	md := tm.readFile(t, filepath.Join(tm.dir, "artifacts", "reports", markdownName))
+	junit := tm.readFile(t, filepath.Join(tm.dir, "artifacts", "reports", junitName))
+	if !strings.Contains(md, "READY") || !strings.Contains(md, "| Venue | ✅ | 2 |") {
+		t.Errorf("healthy: %s wants READY with the team's Venue area passing 2 items:\n%s", markdownName, tail(md, 60))
+	}
+	for _, want := range []string{"TestVenue/kill_switch_answers", "TestVenue/venue_api_key_age", "TestConfigAndFlags/pipeline_enabled"} {
+		if !strings.Contains(junit, want) {
+			t.Errorf("healthy: %s has no testcase %s", junitName, want)
+		}
+	}
+
+	answer = http.StatusServiceUnavailable
+	out, code = run()
+	if code != 1 {
+		t.Fatalf("kill switch down: exit %d, want 1:\n%s", code, tail(out, 60))
+	}
+	md = tm.readFile(t, filepath.Join(tm.dir, "artifacts", "reports", markdownName))
+	if !strings.Contains(md, "ACTION REQUIRED") || !strings.Contains(md, "### ❌ Venue — kill_switch_answers") ||
+		!strings.Contains(md, "503 Service Unavailable") {
+		t.Errorf("kill switch down: %s wants ACTION REQUIRED naming kill_switch_answers and its 503:\n%s", markdownName, tail(md, 60))
+	}
 }
