@@ -17,7 +17,7 @@ const (
 	soakJUnit      = "artifacts/reports/soak.junit.xml"
 )
 
-// GitLab CI's job keywords (docs.gitlab.com/ee/ci/yaml) and its top-level keywords.
+// GitLab CI's job keywords (its CI/CD YAML syntax reference) and its top-level keywords.
 var (
 	gitlabJobKeys = set("after_script", "allow_failure", "artifacts", "before_script", "cache", "coverage",
 		"dast_configuration", "dependencies", "environment", "extends", "hooks", "id_tokens", "identity",
