@@ -26,12 +26,19 @@ deps: ## install what the tests need: Go modules and Debian's prometheus (promto
 	  echo "installing Debian package prometheus (for promtool and a real server)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
 
-vet: ## go vet and gofmt
+vet: ## go vet (untagged, and with the soak and shadow tags) and gofmt
 	$(GO) vet ./...
+	$(GO) vet -tags soak,shadow ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
-test: deps vet first-run ## the project's own tests (what CI runs)
+test: deps vet first-run pipeline-check ## the project's own tests (what CI runs)
 	$(GO) test -race -timeout 20m ./...
+
+.PHONY: pipeline-check
+pipeline-check: ## the example pipelines (examples/pipelines): actionlint (tools/lint) on the GitHub workflow, which must reject a broken one; the example team module's vet and tests
+	cd tools/lint && $(GO) tool actionlint -config-file ../../examples/pipelines/github/actionlint.yaml ../../examples/pipelines/github/presoak.yml
+	@cd tools/lint && if $(GO) tool actionlint ../../examples/pipelines/testdata/broken-workflow.yml >/dev/null; then echo "actionlint passed a broken workflow"; exit 1; fi
+	cd examples/team && $(GO) vet ./... && $(GO) test ./teamcheck/
 
 # The checklist reads two pieces of evidence that a clean clone has not made
 # yet: the flag snapshot (Safety) and the generated monitoring rules

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,6 +63,7 @@ func runReadiness(args []string) int {
 	run := fs.String("run", "", "only the checklist tests matching this regexp (go test -run)")
 	pkgs := fs.String("packages", "./readiness/...", "the checklist packages (space-separated)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "go test -timeout for the whole checklist")
+	profileFlag(fs) // team.go: the bot profile's hook (issue 15)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: presoak readiness [flags]\n\nRuns the checklist through gotestsum with CONFIG (config layers) and the rest of the\nenvironment passed through (TARGET=scrape|prometheus also checks the running bot's feature flags;\nwith CONFIG set to empty they are read from its mm_feature_flag_enabled only); writes readiness.junit.xml, readiness.json and PRE_SOAK_REPORT.md.\nExit 0 ready, 1 a blocking item failed, 2 the checklist could not run or was interrupted.\n\nflags:")
 		fs.PrintDefaults()
@@ -104,7 +104,7 @@ func runReadiness(args []string) int {
 	if self, err := os.Executable(); err == nil {
 		r.evidence = evidenceSteps(root, self)
 	}
-	return r.execute()
+	return forTeam(r).execute() // team.go: unchanged in presoak's checkout
 }
 
 // goBinary is the go command: $GO when set (as in the Makefile), else "go".
@@ -193,6 +193,7 @@ func (r readinessRun) finish(stream []byte, exitErr error, opts report.Options, 
 	} else if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, markdownName), md.Bytes()); err != nil {
 		werrs = append(werrs, err)
 	}
+	r.stepSummary(run, opts) // team.go: GitHub Actions' job summary
 	if err := errors.Join(werrs...); err != nil {
 		fmt.Fprintf(r.stderr, "presoak readiness: %v\n", err)
 		return exitNotRun
@@ -324,9 +325,5 @@ func (l *lastLine) last() string {
 
 // version names this build for the report.
 func version() string {
-	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	return "presoak " + v
+	return "presoak " + currentBuild().Short() // version.go: also when presoak is a dependency
 }
