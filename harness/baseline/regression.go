@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/budget"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // RegressionStatus is the verdict of comparing one stage's p95 with the frozen baseline.
@@ -139,7 +141,7 @@ func compareStage(name string, base, cur Sketch, o CompareOptions, rng *rand.Ran
 	r.High = ratios[int(math.Ceil((1-alpha)*float64(len(ratios)-1)))]
 
 	change := fmt.Sprintf("%s p95 %s -> %s (%+.1f%%, %.0f%% CI of the ratio %.3f..%.3f, n=%d vs %d)",
-		name, budget.FormatDuration(r.BaselineP95), budget.FormatDuration(r.CurrentP95), r.PctChange(),
+		name, durfmt.Latency(r.BaselineP95), durfmt.Latency(r.CurrentP95), r.PctChange(),
 		100*o.Level, r.Low, r.High, r.BaselineN, r.CurrentN)
 	switch {
 	case r.Low > o.Threshold:

@@ -9,6 +9,8 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // ErrNoDuration is returned by Shadow without a positive Options.Duration.
@@ -120,7 +122,7 @@ func ProgressLine(e *target.Embedded, base target.Mark, elapsed, total time.Dura
 	fmt.Fprintf(&b, "shadow %s elapsed, %s remaining: %d ticks, p95",
 		clockString(elapsed), clockString(max(total-elapsed, 0)), ticks)
 	for _, name := range budget.LatencyTargets {
-		fmt.Fprintf(&b, " %s=%s", name, budget.FormatDuration(e.Latencies(name).P95))
+		fmt.Fprintf(&b, " %s=%s", name, durfmt.Latency(e.Latencies(name).P95))
 	}
 	hits, req := s.CacheHits, s.CacheHits+s.CacheMisses
 	if req > 0 {
