@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"github.com/presoak/presoak/internal/modroot"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -22,6 +21,8 @@ import (
 	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/stack"
 	report "github.com/presoak/presoak/reports/readiness"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 func init() {
@@ -153,7 +154,7 @@ func launchEnv(k, def string) string {
 // snapshot's hash (as they are before the launch; prepare-soak rewrites the
 // snapshot, so the hash is read again after it).
 func fillRecordFacts(rec *launch.Record, root string) {
-	rec.Commit = launchCommit(root)
+	rec.Commit = gitinfo.Commit(root)
 	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
 	if err == nil {
 		rec.ConfigLayers = env.Layers.Names()
@@ -172,18 +173,6 @@ func fillRecordFacts(rec *launch.Record, root string) {
 		"`make rollback` previews the feature-flag rollback key by key; `make rollback APPLY=1` writes the rollback layer and verifies it; restart the bot with it",
 		"`make restore` removes the rollback layer and verifies the config hash equals the snapshot's",
 	}
-}
-
-func launchCommit(root string) string {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
-	if err != nil {
-		return "unknown (not a git work tree)"
-	}
-	c := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
-		c += " (+ uncommitted changes)"
-	}
-	return c
 }
 
 func launchFileHash(path string) string {

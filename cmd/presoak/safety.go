@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime/debug"
 	"sort"
 	"strings"
 
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/harness/safety"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // defaultSafetyConfig is CONFIG's default, as in the Makefile.
@@ -60,7 +61,7 @@ func (f *safetyFlags) options() safety.Options {
 		Workspace:    safety.Workspace{Root: root},
 		ConfigLayers: config.ParseLayers(f.config),
 		TargetsFile:  f.targets,
-		Meta:         safety.Meta{Version: presoakVersion(), GitCommit: gitCommit(f.root)},
+		Meta:         safety.Meta{Version: presoakVersion(), GitCommit: gitinfo.Commit(f.root)},
 	}
 }
 
@@ -70,21 +71,6 @@ func presoakVersion() string {
 		return bi.Main.Version
 	}
 	return "devel"
-}
-
-// gitCommit is `git rev-parse HEAD` in dir, or "unknown". No shell is involved.
-func gitCommit(dir string) string {
-	cmd := exec.Command("git", "rev-parse", "HEAD")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		return "unknown"
-	}
-	c := strings.TrimSpace(string(out))
-	if len(c) != 40 && len(c) != 64 {
-		return "unknown"
-	}
-	return c
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer) int {

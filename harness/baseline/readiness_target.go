@@ -12,6 +12,8 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // EnvReadinessSample is the variable holding the length of a running bot's
@@ -133,7 +135,7 @@ func (ts *TargetSample) measure(ctx context.Context, tg target.Target, flagTimeo
 	env := ts.Env
 	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: ts.Budgets,
-		Duration: ts.Length, GitCommit: GitCommit(env.Layers.Root),
+		Duration: ts.Length, GitCommit: gitinfo.Commit(env.Layers.Root),
 	}
 	ts.Runs, ts.Err = ShadowTarget(ctx, TargetSpec{Target: tg, Describe: ts.Describe, Every: ts.Every}, o)
 	rctx, cancel := context.WithTimeout(ctx, flagTimeout)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // DefaultBudgets is the budgets file used when BUDGETS is unset, relative to the module root.
@@ -67,7 +69,7 @@ func ReadinessSampleAt(env checklist.Env, budgetsPath string) Sample {
 	}
 	s.Run, err = MeasureSim(Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display,
-		Budgets: s.Budgets, GitCommit: GitCommit(env.Layers.Root),
+		Budgets: s.Budgets, GitCommit: gitinfo.Commit(env.Layers.Root),
 	})
 	if err != nil {
 		s.Err = err

@@ -13,6 +13,8 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // ShadowSpec is one shadow baseline run as make shadow asks for it.
@@ -103,7 +105,7 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 	}
 	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: set,
-		Duration: spec.Duration, GitCommit: GitCommit(env.Layers.Root),
+		Duration: spec.Duration, GitCommit: gitinfo.Commit(env.Layers.Root),
 		Progress: spec.Progress, ProgressEvery: spec.ProgressEvery,
 	}
 	if spec.Harness == nil || spec.Harness.Kind == target.KindEmbedded {
