@@ -88,12 +88,7 @@ func loadBudgetsAndConfig() (string, checklist.Layers, *budget.Set, *config.Load
 	}
 	layers := checklist.ConfigLayers(os.Getenv("CONFIG"), root)
 	path := os.Getenv("BUDGETS")
-	if path == "" {
-		path = baseline.DefaultBudgets
-	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(root, path)
-	}
+	path = budget.Path(root, path)
 	set, err := budget.Load(path)
 	if err != nil {
 		return root, layers, nil, nil, err

@@ -83,18 +83,13 @@ type TargetSample struct {
 // MeasureTarget takes the readiness sample of the running bot(s) env's
 // harness points at: length (READINESS_SAMPLE) of reads at the harness
 // interval, budgets from budgetsPath (relative to the module root; ""
-// DefaultBudgets). Evidence goes to dir ("" = TargetDir under the module
+// budget.DefaultFile). Evidence goes to dir ("" = TargetDir under the module
 // root; a fleet's bots to dir/instances/<instance>/). It never panics on a
 // bot that is down: that is Err, or an instance's run with no observations.
 func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, length time.Duration, dir string) TargetSample {
 	ts := TargetSample{Env: env, Length: length, Names: signal.DefaultMetricNames(), Describe: "TARGET=" + string(env.Kind)}
 	ts.View, ts.ViewOK = env.View()
-	if budgetsPath == "" {
-		budgetsPath = DefaultBudgets
-	}
-	if !filepath.IsAbs(budgetsPath) {
-		budgetsPath = filepath.Join(env.Layers.Root, budgetsPath)
-	}
+	budgetsPath = budget.Path(env.Layers.Root, budgetsPath)
 	var err error
 	if ts.Budgets, err = budget.Load(budgetsPath); err != nil {
 		ts.Err = fmt.Errorf("budgets %s: %w", env.Layers.Display(budgetsPath), err)

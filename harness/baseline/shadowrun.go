@@ -21,7 +21,7 @@ import (
 type ShadowSpec struct {
 	// Env is the CONFIG the bot runs on (checklist.LoadEnv).
 	Env checklist.Env
-	// BudgetsPath is the budgets file, relative to the module root ("" = DefaultBudgets).
+	// BudgetsPath is the budgets file, relative to the module root ("" = budget.DefaultFile).
 	BudgetsPath string
 	// Duration of the measured run (embedded: after a warm-up of min(5s, Duration/10)).
 	Duration time.Duration
@@ -89,12 +89,7 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 		return nil, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
 	}
 	path := spec.BudgetsPath
-	if path == "" {
-		path = DefaultBudgets
-	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(env.Layers.Root, path)
-	}
+	path = budget.Path(env.Layers.Root, path)
 	set, err := budget.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("shadow baseline: %w", err)
