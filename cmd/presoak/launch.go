@@ -7,7 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/presoak/presoak/internal/modroot"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,13 +16,15 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/launch"
 	"github.com/presoak/presoak/harness/monitoring"
 	"github.com/presoak/presoak/harness/safety"
+	sig "github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/soak"
 	"github.com/presoak/presoak/harness/stack"
-	report "github.com/presoak/presoak/reports/readiness"
-
 	"github.com/presoak/presoak/internal/gitinfo"
+	"github.com/presoak/presoak/internal/modroot"
 )
 
 func init() {
@@ -291,7 +293,7 @@ func collectionItems(ctx context.Context, o launchOptions, s *stack.Stack, settl
 	var ev []string
 	for _, check := range checks {
 		it := check(c, ctx)
-		if it.Status != report.StatusPass {
+		if it.Status != result.StatusPass {
 			return strings.Join(ev, "\n"), errors.New(it.Message)
 		}
 		ev = append(ev, it.Message)
@@ -321,6 +323,7 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	soakDir := filepath.Join(o.root, "artifacts/soak")
 	logPath := filepath.Join(soakDir, "launch-soak.log")
 	_ = os.Remove(logPath)
+	started := time.Now()
 	p, err := s.Adopt("soak", "soak", o.root, logPath, "artifacts/soak/launch-soak.log", env,
 		o.make, "--no-print-directory", "soak", "DURATION="+o.duration)
 	if err != nil {
@@ -330,7 +333,11 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	l.Record.Running = append(l.Record.Running, fmt.Sprintf("soak: pid %d (make soak), log %s, report artifacts/soak/soak_report.md when it ends", p.PID, p.Log))
 	deadline := time.Now().Add(o.soakStartWait)
 	for {
-		if first, ok := soakFirstProgress(logPath); ok {
+		first, ok, rerr := soakSampling(soakDir, started)
+		if rerr != nil {
+			return how, fmt.Errorf("make soak (pid %d): %w", p.PID, rerr)
+		}
+		if ok {
 			return fmt.Sprintf("make soak (pid %d) is sampling; log %s\n%s\n%s", p.PID, p.Log, how, first), nil
 		}
 		if done, werr := s.Exited("soak"); done {
@@ -347,26 +354,35 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	}
 }
 
-// soakFirstProgress is the soak's start line ("soak: DURATION=...") once
-// its log has the runner's first progress line ("soak 0s/72h0m0s ..."),
-// printed after its first sample: proof that this soak, not another one
-// writing to artifacts/soak, is running.
-func soakFirstProgress(logPath string) (string, bool) {
-	data, err := os.ReadFile(logPath)
-	if err != nil {
-		return "", false
+// soakSampling reports whether the soak whose artifacts are in soakDir has
+// written a sample taken at or after since (when this launch started it):
+// the soak's own samples file (soak.SamplesFile), not its log, is the
+// proof that this soak, not an earlier one, is running. The line says what
+// the latest sample shows.
+func soakSampling(soakDir string, since time.Time) (string, bool, error) {
+	samples, err := soak.ReadSamples(filepath.Join(soakDir, soak.SamplesFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
 	}
-	start := ""
-	for _, line := range strings.Split(string(data), "\n") {
-		switch {
-		case strings.HasPrefix(line, "soak: "):
-			start = line
-		case strings.HasPrefix(line, "soak ") && strings.Contains(line, "/"):
-			if start == "" {
-				start = line
-			}
-			return start, true
+	if err != nil {
+		return "", false, err
+	}
+	const skew = time.Second // the soak's process reads the same wall clock
+	n := 0
+	var last sig.Sample
+	for _, smp := range samples {
+		if !smp.At.Before(since.Add(-skew)) {
+			n++
+			last = smp
 		}
 	}
-	return "", false
+	if n == 0 {
+		return "", false, nil
+	}
+	up := "up"
+	if !last.Up {
+		up = "down: " + last.Fault
+	}
+	return fmt.Sprintf("%s: %d sample(s) since %s; latest %s from %s (%s), %.0f ticks",
+		soak.SamplesFile, n, since.UTC().Format(time.RFC3339), last.At.UTC().Format(time.RFC3339), last.Instance, up, last.Ticks), true, nil
 }
