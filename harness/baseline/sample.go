@@ -10,7 +10,6 @@ import (
 	"github.com/presoak/presoak/internal/gitinfo"
 )
 
-
 // Sample is the readiness checklist's baseline sample: the embedded engine
 // in shadow mode on the simulated clock over the config's recording, with
 // the budgets evaluated.
