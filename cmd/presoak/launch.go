@@ -85,7 +85,7 @@ func runLaunch(args []string) int {
 		return 1
 	}
 	if *foreground {
-		return launchForeground(ctx, st)
+		return launchForeground(ctx, st, filepath.Join(root, "artifacts/soak"))
 	}
 	st.Detach() // leave the soak, Prometheus and the bot running under watch
 	fmt.Println("launch: the soak is running under watch; follow it with: tail -f artifacts/soak/launch-soak.log")
@@ -108,8 +108,9 @@ func launchSubEnv() []string {
 }
 
 // launchForeground waits for the soak to end or ctx (Ctrl-C), then stops
-// everything the launch started.
-func launchForeground(ctx context.Context, st *stack.Stack) int {
+// everything the launch started. The soak's verdict is read from its report
+// (soak_report.json in soakDir), not from its output.
+func launchForeground(ctx context.Context, st *stack.Stack, soakDir string) int {
 	fmt.Println("launch: waiting for the soak to end (Ctrl-C stops it; its report is still written); log artifacts/soak/launch-soak.log")
 	code := 0
 	for {
@@ -117,7 +118,7 @@ func launchForeground(ctx context.Context, st *stack.Stack) int {
 			if err != nil {
 				code = 1
 			}
-			fmt.Printf("launch: the soak ended (%v); report artifacts/soak/soak_report.md\n", launchOrOK(err))
+			fmt.Printf("launch: the soak ended (%v): %s; report artifacts/soak/soak_report.md\n", launchOrOK(err), soakVerdict(soakDir))
 			break
 		}
 		if ctx.Err() != nil {
@@ -352,6 +353,16 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// soakVerdict is the verdict and reason of the soak report in soakDir, or
+// why there is none.
+func soakVerdict(soakDir string) string {
+	rep, err := soak.ReadReport(filepath.Join(soakDir, soak.ReportJSONFile))
+	if err != nil {
+		return "no soak report (" + err.Error() + ")"
+	}
+	return fmt.Sprintf("verdict %s — %s", rep.Verdict, rep.Reason)
 }
 
 // soakSampling reports whether the soak whose artifacts are in soakDir has

@@ -82,3 +82,18 @@ func TestSoakSampling(t *testing.T) {
 		t.Fatalf("a corrupt samples file: got %v, want an error naming it", err)
 	}
 }
+
+// TestSoakVerdict: the launch reads the soak's verdict from its report.
+func TestSoakVerdict(t *testing.T) {
+	dir := t.TempDir()
+	if got := soakVerdict(dir); !strings.HasPrefix(got, "no soak report (") {
+		t.Errorf("no report: got %q, want it said", got)
+	}
+	rep := `{"version":1,"verdict":"stopped","reason":"stopped by deadline_miss_stop"}`
+	if err := os.WriteFile(filepath.Join(dir, soak.ReportJSONFile), []byte(rep), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := soakVerdict(dir), "verdict stopped — stopped by deadline_miss_stop"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
