@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -48,7 +47,7 @@ func newSafetyFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *safetyFlag
 	}
 	fs.StringVar(&f.config, "config", def, "config layers, comma-separated, base first (default $CONFIG)")
 	fs.StringVar(&f.root, "root", ".", "workspace root holding artifacts/")
-	fs.StringVar(&f.targets, "targets", safety.TargetsFile, "rollback targets file")
+	fs.StringVar(&f.targets, "targets", dataDefault(safety.TargetsFile), "rollback targets file") // team.go: presoak's own file
 	return fs, f
 }
 
@@ -65,12 +64,9 @@ func (f *safetyFlags) options() safety.Options {
 	}
 }
 
-// presoakVersion is the main module's version stamped by the go command, or "devel".
+// presoakVersion is presoak's version and commit (version.go), e.g. "v0.4.0+1a2b3c4d5e6f" or "devel".
 func presoakVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
+	return currentBuild().Compact() // presoak's own version, also when it is a team's dependency
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer) int {

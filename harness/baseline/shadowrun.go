@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"github.com/presoak/presoak/internal/runlock"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -98,6 +99,13 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 	if dir == "" {
 		dir = filepath.Join(env.Layers.Root, "artifacts", "baseline")
 	}
+	// One shadow per baseline directory: a second refuses at once, naming
+	// the first (issue 17).
+	lock, err := runlock.Acquire(dir, "shadow")
+	if err != nil {
+		return nil, fmt.Errorf("shadow baseline: %w", err)
+	}
+	defer lock.Close()
 	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: set,
 		Duration: spec.Duration, GitCommit: gitinfo.Commit(env.Layers.Root),

@@ -31,11 +31,14 @@ type ConfigView struct {
 	// ("artifacts/release/rollback.override.yaml"), "" when none is applied.
 	// A value it set is fixed by undoing the rollback (make restore).
 	Rollback string
+	// FromEnv reports whether a dotted key's value came from the
+	// environment (${VAR}): such a value is never shown. Nil: none did.
+	FromEnv func(key string) bool
 }
 
 // ViewOf builds the ConfigView of a loaded config whose layers are l.
 func ViewOf(loaded *config.Loaded, l Layers) ConfigView {
-	v := ConfigView{Config: &loaded.Config, Override: DefaultOverride}
+	v := ConfigView{Config: &loaded.Config, Override: DefaultOverride, FromEnv: loaded.FromEnv}
 	if len(l.Paths) > 1 {
 		v.Override = l.Display(l.Paths[len(l.Paths)-1])
 	}

@@ -3,6 +3,7 @@ package checklist
 import (
 	"errors"
 	"fmt"
+	"github.com/presoak/presoak/engine/config"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -136,5 +137,11 @@ func LogDir(root string, v ConfigView) Item {
 			Message: fmt.Sprintf("%s is empty (%s), want a directory path: set it in the config (e.g. artifacts/logs)", key, where(v, key)),
 		}
 	}
-	return WritableDir(root, dir, key+" ("+where(v, key)+")")
+	it := WritableDir(root, dir, key+" ("+where(v, key)+")")
+	if v.FromEnv != nil && v.FromEnv(key) {
+		// The path came from the environment: never shown, not even in a path.
+		hide := strings.NewReplacer(dir, config.RedactedValue, filepath.Clean(dir), config.RedactedValue)
+		it.Got, it.Fix, it.Message = hide.Replace(it.Got), hide.Replace(it.Fix), hide.Replace(it.Message)
+	}
+	return it
 }

@@ -347,15 +347,8 @@ func FrozenP95(root string) (sig.Options, string) {
 	case b.Clock != baseline.RealClock:
 		return sig.Options{}, "frozen baseline is on the " + b.Clock + " clock: p95_regression_pct has no data"
 	}
-	p95 := map[string]float64{}
-	for name, st := range b.Stages {
-		if st.P95Ms > 0 {
-			p95[name] = st.P95Ms / 1000
-		}
-	}
-	if b.TickTotal.P95Ms > 0 {
-		p95["tick_total"] = b.TickTotal.P95Ms / 1000
-	}
+	// Bucket-interpolated like the soak's own p95, not the exact one.
+	p95 := b.SoakP95Seconds()
 	return sig.Options{BaselineP95: p95}, fmt.Sprintf("frozen %s (%d stages)", b.End.Format(time.RFC3339), len(p95))
 }
 

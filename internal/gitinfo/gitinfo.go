@@ -17,20 +17,31 @@ const DirtySuffix = "-dirty"
 
 var hash = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
 
-// Commit is the full hash of HEAD of the work tree at dir, with DirtySuffix
-// when tracked files are modified, or Unknown. No shell is involved.
-func Commit(dir string) string {
+// Head is the full hash of HEAD of the work tree at dir and whether
+// tracked files have uncommitted changes; ok is false outside a git work
+// tree (or without git). No shell is involved.
+func Head(dir string) (commit string, modified, ok bool) {
 	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
 	if err != nil {
-		return Unknown
+		return "", false, false
 	}
 	c := string(bytes.TrimSpace(out))
 	if !hash.MatchString(c) {
-		return Unknown
+		return "", false, false
 	}
 	st, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output()
-	if err == nil && len(bytes.TrimSpace(st)) > 0 {
-		c += DirtySuffix
+	return c, err == nil && len(bytes.TrimSpace(st)) > 0, true
+}
+
+// Commit is Head as one string: the full hash, with DirtySuffix when
+// tracked files are modified, or Unknown.
+func Commit(dir string) string {
+	c, modified, ok := Head(dir)
+	switch {
+	case !ok:
+		return Unknown
+	case modified:
+		return c + DirtySuffix
 	}
 	return c
 }

@@ -25,24 +25,24 @@ const (
 // Event is one line of a `go test -json` stream.
 type Event struct {
 	// Time the event was emitted; absent on build events.
-	Time time.Time `json:"Time"`
+	Time time.Time `json:"Time,omitzero"`
 	// Action is what happened.
 	Action Action `json:"Action"`
 	// Package is the import path of the test package; empty on build events.
-	Package string `json:"Package"`
+	Package string `json:"Package,omitempty"`
 	// Test is the full test name ("TestConfigAndFlags/pipeline_enabled"); empty for package events.
-	Test string `json:"Test"`
+	Test string `json:"Test,omitempty"`
 	// Output is one line of output (with its newline) for output events.
-	Output string `json:"Output"`
+	Output string `json:"Output,omitempty"`
 	// Elapsed is the duration in seconds on pass, fail and skip events.
-	Elapsed float64 `json:"Elapsed"`
+	Elapsed float64 `json:"Elapsed,omitempty"`
 	// Key and Value are the attribute on attr events (t.Attr).
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
+	Key   string `json:"Key,omitempty"`
+	Value string `json:"Value,omitempty"`
 	// ImportPath names the package being built on build-output and build-fail events.
-	ImportPath string `json:"ImportPath"`
+	ImportPath string `json:"ImportPath,omitempty"`
 	// FailedBuild is set on a package's fail event when its build failed.
-	FailedBuild string `json:"FailedBuild"`
+	FailedBuild string `json:"FailedBuild,omitempty"`
 }
 
 // The result vocabulary is the checklist's own (harness/checklist/result);
