@@ -8,6 +8,8 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // MinTicks is the fewest ticks a readiness baseline sample must have (the
@@ -148,7 +150,7 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 		if st, ok := b.Stage(bud.Target); ok && bud.Agg.Func == "p" && bud.Agg.Percentile == 95 {
 			ci := "n/a"
 			if len(st.P95CIMs) == 2 {
-				ci = budget.FormatDuration(fromMs(st.P95CIMs[0])) + "–" + budget.FormatDuration(fromMs(st.P95CIMs[1]))
+				ci = durfmt.Latency(fromMs(st.P95CIMs[0])) + "–" + durfmt.Latency(fromMs(st.P95CIMs[1]))
 			}
 			evidence = fmt.Sprintf(" (95%% CI %s, confidence %s)", ci, st.Confidence)
 			c.Attrs = append(c.Attrs, [2]string{"confidence", string(st.Confidence)}, [2]string{"p95_ci_ms", ci})
