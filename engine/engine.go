@@ -130,6 +130,8 @@ type Engine struct {
 	prevStart    int64           // clock time the previous tick started
 	liveSeenNs   int64           // live.TimeNs when last looked at
 	liveAsOf     int64           // clock time the live book last changed (books' TimeNs inside the engine)
+	liveMid      float64         // the live book's mid at the tick's start (0: not two-sided)
+	fillAt       int64           // clock time of the fill being booked (the observer's FillEvent.TimeNs)
 
 	st strategy
 	vn venue

@@ -224,13 +224,17 @@ func (e *Engine) stageError(s int) {
 func (e *Engine) advanceVenue(now int64) {
 	book, trades := e.feed.AdvanceTo(e.startNs + (now - e.origin))
 	e.live = book
+	e.liveMid = 0
 	if book != nil {
+		if twoSided(book) {
+			e.liveMid = (book.Bids[0].Price + book.Asks[0].Price) / 2
+		}
 		if book.Symbol != "" && book.Symbol != e.sym {
 			e.sym = book.Symbol
 		}
 		if book.TimeNs != e.liveSeenNs || e.liveAsOf == 0 {
 			e.liveSeenNs = book.TimeNs
-			e.liveAsOf = min(max(e.origin+(book.TimeNs-e.startNs), e.prevStart), now)
+			e.liveAsOf = e.clockOf(book.TimeNs)
 			if _, stalled := e.sched.Active(fault.FeedStall); e.p.cacheOn && !stalled && len(book.Bids)+len(book.Asks) > 0 {
 				e.cache.Put(e.liveTop(e.liveAsOf), e.liveAsOf)
 			}
