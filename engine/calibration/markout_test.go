@@ -3,7 +3,6 @@ package calibration_test
 import (
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +190,3 @@ func TestHorizonsAreNeverSilentlyLate(t *testing.T) {
 		t.Error("no horizon marked late across a 60 s feed stall")
 	}
 }
-
-var _ = strconv.Itoa
