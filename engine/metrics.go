@@ -8,7 +8,7 @@ import (
 	"github.com/presoak/presoak/engine/fault"
 )
 
-// Metric names (DESIGN.md): the default contract of harness/signal.
+// Metric names (ARCHITECTURE.md): the default contract of harness/signal.
 const (
 	MetricTickDuration   = "mm_tick_duration_seconds"
 	MetricStageDuration  = "mm_stage_duration_seconds"

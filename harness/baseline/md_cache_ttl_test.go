@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // TestHitRatioItemFailsOnAOneMillisecondTTL: the MD-Cache hit-ratio item
@@ -21,14 +21,14 @@ func TestHitRatioItemFailsOnAOneMillisecondTTL(t *testing.T) {
 	f := newFixture(t, defaultLayers)
 	def := checksByName(MDCacheChecks(measure(t, f.options()), f.view))["hit_ratio"]
 	t.Logf("default layers: %s %s", def.Item.Status, def.Item.Got)
-	if def.Item.Status != report.StatusPass {
+	if def.Item.Status != result.StatusPass {
 		t.Errorf("hit_ratio on the default layers: %s %s, want pass: %s", def.Item.Status, def.Item.Got, def.Item.Message)
 	}
 	f = newFixture(t, defaultLayers)
 	f.loaded.Config.MDCache.TTL = time.Millisecond
 	c := checksByName(MDCacheChecks(measure(t, f.options()), f.view))["hit_ratio"]
 	t.Logf("ttl 1ms: %s %s", c.Item.Status, c.Item.Got)
-	if c.Item.Status != report.StatusFail {
+	if c.Item.Status != result.StatusFail {
 		t.Fatalf("hit_ratio at md_cache.ttl = 1ms: %s %s, want fail: %s", c.Item.Status, c.Item.Got, c.Item.Message)
 	}
 	// It failed before too, by luck: 2/3 is under the 70 % budget. The
@@ -46,7 +46,7 @@ func TestHitRatioItemFailsOnAOneMillisecondTTL(t *testing.T) {
 func TestTTLRuleMessagePromisesOnlyTheCache(t *testing.T) {
 	t.Parallel()
 	it := TTLRule(newFixture(t, defaultLayers).view)
-	if it.Status != report.StatusPass {
+	if it.Status != result.StatusPass {
 		t.Fatalf("TTL rule on the default layers: %s: %s", it.Status, it.Message)
 	}
 	if strings.Contains(it.Message, "no tick quotes") || !strings.Contains(it.Message, "mm_quoted_book_age_seconds") {
