@@ -33,7 +33,7 @@ func TestLoadFixtures(t *testing.T) {
 				warns++
 			}
 		}
-		equal(t, stops, 7, "%s: the seed's 6 stop conditions and target_down", name)
+		equal(t, stops, 8, "%s: the seed's 6 stop conditions, target_down and scrape_failure_stop", name)
 		equal(t, warns, 4, "%s: the seed's 4 warning conditions", name)
 	}
 }
