@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -47,7 +46,7 @@ func newSafetyFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *safetyFlag
 	}
 	fs.StringVar(&f.config, "config", def, "config layers, comma-separated, base first (default $CONFIG)")
 	fs.StringVar(&f.root, "root", ".", "workspace root holding artifacts/")
-	fs.StringVar(&f.targets, "targets", safety.TargetsFile, "rollback targets file")
+	fs.StringVar(&f.targets, "targets", dataDefault(safety.TargetsFile), "rollback targets file") // team.go: presoak's own file
 	return fs, f
 }
 
@@ -64,12 +63,9 @@ func (f *safetyFlags) options() safety.Options {
 	}
 }
 
-// presoakVersion is the main module's version stamped by the go command, or "devel".
+// presoakVersion is presoak's version and commit (version.go), e.g. "v0.4.0+1a2b3c4d5e6f" or "devel".
 func presoakVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
+	return currentBuild().Compact() // presoak's own version, also when it is a team's dependency
 }
 
 // gitCommit is `git rev-parse HEAD` in dir, or "unknown". No shell is involved.

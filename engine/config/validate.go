@@ -45,6 +45,9 @@ func validate(l *Loaded, base string, complete bool, ps *problems) {
 	}
 	v.positiveDuration("adaptive_spread.vol_half_life", c.AdaptiveSpread.VolHalfLife)
 	v.positive("adaptive_spread.vol_multiplier", c.AdaptiveSpread.VolMultiplier)
+	if v.set("adaptive_spread.vol_horizon") && c.AdaptiveSpread.VolHorizon <= 0 {
+		v.bad("adaptive_spread.vol_horizon", "got %s, want a duration > 0 (or leave it unset: 1s)", c.AdaptiveSpread.VolHorizon)
+	}
 
 	v.nonNegative("queue_aware.max_queue_ahead_lots", c.QueueAware.MaxQueueAheadLots)
 	v.nonNegative("queue_aware.requote_threshold_bps", c.QueueAware.RequoteThresholdBps)

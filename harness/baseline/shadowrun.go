@@ -10,11 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/target"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // ShadowSpec is one shadow baseline run as make shadow asks for it.
@@ -133,22 +132,17 @@ func runShadowEmbedded(ctx context.Context, spec ShadowSpec, o Options, set *bud
 	if root == "" {
 		root = spec.Env.Layers.Root
 	}
-	rec, err := calibration.NewForRun(root, "shadow", spec.Env.Loaded, true, 0)
-	if err != nil {
-		return res, fmt.Errorf("shadow baseline: %w", err)
-	}
-	res.Dataset = rec.Dir()
-	o.Observer = rec
-	res.Run, err = Shadow(ctx, o) // returns once the engine has stopped
-	closeErr := rec.Close()
-	if err != nil {
-		return res, err
+	o.Calibration = &target.Calibration{Root: root, Kind: "shadow"}
+	run, dataset, closeErr := shadow(ctx, o) // returns once the engine has stopped
+	res.Run, res.Dataset = run, dataset
+	if run == nil {
+		return res, closeErr
 	}
 	if err := finishShadow(&res, spec, set, dir); err != nil {
 		return res, err
 	}
 	if closeErr != nil {
-		return res, fmt.Errorf("shadow baseline: calibration dataset %s: %w", spec.Env.Layers.Display(res.Dataset), closeErr)
+		return res, closeErr
 	}
 	return res, nil
 }
@@ -241,16 +235,16 @@ func safeName(s string) string {
 // completeCheck is "the run lasted its DURATION".
 func completeCheck(b *Baseline) Check {
 	it := checklist.Item{
-		Area: checklist.AreaBaseline, Severity: report.Blocking,
+		Area: checklist.AreaBaseline, Severity: result.Blocking,
 		Got: fmt.Sprintf("%.0fs", b.DurationSeconds), Want: fmt.Sprintf("%.0fs (DURATION)", b.PlannedSeconds),
 		Source: sourceOf(b),
 	}
 	if b.Partial {
-		it.Status = report.StatusFail
+		it.Status = result.StatusFail
 		it.Fix = "rerun make shadow for the whole DURATION (artifacts of this run are marked partial)"
 		it.Message = fmt.Sprintf("shadow run incomplete: %s: %s", b.PartialReason, it.Fix)
 	} else {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Message = fmt.Sprintf("shadow run complete: %.0fs on the real clock, %d ticks", b.DurationSeconds, b.Ticks)
 	}
 	return Check{Name: "run_complete", Item: it}
@@ -261,14 +255,14 @@ func completeCheck(b *Baseline) Check {
 func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir string) []Check {
 	if err != nil {
 		return []Check{{Name: "regression", Item: checklist.Item{
-			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
+			Area: checklist.AreaBaseline, Severity: result.Warning, Status: result.StatusWarn,
 			Got: "not compared", Want: "p95 within +10% of the frozen baseline", Fix: "freeze a baseline measured on the same clock and read the same way (" + freezeCommand(dir) + ")",
 			Message: fmt.Sprintf("regression not evaluated: %v", err),
 		}}}
 	}
 	if frozen == nil {
 		return []Check{{Name: "regression", Item: checklist.Item{
-			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
+			Area: checklist.AreaBaseline, Severity: result.Warning, Status: result.StatusWarn,
 			Got: "no frozen baseline", Want: "p95 within +10% of the frozen baseline",
 			Fix:     "keep this run as the reference: " + freezeCommand(dir),
 			Message: fmt.Sprintf("no frozen baseline in %s/%s to compare with: keep this run as the reference with %s", dir, FrozenDir, freezeCommand(dir)),
@@ -277,7 +271,7 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 	var out []Check
 	for _, r := range rs {
 		it := checklist.Item{
-			Area: checklist.AreaBaseline, Severity: report.Warning,
+			Area: checklist.AreaBaseline, Severity: result.Warning,
 			Got:    fmt.Sprintf("%+.1f%% (ratio %.3f, 95%% CI %.3f..%.3f)", r.PctChange(), r.Ratio, r.Low, r.High),
 			Want:   "not significantly over +10%",
 			Source: "frozen baseline " + dir + "/" + FrozenDir + " (" + frozen.GitCommit + ")",
@@ -287,10 +281,10 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 		}
 		switch r.Status {
 		case NoRegression:
-			it.Status = report.StatusPass
+			it.Status = result.StatusPass
 			it.Message = r.Reason
 		default:
-			it.Status = report.StatusWarn
+			it.Status = result.StatusWarn
 			it.Fix = "compare the stage with the frozen baseline (visualization.md); rerun longer when INCONCLUSIVE"
 			it.Message = string(r.Status) + ": " + r.Reason
 		}

@@ -72,10 +72,27 @@ func (sc *Scenario) memory(c criteria.Criterion, o Options) error {
 		rate++
 	}
 	step := float64(rate * secs * 1e6 / 3600)
-	sc.add(o.names().ResidentMemory, roleResident, nil, []Phase{{Start: 1e9, Step: step, Count: 1}})
+	// From 100 MB: under any ceiling a resident_memory_mb criterion sets.
+	sc.add(o.names().ResidentMemory, roleResident, nil, []Phase{{Start: 1e8, Step: step, Count: 1}})
 	warm := MemoryWarmup(c.Window)
 	sc.HoldAt = (warm + sc.Interval - 1) / sc.Interval * sc.Interval
 	sc.Value = float64(rate)
+	return nil
+}
+
+// resident: resident memory at a healthy level, then on the breach's side
+// of the ceiling from the fault on (whole MB, so both sides agree exactly).
+func (sc *Scenario) resident(c criteria.Criterion, fault int, o Options) error {
+	breach, healthy, err := breachValue(c, 0, 2*math.Ceil(c.Threshold)+2)
+	if err != nil {
+		return err
+	}
+	s := sc.add(o.names().ResidentMemory, roleResident, nil, linear(healthy*1e6, 0, 0, fault, fault+1))
+	s.Phases[len(s.Phases)-1].Start = breach * 1e6
+	// The bot is otherwise healthy and ticking.
+	sc.add(o.names().Ticks, roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
+	sc.HoldAt = time.Duration(fault) * sc.Interval
+	sc.Value = breach
 	return nil
 }
 
@@ -122,7 +139,7 @@ func (sc *Scenario) targetDown(c criteria.Criterion, fault int) error {
 // scrapeFailures: up 1, then, from the fault on, a bot whose scrape fails
 // every other time (0, 1, 0, ...): each window keeps a good read, so
 // target_down never fires, and the share of failures over a window of n
-// samples (both ends closed) climbs to about half. A threshold that
+// samples ((t-window, t], Prometheus 3) climbs to about half. A threshold that
 // alternation cannot cross gets a bot down from the fault on. The up
 // series itself is written once the scenario's length is known (upSeries).
 func (sc *Scenario) scrapeFailures(c criteria.Criterion, fault int) error {
@@ -132,7 +149,7 @@ func (sc *Scenario) scrapeFailures(c criteria.Criterion, fault int) error {
 	if c.Holds(0) {
 		return fmt.Errorf("scrape_failure_pct %s %s holds with no failure", c.Op, num(c.Threshold))
 	}
-	n := int(c.Window/sc.Interval) + 1
+	n := failureWindow(c, sc.Interval)
 	sc.failFault, sc.failEvery = fault, 2
 	for _, every := range []int{2, 1} {
 		sc.failEvery = every
@@ -179,7 +196,13 @@ func (sc *Scenario) upSeries(c criteria.Criterion) {
 			sc.Series[i].Phases = phasesOf(vals)
 		}
 	}
-	sc.Value = sc.failureShare(int(sc.FireAt/sc.Interval), int(c.Window/sc.Interval)+1)
+	sc.Value = sc.failureShare(int(sc.FireAt/sc.Interval), failureWindow(c, sc.Interval))
+}
+
+// failureWindow is how many samples a scrape-failure window holds: those in
+// (t-window, t], at least the one at t.
+func failureWindow(c criteria.Criterion, interval time.Duration) int {
+	return max(1, int(c.Window/interval))
 }
 
 // p95: every baseline stage sees one observation per sample just under its

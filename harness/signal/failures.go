@@ -5,14 +5,17 @@ import (
 	"time"
 )
 
-// scrapeFailures is the share of the samples in [at-window, at] (both ends
-// closed, as span) that are down — refused, timed out, garbage, oversized —
+// scrapeFailures is the share of the samples in (at-window, at] (as span:
+// Prometheus 3's range selection; window 0 is the instant at) that are down — refused, timed out, garbage, oversized —
 // in percent. target_down only sees a window with no good read at all; a
 // bot that serves garbage every other scrape shows here as 50%.
 func (s *Series) scrapeFailures(at time.Time, window time.Duration) Value {
 	hiNs := at.UnixNano()
 	loNs := hiNs - int64(window)
-	i := sort.Search(s.n, func(k int) bool { return s.at(k).atNs >= loNs })
+	if window <= 0 {
+		loNs = hiNs - 1
+	}
+	i := sort.Search(s.n, func(k int) bool { return s.at(k).atNs > loNs })
 	j := sort.Search(s.n, func(k int) bool { return s.at(k).atNs > hiNs })
 	if i >= j {
 		return noData("no sample in the window")

@@ -45,6 +45,15 @@ type Sample struct {
 	// MakerVolume and TakerVolume are mm_fill_volume_total{liquidity}, base units.
 	MakerVolume float64 `json:"maker_volume"`
 	TakerVolume float64 `json:"taker_volume"`
+	// Parts, when the target can tell series apart, holds the raw value of
+	// every series summed into one of the counters above: by counter (the
+	// Part names) and series (its label set, e.g. {symbol="BTC-USD"}). A
+	// Series then handles counter resets per series, as Prometheus's
+	// sum(increase(...)) does: a series that resets, goes stale or
+	// disappears and reappears does not make the sum look reset. Without
+	// Parts (or without a counter's entry) the counter is one series.
+	// A target sets Parts for a counter in every sample or in none.
+	Parts map[Part]map[string]float64 `json:"parts,omitempty"`
 	// ResidentBytes is process_resident_memory_bytes (a gauge).
 	ResidentBytes float64 `json:"resident_bytes"`
 	// CriticalBreakersOpen counts mm_circuit_breaker_open{critical="true"} == 1 now.
@@ -64,6 +73,20 @@ type Histogram struct {
 	Count       float64   `json:"count"`
 	Sum         float64   `json:"sum"`
 }
+
+// Part names one of a Sample's summed counters in Sample.Parts.
+type Part string
+
+// The summed counters of a Sample, as Sample.Parts keys.
+const (
+	PartTicks          Part = "ticks"
+	PartDeadlineMisses Part = "deadline_misses"
+	PartTickErrors     Part = "tick_errors"
+	PartCacheHits      Part = "cache_hits"
+	PartCacheMisses    Part = "cache_misses"
+	PartMakerVolume    Part = "maker_volume"
+	PartTakerVolume    Part = "taker_volume"
+)
 
 // Float is a float64 on the wire that may be NaN or infinite: JSON has no
 // such numbers, so they are written as the strings "NaN", "+Inf" and "-Inf"
@@ -114,22 +137,23 @@ func (f *Float) UnmarshalJSON(b []byte) error {
 // sampleJSON is Sample on the wire (see Float). Keep it field for field in
 // step with Sample: TestSampleJSONCoversEveryField checks.
 type sampleJSON struct {
-	At                   time.Time                `json:"at"`
-	Instance             string                   `json:"instance"`
-	Up                   bool                     `json:"up"`
-	Fault                string                   `json:"fault,omitempty"`
-	SeriesFaults         []string                 `json:"series_faults,omitempty"`
-	Ticks                Float                    `json:"ticks"`
-	DeadlineMisses       Float                    `json:"deadline_misses"`
-	TickErrors           Float                    `json:"tick_errors"`
-	CacheHits            Float                    `json:"cache_hits"`
-	CacheMisses          Float                    `json:"cache_misses"`
-	MakerVolume          Float                    `json:"maker_volume"`
-	TakerVolume          Float                    `json:"taker_volume"`
-	ResidentBytes        Float                    `json:"resident_bytes"`
-	CriticalBreakersOpen int                      `json:"critical_breakers_open"`
-	Stages               map[string]histogramJSON `json:"stages,omitempty"`
-	Flags                map[string]bool          `json:"flags,omitempty"`
+	At                   time.Time                 `json:"at"`
+	Instance             string                    `json:"instance"`
+	Up                   bool                      `json:"up"`
+	Fault                string                    `json:"fault,omitempty"`
+	SeriesFaults         []string                  `json:"series_faults,omitempty"`
+	Ticks                Float                     `json:"ticks"`
+	DeadlineMisses       Float                     `json:"deadline_misses"`
+	TickErrors           Float                     `json:"tick_errors"`
+	CacheHits            Float                     `json:"cache_hits"`
+	CacheMisses          Float                     `json:"cache_misses"`
+	MakerVolume          Float                     `json:"maker_volume"`
+	TakerVolume          Float                     `json:"taker_volume"`
+	Parts                map[Part]map[string]Float `json:"parts,omitempty"`
+	ResidentBytes        Float                     `json:"resident_bytes"`
+	CriticalBreakersOpen int                       `json:"critical_breakers_open"`
+	Stages               map[string]histogramJSON  `json:"stages,omitempty"`
+	Flags                map[string]bool           `json:"flags,omitempty"`
 }
 
 type histogramJSON struct {
@@ -169,6 +193,16 @@ func (s Sample) MarshalJSON() ([]byte, error) {
 		CacheHits: Float(s.CacheHits), CacheMisses: Float(s.CacheMisses), MakerVolume: Float(s.MakerVolume),
 		TakerVolume: Float(s.TakerVolume), ResidentBytes: Float(s.ResidentBytes),
 		CriticalBreakersOpen: s.CriticalBreakersOpen, Flags: s.Flags}
+	if s.Parts != nil {
+		w.Parts = make(map[Part]map[string]Float, len(s.Parts))
+		for p, series := range s.Parts {
+			m := make(map[string]Float, len(series))
+			for k, v := range series {
+				m[k] = Float(v)
+			}
+			w.Parts[p] = m
+		}
+	}
 	if s.Stages != nil {
 		w.Stages = make(map[string]histogramJSON, len(s.Stages))
 		for k, h := range s.Stages {
@@ -189,6 +223,16 @@ func (s *Sample) UnmarshalJSON(b []byte) error {
 		CacheHits: float64(w.CacheHits), CacheMisses: float64(w.CacheMisses), MakerVolume: float64(w.MakerVolume),
 		TakerVolume: float64(w.TakerVolume), ResidentBytes: float64(w.ResidentBytes),
 		CriticalBreakersOpen: w.CriticalBreakersOpen, Flags: w.Flags}
+	if w.Parts != nil {
+		s.Parts = make(map[Part]map[string]float64, len(w.Parts))
+		for p, series := range w.Parts {
+			m := make(map[string]float64, len(series))
+			for k, v := range series {
+				m[k] = float64(v)
+			}
+			s.Parts[p] = m
+		}
+	}
 	if w.Stages != nil {
 		s.Stages = make(map[string]Histogram, len(w.Stages))
 		for k, h := range w.Stages {
