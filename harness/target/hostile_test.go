@@ -256,3 +256,23 @@ func TestPrometheusRecordsNaN(t *testing.T) {
 		t.Fatalf("marshal: %v", err)
 	}
 }
+
+// Issue 17, item 2: a huge label value on a series the signals read (a
+// flag or stage name becomes a key of every sample) is a series fault, not
+// 8 MB copied into each sample.
+func TestScrapeIgnoresSeriesWithHugeLabels(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("f", 1<<20)
+	body := page + "mm_feature_flag_enabled{flag=\"" + huge + "\"} 1\n"
+	s := sampleOne(t, newScrape(t, ScrapeOptions{URL: servePage(t, body)}))
+	b, _ := json.Marshal(s)
+	if !s.Up || len(b) > 8<<10 {
+		t.Fatalf("got up %v, a sample of %d bytes; want up and small", s.Up, len(b))
+	}
+	if f := strings.Join(s.SeriesFaults, "\n"); !strings.Contains(f, "label flag has a value of 1048576 bytes") {
+		t.Errorf("series faults %q: want the long label named with its length", f)
+	}
+	if len(s.Flags) != 2 {
+		t.Errorf("flags: got %d, want the 2 well-formed ones", len(s.Flags))
+	}
+}
