@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/presoak/presoak/harness/signal"
 )
@@ -201,7 +202,7 @@ func TestScrapeCapsLinesParsed(t *testing.T) {
 // default), a fault naming the cap.
 func TestPrometheusCapsAnswers(t *testing.T) {
 	t.Parallel()
-	pad := strings.Repeat("x", DefaultMaxBodyBytes+1024)
+	body := []byte(`{"status":"success","data":{"resultType":"vector","result":[]},"pad":"` + strings.Repeat("x", DefaultMaxBodyBytes+1024) + `"}`)
 	for _, chunked := range []bool{false, true} {
 		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
 			t.Parallel()
@@ -209,11 +210,15 @@ func TestPrometheusCapsAnswers(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				if chunked {
 					w.(http.Flusher).Flush()
+				} else {
+					w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 				}
-				_, _ = fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[]},"pad":%q}`, pad)
+				_, _ = w.Write(body)
 			}))
 			t.Cleanup(srv.Close)
-			got := sampleFleet(t, newProm(t, PrometheusOptions{URL: srv.URL}))
+			// A generous timeout: 16 MiB through the race detector on a loaded
+			// machine is slow, and the cap, not the clock, must end the read.
+			got := sampleFleet(t, newProm(t, PrometheusOptions{URL: srv.URL, Timeout: 2 * time.Minute}))
 			if len(got) != 1 || got[0].Up || !strings.Contains(got[0].Fault, FaultOversized) || !strings.Contains(got[0].Fault, fmt.Sprint(DefaultMaxBodyBytes)) {
 				t.Fatalf("got %+v, want one down sample with an %q fault naming the cap", got, FaultOversized)
 			}
