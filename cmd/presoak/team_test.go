@@ -339,3 +339,42 @@ func TestTeamModuleOwnItems(t *testing.T) {
 		t.Errorf("kill switch down: %s wants ACTION REQUIRED naming kill_switch_answers and its 503:\n%s", markdownName, tail(md, 60))
 	}
 }
+
+// A bot profile given before presoak reads profiles stops the run (exit 2)
+// with the reason; it is never silently ignored.
+func TestReadinessProfileFlagIsNotIgnored(t *testing.T) {
+	if code := runReadiness([]string{"-profile", "presoak.profile.yaml"}); code != exitNotRun {
+		t.Fatalf("readiness -profile: exit %d, want %d", code, exitNotRun)
+	}
+}
+
+func TestForTeamInPresoaksCheckoutChangesNothing(t *testing.T) {
+	own, err := home.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := readinessRun{root: own, runner: []string{"go", "tool", "gotestsum"}, testArgs: []string{"-count=1", ownPackages}, env: []string{"A=1"}}
+	got := forTeam(r)
+	if strings.Join(got.runner, " ") != "go tool gotestsum" || strings.Join(got.testArgs, " ") != "-count=1 "+ownPackages || len(got.env) != 1 {
+		t.Errorf("forTeam in presoak's checkout: got runner %v args %v env %v, want them unchanged", got.runner, got.testArgs, got.env)
+	}
+	team := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(team, "readiness"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.root = team
+	got = forTeam(r)
+	if want := "-count=1 " + presoakCheck; strings.Join(got.testArgs, " ") != want {
+		t.Errorf("team without its own items: args %v, want %s", got.testArgs, want)
+	}
+	if !hasEnv(got.env, home.EnvWorkdir) || got.runner[len(got.runner)-1] != "gotestsum" {
+		t.Errorf("team: env %v runner %v, want PRESOAK_WORKDIR and the built-in gotestsum", got.env, got.runner)
+	}
+	if err := os.WriteFile(filepath.Join(team, "readiness", "venue_test.go"), []byte("package readiness\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got = forTeam(r)
+	if want := "-count=1 " + presoakCheck + " " + ownPackages; strings.Join(got.testArgs, " ") != want {
+		t.Errorf("team with its own items: args %v, want %s", got.testArgs, want)
+	}
+}
