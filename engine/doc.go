@@ -12,9 +12,12 @@
 //	            guarded by the venue_md breaker)
 //	fair_value  mid or microprice, skewed by inventory_skew_bps per unit of
 //	            inventory away from target_inventory
-//	spread      base_spread_bps, or with adaptive_spread: vol_multiplier x the EWMA
-//	            (half-life vol_half_life) of the per-tick return of the mid, in
-//	            bps, clamped to [min_spread_bps, max_spread_bps]
+//	spread      base_spread_bps, or with adaptive_spread: vol_multiplier x the
+//	            mid's volatility over vol_horizon (default 1 s), in bps, clamped
+//	            to [min_spread_bps, max_spread_bps]; the volatility is the square
+//	            root of an EWMA (half-life vol_half_life) of the variance rate
+//	            (squared return of the mid per second between samples) times
+//	            the horizon, so it does not depend on tick.interval
 //	quote       bid and ask at fair -/+ half the spread, rounded away from fair to the
 //	            tick size; queue-aware keep-or-requote (queue position estimated
 //	            with the re-read touch), or cancel-and-replace
@@ -53,7 +56,16 @@
 // meant to take, and so falls under the taker cap, is judged on the book it
 // was priced on.
 //
-// A tick longer than tick.deadline is a deadline miss. A stage that fails
+// A tick longer than tick.deadline is a deadline miss, and so is a tick
+// slot that never ran because the tick before overran it (with
+// tick.deadline longer than tick.interval a tick can overrun its slot
+// without missing its deadline): mm_ticks_total counts slots (run or
+// skipped), mm_tick_slots_skipped_total the skipped ones.
+//
+// Every stage copes with any book: an empty, one-sided, locked or crossed
+// book (or one with a non-positive price at the touch) is not priced on (a
+// fair_value error); a re-read touch of that shape is not used (the tick's
+// own book stands in). FuzzTickBookShapes runs whole ticks on such books. A stage that fails
 // counts an error for that stage (mm_tick_errors_total{stage}) and ends the
 // tick; the loop never stops on an error.
 //

@@ -8,7 +8,7 @@ import (
 	"github.com/presoak/presoak/engine/fault"
 )
 
-// Metric names (DESIGN.md): the default contract of harness/signal.
+// Metric names (ARCHITECTURE.md): the default contract of harness/signal.
 const (
 	MetricTickDuration   = "mm_tick_duration_seconds"
 	MetricStageDuration  = "mm_stage_duration_seconds"
@@ -20,13 +20,18 @@ const (
 	MetricTickErrors     = "mm_tick_errors_total"
 	MetricResidentMemory = "process_resident_memory_bytes"
 	MetricFeatureFlag    = "mm_feature_flag_enabled"
+	// MetricSlotsSkipped counts tick slots that never ran because a tick
+	// overran them; each is also counted in MetricTicks and
+	// MetricDeadlineMisses.
+	MetricSlotsSkipped = "mm_tick_slots_skipped_total"
 )
 
 var (
 	descTick     = prometheus.NewDesc(MetricTickDuration, "Duration of a whole tick in seconds.", nil, nil)
 	descStage    = prometheus.NewDesc(MetricStageDuration, "Duration of a tick pipeline stage in seconds.", []string{"stage"}, nil)
-	descTicks    = prometheus.NewDesc(MetricTicks, "Ticks run.", nil, nil)
-	descMisses   = prometheus.NewDesc(MetricDeadlineMisses, "Ticks longer than tick.deadline.", nil, nil)
+	descTicks    = prometheus.NewDesc(MetricTicks, "Tick slots: ticks run plus slots skipped because a tick overran them.", nil, nil)
+	descMisses   = prometheus.NewDesc(MetricDeadlineMisses, "Ticks longer than tick.deadline plus skipped tick slots.", nil, nil)
+	descSkipped  = prometheus.NewDesc(MetricSlotsSkipped, "Tick slots that never ran because a tick overran them (also in ticks and deadline misses).", nil, nil)
 	descCache    = prometheus.NewDesc(MetricCacheRequests, "MD-cache lookups by result.", []string{"result"}, nil)
 	descFill     = prometheus.NewDesc(MetricFillVolume, "Filled volume in base units by liquidity (maker, taker).", []string{"liquidity"}, nil)
 	descBreaker  = prometheus.NewDesc(MetricBreakerOpen, "1 while a circuit breaker is open or half-open.", []string{"breaker", "critical"}, nil)
@@ -46,7 +51,7 @@ var (
 type collector struct{ e *Engine }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descCache, descFill,
+	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descSkipped, descCache, descFill,
 		descBreaker, descErrors, descFlag, descFetches, descOrders, descBlocks, descInv, descSpread, descFault} {
 		ch <- d
 	}
@@ -78,6 +83,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- counter(descTicks, float64(s.Ticks))
 	ch <- counter(descMisses, float64(s.DeadlineMisses))
+	ch <- counter(descSkipped, float64(s.SkippedSlots))
 	ch <- counter(descCache, float64(s.CacheHits), "hit")
 	ch <- counter(descCache, float64(s.CacheMisses), "miss")
 	ch <- counter(descFill, s.MakerVolume, "maker")

@@ -13,7 +13,7 @@ import (
 	"github.com/presoak/presoak/engine/fault"
 )
 
-// designMetrics are the metric names DESIGN.md promises.
+// designMetrics are the metric names ARCHITECTURE.md promises.
 var designMetrics = []string{
 	MetricTickDuration, MetricStageDuration, MetricTicks, MetricDeadlineMisses, MetricCacheRequests,
 	MetricFillVolume, MetricBreakerOpen, MetricTickErrors, MetricResidentMemory, MetricFeatureFlag,

@@ -88,8 +88,14 @@ type BreakerStats struct {
 type Stats struct {
 	// NowNs is the engine clock's time (Unix ns) of the snapshot.
 	NowNs int64
-	// Ticks, DeadlineMisses and TickErrors (the sum of StageErrors).
+	// Ticks counts tick slots: the ticks run (Stages[TickTotal].Count) and
+	// SkippedSlots, the slots that never ran because a tick overran them.
+	// DeadlineMisses counts the ticks longer than tick.deadline and every
+	// skipped slot, so DeadlineMisses / Ticks is the share of slots that did
+	// not get a tick within its deadline. TickErrors is the sum of
+	// StageErrors.
 	Ticks, DeadlineMisses, TickErrors uint64
+	SkippedSlots                      uint64
 	StageErrors                       [NumStages]uint64
 	// CacheHits and CacheMisses are MD-cache reads (fetch_md, quote and risk
 	// each read once a tick; none with the cache off); VenueFetches counts
@@ -144,6 +150,7 @@ func (e *Engine) statsLocked(s *Stats) {
 	c := &e.c
 	s.NowNs = e.clk.Now()
 	s.Ticks, s.DeadlineMisses, s.TickErrors = c.ticks, c.misses, c.tickErrors
+	s.SkippedSlots = c.skipped
 	s.StageErrors = c.stageErrors
 	s.CacheHits, s.CacheMisses, s.VenueFetches = e.cache.Hits(), e.cache.Misses(), c.venueFetches
 	s.MakerVolume, s.TakerVolume = c.makerVol, c.takerVol

@@ -62,9 +62,19 @@ func (e *Engine) step() {
 		e.c.misses++
 	}
 	e.next += e.p.interval
-	if e.next <= end { // overran: skip to the next slot on the grid
+	if e.sim && e.next <= end { // overran: skip to the next slot on the grid
+		e.skipSlots(uint64((end-e.next)/e.p.interval + 1))
 		e.next += ((end-e.next)/e.p.interval + 1) * e.p.interval
 	}
+}
+
+// skipSlots counts n tick slots that never ran because a tick overran them:
+// each is a tick slot (mm_ticks_total) and a deadline miss, and
+// mm_tick_slots_skipped_total says how many of those never ran.
+func (e *Engine) skipSlots(n uint64) {
+	e.c.skipped += n
+	e.c.ticks += n
+	e.c.misses += n
 }
 
 // fetch reads the book into dst through the MD cache or from the venue. It
@@ -118,12 +128,14 @@ func (e *Engine) cacheGet(now int64) (*marketdata.Book, bool) {
 // touch is the book a later stage (quote, risk) re-reads the touch from:
 // with the MD cache on, a read through it (a hit serves the cached book, a
 // miss falls back to v, the tick's fetched book, without a venue call);
-// with it off, v itself and no read is counted.
+// with it off, v itself and no read is counted. A cached book that cannot
+// be priced on (empty, one-sided, crossed: twoSided) falls back to v too,
+// which the tick has already found two-sided.
 func (e *Engine) touch(v *marketdata.Book) *marketdata.Book {
 	if !e.p.cacheOn {
 		return v
 	}
-	if b, hit := e.cacheGet(e.clk.Now()); hit {
+	if b, hit := e.cacheGet(e.clk.Now()); hit && twoSided(b) {
 		return b
 	}
 	return v
@@ -152,7 +164,7 @@ func (e *Engine) computeStages(v *viewBook) {
 	}
 
 	e.clk.Work(e.compute[StageSpread].Sample(e.rng))
-	e.updateSpread(mid)
+	e.updateSpread(mid, t)
 	t = e.lap(StageSpread, t)
 
 	e.clk.Work(e.compute[StageQuote].Sample(e.rng))

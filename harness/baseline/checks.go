@@ -7,7 +7,7 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // MinTicks is the fewest ticks a readiness baseline sample must have (the
@@ -59,14 +59,14 @@ func baselineChecks(run *Run, view checklist.ConfigView, minTicks int64, fix str
 	src := sourceOf(b)
 	want := ">= " + strconv.FormatInt(minTicks, 10)
 	ticks := Check{Name: "ticks_sampled", Item: checklist.Item{
-		Area: checklist.AreaBaseline, Severity: report.Blocking,
+		Area: checklist.AreaBaseline, Severity: result.Blocking,
 		Got: strconv.FormatInt(b.Ticks, 10), Want: want, Source: src,
 	}}
 	if b.Ticks >= minTicks && b.Ticks > 0 {
-		ticks.Item.Status = report.StatusPass
+		ticks.Item.Status = result.StatusPass
 		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want %s", b.Ticks, src, want)
 	} else {
-		ticks.Item.Status = report.StatusFail
+		ticks.Item.Status = result.StatusFail
 		ticks.Item.Fix = fix
 		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want %s: %s", b.Ticks, src, want, ticks.Item.Fix)
 	}
@@ -83,14 +83,14 @@ func baselineChecks(run *Run, view checklist.ConfigView, minTicks int64, fix str
 func MDCacheChecks(run *Run, view checklist.ConfigView) []Check {
 	cfg := view.Config
 	enabled := Check{Name: "md_cache_enabled", Item: checklist.Item{
-		Area: checklist.AreaMDCache, Severity: report.Blocking,
+		Area: checklist.AreaMDCache, Severity: result.Blocking,
 		Got: strconv.FormatBool(cfg.MDCache.Enabled), Want: "true", Source: where(view, "md_cache.enabled"),
 	}}
 	if cfg.MDCache.Enabled {
-		enabled.Item.Status = report.StatusPass
+		enabled.Item.Status = result.StatusPass
 		enabled.Item.Message = fmt.Sprintf("md_cache.enabled = true (%s)", enabled.Item.Source)
 	} else {
-		enabled.Item.Status = report.StatusFail
+		enabled.Item.Status = result.StatusFail
 		enabled.Item.Fix = "set md_cache.enabled: true in an override (e.g. " + view.Override + ")"
 		enabled.Item.Message = fmt.Sprintf("md_cache.enabled = false (%s), want true: %s", enabled.Item.Source, enabled.Item.Fix)
 	}
@@ -116,18 +116,18 @@ func TTLRule(view checklist.ConfigView) checklist.Item {
 	cfg := view.Config
 	ttl, interval := cfg.MDCache.TTL, cfg.Tick.Interval
 	it := checklist.Item{
-		Area: checklist.AreaMDCache, Severity: report.Blocking,
+		Area: checklist.AreaMDCache, Severity: result.Blocking,
 		Got:    ttl.String(),
 		Want:   "<= tick.interval (" + interval.String() + ")",
 		Source: where(view, "md_cache.ttl") + ", tick.interval " + where(view, "tick.interval"),
 	}
 	if ttl > 0 && ttl <= interval {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Message = fmt.Sprintf("md_cache.ttl = %v (%s) <= tick.interval = %v: no tick quotes on a book older than one interval",
 			ttl, where(view, "md_cache.ttl"), interval)
 		return it
 	}
-	it.Status = report.StatusFail
+	it.Status = result.StatusFail
 	it.Fix = fmt.Sprintf("set md_cache.ttl to at most tick.interval (%v) in an override (e.g. %s)", interval, view.Override)
 	it.Message = fmt.Sprintf("md_cache.ttl = %v (%s), want <= tick.interval = %v (%s): a longer TTL quotes on books older than one tick; %s",
 		ttl, where(view, "md_cache.ttl"), interval, where(view, "tick.interval"), it.Fix)
@@ -136,9 +136,9 @@ func TTLRule(view checklist.ConfigView) checklist.Item {
 
 func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.ConfigView) Check {
 	bud := res.Budget
-	sev := report.Warning
+	sev := result.Warning
 	if seedTargets[bud.Target+" "+bud.Agg.String()] {
-		sev = report.Blocking
+		sev = result.Blocking
 	}
 	c := Check{Name: CheckName(bud), Item: checklist.Item{
 		Area: area, Severity: sev, Got: res.FormatObserved(), Want: bud.Expr, Source: sourceOf(b),
@@ -161,15 +161,15 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 	c.Attrs = append(c.Attrs, [2]string{"samples", strconv.Itoa(res.Samples)}, [2]string{"latency_source", b.LatencySource})
 	switch {
 	case res.Err != nil:
-		c.Item.Status = report.StatusFail
+		c.Item.Status = result.StatusFail
 		c.Item.Got = "no samples"
 		c.Item.Fix = "make the run produce " + bud.Target + " observations (ticks that reach the stage); a budget without samples fails"
 		c.Item.Message = fmt.Sprintf("%s: %s (%s): %s", bud, res.Err, c.Item.Source, c.Item.Fix)
 	case res.Pass:
-		c.Item.Status = report.StatusPass
+		c.Item.Status = result.StatusPass
 		c.Item.Message = res.String() + evidence + ", " + c.Item.Source
 	default:
-		c.Item.Status = report.StatusFail
+		c.Item.Status = result.StatusFail
 		c.Item.Fix = fixFor(bud, view)
 		c.Item.Message = res.String() + evidence + ", " + c.Item.Source + ": " + c.Item.Fix
 	}

@@ -68,6 +68,7 @@ var signals = map[signal.Name]signalInfo{
 	signal.TakerSharePct:        {0, 100, true},
 	signal.ErrorPct:             {0, 100, true},
 	signal.MemoryGrowthMBPerH:   {math.Inf(-1), math.Inf(1), true},
+	signal.ResidentMemoryMB:     {0, math.Inf(1), false},
 	signal.CriticalBreakersOpen: {0, math.Inf(1), false},
 	signal.P95RegressionPct:     {-100, math.Inf(1), true},
 	signal.TargetDown:           {0, 1, false},
@@ -157,7 +158,7 @@ func (s *Spec) Validate() error {
 func signalList() string {
 	names := []string{
 		string(signal.DeadlineMissPct), string(signal.MDCacheHitPct), string(signal.TakerSharePct),
-		string(signal.ErrorPct), string(signal.MemoryGrowthMBPerH), string(signal.CriticalBreakersOpen),
+		string(signal.ErrorPct), string(signal.MemoryGrowthMBPerH), string(signal.ResidentMemoryMB), string(signal.CriticalBreakersOpen),
 		string(signal.P95RegressionPct), string(signal.TargetDown),
 	}
 	return strings.Join(names, ", ")

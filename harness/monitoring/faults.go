@@ -72,10 +72,27 @@ func (sc *Scenario) memory(c criteria.Criterion, o Options) error {
 		rate++
 	}
 	step := float64(rate * secs * 1e6 / 3600)
-	sc.add(o.names().ResidentMemory, roleResident, nil, []Phase{{Start: 1e9, Step: step, Count: 1}})
+	// From 100 MB: under any ceiling a resident_memory_mb criterion sets.
+	sc.add(o.names().ResidentMemory, roleResident, nil, []Phase{{Start: 1e8, Step: step, Count: 1}})
 	warm := MemoryWarmup(c.Window)
 	sc.HoldAt = (warm + sc.Interval - 1) / sc.Interval * sc.Interval
 	sc.Value = float64(rate)
+	return nil
+}
+
+// resident: resident memory at a healthy level, then on the breach's side
+// of the ceiling from the fault on (whole MB, so both sides agree exactly).
+func (sc *Scenario) resident(c criteria.Criterion, fault int, o Options) error {
+	breach, healthy, err := breachValue(c, 0, 2*math.Ceil(c.Threshold)+2)
+	if err != nil {
+		return err
+	}
+	s := sc.add(o.names().ResidentMemory, roleResident, nil, linear(healthy*1e6, 0, 0, fault, fault+1))
+	s.Phases[len(s.Phases)-1].Start = breach * 1e6
+	// The bot is otherwise healthy and ticking.
+	sc.add(o.names().Ticks, roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
+	sc.HoldAt = time.Duration(fault) * sc.Interval
+	sc.Value = breach
 	return nil
 }
 

@@ -85,6 +85,8 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		err = sc.ratio(c, fault, o)
 	case signal.MemoryGrowthMBPerH:
 		err = sc.memory(c, o)
+	case signal.ResidentMemoryMB:
+		err = sc.resident(c, fault, o)
 	case signal.CriticalBreakersOpen:
 		err = sc.breakers(c, fault, o)
 	case signal.TargetDown:
@@ -135,7 +137,7 @@ func (sc *Scenario) flap(fault, from, to int) {
 		healthy, faulty := s.Phases[0], s.Phases[1]
 		vals := s.Values()
 		switch s.role {
-		case roleBreaker, roleUp:
+		case roleBreaker, roleUp, roleResident: // levels, not counters
 			for k := from; k < to && k < len(vals); k++ {
 				vals[k] = healthy.Start
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	dto "github.com/prometheus/client_model/go"
 
@@ -29,13 +31,16 @@ func Derive(fams map[string]*dto.MetricFamily, names signal.MetricNames, s *sign
 	if !ok || len(ticks.GetMetric()) == 0 {
 		return fmt.Errorf("derive sample: %w (%s)", ErrNoTicks, names.Ticks)
 	}
-	s.Ticks = sum(ticks, "", "")
-	s.DeadlineMisses = sum(fams[names.DeadlineMisses], "", "")
-	s.TickErrors = sum(fams[names.TickErrors], "", "")
-	s.CacheHits = sum(fams[names.CacheRequests], "result", "hit")
-	s.CacheMisses = sum(fams[names.CacheRequests], "result", "miss")
-	s.MakerVolume = sum(fams[names.FillVolume], "liquidity", "maker")
-	s.TakerVolume = sum(fams[names.FillVolume], "liquidity", "taker")
+	// Every counter is a sum of series; Parts keeps them apart so that one
+	// series' reset or absence is handled per series (signal.Series).
+	s.Parts = make(map[signal.Part]map[string]float64, 7)
+	s.Ticks = sumParts(s, signal.PartTicks, ticks, "", "")
+	s.DeadlineMisses = sumParts(s, signal.PartDeadlineMisses, fams[names.DeadlineMisses], "", "")
+	s.TickErrors = sumParts(s, signal.PartTickErrors, fams[names.TickErrors], "", "")
+	s.CacheHits = sumParts(s, signal.PartCacheHits, fams[names.CacheRequests], "result", "hit")
+	s.CacheMisses = sumParts(s, signal.PartCacheMisses, fams[names.CacheRequests], "result", "miss")
+	s.MakerVolume = sumParts(s, signal.PartMakerVolume, fams[names.FillVolume], "liquidity", "maker")
+	s.TakerVolume = sumParts(s, signal.PartTakerVolume, fams[names.FillVolume], "liquidity", "taker")
 	s.ResidentBytes = sum(fams[names.ResidentMemory], "", "")
 	s.CriticalBreakersOpen = 0
 	if f := fams[names.BreakerOpen]; f != nil {
@@ -108,6 +113,37 @@ func sum(f *dto.MetricFamily, key, want string) float64 {
 		}
 	}
 	return t
+}
+
+// sumParts is sum, recording each series' value in s.Parts[part] by its
+// label set.
+func sumParts(s *signal.Sample, part signal.Part, f *dto.MetricFamily, key, want string) float64 {
+	parts := map[string]float64{}
+	s.Parts[part] = parts
+	if f == nil {
+		return 0
+	}
+	t := 0.0
+	for _, m := range f.GetMetric() {
+		if key != "" && label(m, key) != want {
+			continue
+		}
+		if v, ok := scalar(m); ok {
+			t += v
+			parts[labelSet(m)] += v
+		}
+	}
+	return t
+}
+
+// labelSet identifies a series within its family: its labels, sorted.
+func labelSet(m *dto.Metric) string {
+	ls := make([]string, 0, len(m.GetLabel()))
+	for _, l := range m.GetLabel() {
+		ls = append(ls, l.GetName()+"="+strconv.Quote(l.GetValue()))
+	}
+	sort.Strings(ls)
+	return "{" + strings.Join(ls, ",") + "}"
 }
 
 // scalar is a counter's, gauge's or untyped metric's value.

@@ -48,7 +48,7 @@ type Harness struct {
 	Scrape ScrapeSettings
 	// Prometheus is target.prometheus (used when Kind is prometheus).
 	Prometheus PrometheusSettings
-	// Names is metric_names: DESIGN.md's names unless the file says otherwise.
+	// Names is metric_names: ARCHITECTURE.md's names unless the file says otherwise.
 	Names signal.MetricNames
 	// Sources says where each dotted key's value came from ("presoak.yaml:7",
 	// "env TARGET"); keys left at their default are absent.
@@ -73,7 +73,7 @@ type PrometheusSettings struct {
 }
 
 // DefaultHarness is the harness with no file: the embedded target and
-// DESIGN.md's names.
+// ARCHITECTURE.md's names.
 func DefaultHarness() Harness {
 	return Harness{
 		Kind:       KindEmbedded,

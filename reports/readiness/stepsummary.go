@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // WriteStepSummary writes the short Markdown a CI job summary shows (GitHub
@@ -66,5 +65,3 @@ func orNot(v string) string {
 	}
 	return v
 }
-
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", " ") }
