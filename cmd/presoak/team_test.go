@@ -30,7 +30,6 @@ func TestTeamModuleCommand(t *testing.T) {
 	run := func() (string, int) {
 		return tm.goCmd(t, append([]string{"run", home.ModulePath + "/cmd/presoak", "readiness"}, tm.readinessRun()...)...)
 	}
-	tm.firstRun(t, "run", home.ModulePath+"/cmd/presoak")
 	tm.expect(t, "healthy", run, 0, "READY")
 	summary := tm.readFile(t, tm.stepSummary)
 	if !strings.Contains(summary, "presoak readiness: READY") {
@@ -53,7 +52,6 @@ func TestTeamModuleTool(t *testing.T) {
 	run := func() (string, int) {
 		return tm.goCmd(t, append([]string{"tool", "presoak", "readiness"}, tm.readinessRun()...)...)
 	}
-	tm.firstRun(t, "tool", "presoak")
 	tm.expect(t, "healthy", run, 0, "READY")
 	tm.breakIt(t)
 	tm.expect(t, "broken", run, 1, "ACTION REQUIRED")
@@ -202,7 +200,7 @@ func (tm *teamModule) goCmd(t *testing.T, args ...string) (string, int) {
 }
 
 // firstRun takes the flag snapshot and generates the monitoring rules in the
-// team's tree, as make first-run does in presoak's.
+// team's tree (presoak readiness does it itself; plain go test does not).
 func (tm *teamModule) firstRun(t *testing.T, how ...string) {
 	t.Helper()
 	for _, sub := range []string{"snapshot", "monitoring"} {
@@ -312,7 +310,6 @@ func TestTeamModuleOwnItems(t *testing.T) {
 	run := func() (string, int) {
 		return tm.goCmd(t, append([]string{"tool", "presoak", "readiness"}, tm.readinessRun()...)...)
 	}
-	tm.firstRun(t, "tool", "presoak")
 	out, code := run()
 	if code != 0 {
 		t.Fatalf("healthy: exit %d, want 0:\n%s", code, tail(out, 60))
