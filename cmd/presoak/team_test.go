@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -299,9 +300,10 @@ func TestTeamModuleOwnItems(t *testing.T) {
 		}
 	}
 	tm.setEnv(t)
-	answer := http.StatusOK
+	var answer atomic.Int32 // the kill switch's status code
+	answer.Store(http.StatusOK)
 	killSwitch := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(answer)
+		w.WriteHeader(int(answer.Load()))
 	}))
 	defer killSwitch.Close()
 	tm.env = append(tm.env, "KILL_SWITCH_URL="+killSwitch.URL,
@@ -325,7 +327,7 @@ func TestTeamModuleOwnItems(t *testing.T) {
 		}
 	}
 
-	answer = http.StatusServiceUnavailable
+	answer.Store(http.StatusServiceUnavailable)
 	out, code = run()
 	if code != 1 {
 		t.Fatalf("kill switch down: exit %d, want 1:\n%s", code, tail(out, 60))
