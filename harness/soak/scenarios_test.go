@@ -170,7 +170,7 @@ var scenarios = []scenario{
 		detect: 13 * time.Minute, fireWithin: 18 * time.Minute},
 	// A GC sawtooth of 60 MB every 5m45s: the period that keeps the
 	// 15-minute slope above 600 MB/h longest (3m30s), under its 5m for.
-	{name: "GC sawtooth fires nothing", duration: 12 * time.Hour, wrap: withGCSawtooth(60e6, 345*time.Second)},
+	{name: "GC sawtooth fires nothing", duration: 6 * time.Hour, wrap: withGCSawtooth(60e6, 345*time.Second)},
 	// The order_entry breaker opens after failure_threshold failed calls, and
 	// calls come only when the bot has quotes to send: allow a few minutes.
 	{name: "venue outage stops on the critical breaker", plan: "soak-venue-outage", duration: 72 * time.Hour, stop: "critical_breaker_stop", detect: 5 * time.Minute},
