@@ -103,13 +103,15 @@ baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference 
 # make soak's run length: DURATION from the command line or environment, else 72h.
 SOAK_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),72h)
 soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h): artifacts/soak/ (incident-*/ on a stop), $(REPORTS)/soak.junit.xml, calibration dataset (embedded); RESUME=1 continues, FAULTS=plan.yaml injects (embedded), ON_STOP=rollback applies the rollback on a stop
-	@mkdir -p $(REPORTS) artifacts/soak
+	@mkdir -p $(REPORTS) artifacts/soak && touch $(REPORTS)/.soak.start
 	@d='$(SOAK_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
 	  echo "make soak: DURATION=$$d TARGET=$(TARGET) CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
 	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/soak.json -- \
 	    -tags soak -count=1 -run '^TestSoak$$' -timeout "$$to" ./readiness/; rc=$$?; \
 	  $(GO) run ./cmd/presoak junit -name soak -in $(REPORTS)/soak.json -out $(REPORTS)/soak.junit.xml; \
-	  echo "make soak: wrote artifacts/soak/samples.jsonl, soak_report.json, soak_report.md (and artifacts/soak/incident-<time>/ if it stopped) and $(REPORTS)/soak.junit.xml; exit $$rc"; exit $$rc
+	  wrote=; for f in artifacts/soak/samples.jsonl artifacts/soak/soak_report.json artifacts/soak/soak_report.md $(REPORTS)/soak.junit.xml; do \
+	    if [ -s "$$f" ] && [ "$$f" -nt $(REPORTS)/.soak.start ]; then wrote="$$wrote $$f"; else echo "make soak: NOT written: $$f"; fi; done; \
+	  rm -f $(REPORTS)/.soak.start; echo "make soak: wrote$${wrote:- nothing} (and artifacts/soak/incident-<time>/ if it stopped); exit $$rc"; exit $$rc
 
 .PHONY: monitoring
 monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)

@@ -103,6 +103,7 @@ func Unit(n signal.Name) string {
 var Signals = []signal.Name{
 	signal.DeadlineMissPct, signal.MDCacheHitPct, signal.TakerSharePct, signal.ErrorPct,
 	signal.MemoryGrowthMBPerH, signal.ResidentMemoryMB, signal.CriticalBreakersOpen, signal.P95RegressionPct, signal.TargetDown,
+	signal.ScrapeFailurePct,
 }
 
 // Describe says in one line how a signal is computed.
@@ -126,6 +127,8 @@ func Describe(n signal.Name) string {
 		return "worst stage p95 over the window against the frozen baseline's, % above it"
 	case signal.TargetDown:
 		return "1 when no scrape of the bot succeeded in the window, else 0"
+	case signal.ScrapeFailurePct:
+		return "failed scrapes of the bot (refused, timed out, garbage) / all scrapes over the window, %"
 	}
 	return string(n)
 }
@@ -194,6 +197,10 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 			return fmt.Sprintf("1 - max by (%s) (%s)", by, o.sel("up")), nil
 		}
 		return fmt.Sprintf("1 - max by (%s) (max_over_time(%s[%s]))", by, o.sel("up"), Range(window)), nil
+	case signal.ScrapeFailurePct:
+		// Prometheus records up=0 for a failed scrape (a garbage page
+		// included); presoak: the share of down samples in [t-window, t].
+		return fmt.Sprintf("100 * (1 - avg by (%s) (avg_over_time(%s[%s])))", by, o.sel("up"), Range(window)), nil
 	}
 	return "", fmt.Errorf("signal expression %s: unknown signal", n)
 }
