@@ -91,8 +91,9 @@ shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifac
 	@mkdir -p $(REPORTS)
 	@d='$(SHADOW_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
 	  echo "make shadow: TARGET=$(TARGET), DURATION=$$d, go test -timeout $$to (Ctrl-C stops early and still writes the artifacts, marked partial)"; \
-	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/shadow.junit.xml -- \
+	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/shadow.json -- \
 	    -tags shadow -count=1 -run '^TestShadowBaseline$$' -timeout "$$to" ./readiness/; rc=$$?; \
+	  $(GO) run ./cmd/presoak junit -name shadow -in $(REPORTS)/shadow.json -out $(REPORTS)/shadow.junit.xml; \
 	  echo "make shadow: exit $$rc; a run that measured writes artifacts/baseline/ (stage_budgets.json, visualization.md, stage_budgets.svg; a fleet: one per bot under instances/), the embedded engine's dataset under artifacts/edge/datasets/; checks in $(REPORTS)/shadow.junit.xml"; exit $$rc
 
 baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it; BASELINE_DIR=artifacts/baseline/instances/<bot> for one bot of a fleet
@@ -105,9 +106,9 @@ soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h)
 	@mkdir -p $(REPORTS) artifacts/soak && touch $(REPORTS)/.soak.start
 	@d='$(SOAK_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
 	  echo "make soak: DURATION=$$d TARGET=$(TARGET) CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
-	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/.soak.junit.xml.tmp -- \
+	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/soak.json -- \
 	    -tags soak -count=1 -run '^TestSoak$$' -timeout "$$to" ./readiness/; rc=$$?; \
-	  if [ -s $(REPORTS)/.soak.junit.xml.tmp ]; then mv -f $(REPORTS)/.soak.junit.xml.tmp $(REPORTS)/soak.junit.xml; else rm -f $(REPORTS)/.soak.junit.xml.tmp; fi; \
+	  $(GO) run ./cmd/presoak junit -name soak -in $(REPORTS)/soak.json -out $(REPORTS)/soak.junit.xml; \
 	  wrote=; for f in artifacts/soak/samples.jsonl artifacts/soak/soak_report.json artifacts/soak/soak_report.md $(REPORTS)/soak.junit.xml; do \
 	    if [ -s "$$f" ] && [ "$$f" -nt $(REPORTS)/.soak.start ]; then wrote="$$wrote $$f"; else echo "make soak: NOT written: $$f"; fi; done; \
 	  rm -f $(REPORTS)/.soak.start; echo "make soak: wrote$${wrote:- nothing} (and artifacts/soak/incident-<time>/ if it stopped); exit $$rc"; exit $$rc

@@ -154,11 +154,12 @@ func hasEnv(env []string, key string) bool {
 func hasGoTests(dir string) bool {
 	found := false
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || found {
+		if err != nil {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(p, "_test.go") {
 			found = true
+			return filepath.SkipAll
 		}
 		return nil
 	})
