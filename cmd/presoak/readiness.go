@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/internal/home"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -128,7 +129,9 @@ func (r readinessRun) execute() int {
 		fmt.Fprintf(r.stderr, "presoak readiness: create reports directory: %v\n", err)
 		return exitNotRun
 	}
-	opts := report.Options{Now: r.now(), Version: version(), Module: modulePath(r.root)}
+	// Classnames relative to the module; presoak's checklist run from a
+	// team's module is named relative to presoak's.
+	opts := report.Options{Now: r.now(), Version: version(), Module: modulePath(r.root), OtherModules: []string{home.ModulePath}}
 	if r.checkConfig {
 		if stream, ok := r.configCheck(opts.Module); !ok {
 			opts.Command = "presoak readiness (config check before go test; no test ran)"
