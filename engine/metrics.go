@@ -163,4 +163,3 @@ func b01(b bool) float64 {
 	}
 	return 0
 }
-
