@@ -157,8 +157,10 @@ type Stats struct {
 	// MDAgeSeconds is the age of the newest book the bot has, at the last
 	// tick's start after its fetch was issued: the time since the market-data
 	// stream last brought a changed book into the MD cache or a venue fetch
-	// last answered (mm_md_age_seconds). It climbs while a feed stalls.
-	// Before any book it is the time since New.
+	// last answered (mm_md_age_seconds). It climbs while a feed stalls. In
+	// a quiet market (no book change) it stays within md_cache.ttl and a
+	// tick: once the cached book is older than the TTL, fetch_md asks the
+	// venue, whose answer is new. Before any tick it is the time since New.
 	MDAgeSeconds float64
 	// QuoteSides is the number of sides (0, 1, 2) with a resting quote at
 	// the end of the last tick (mm_quote_sides); TwoSidedTicks counts the
