@@ -327,3 +327,26 @@ func TestDeskMetricsExported(t *testing.T) {
 		}
 	}
 }
+
+// TestMDAgeInAQuietMarket: a book that does not change is not a stalled
+// feed: the MD age stays within md_cache.ttl and a tick (the cache then
+// misses and the venue answers), and within a tick with the cache off.
+func TestMDAgeInAQuietMarket(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range map[string]*config.Config{"cache on": testConfig(), "cache off": noCacheConfig()} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := &staticFeed{book: newScriptFeed(10000, 1, 10000.2, 1).book} // TimeNs 0 for good
+			e := newSimEngine(t, cfg, Options{Feed: f})
+			worst := 0.0
+			for range 600 {
+				e.Step()
+				worst = max(worst, e.Stats().MDAgeSeconds)
+			}
+			t.Logf("max MD age %.3f s over an unchanging book", worst)
+			if limit := (cfg.MDCache.TTL + cfg.Tick.Interval).Seconds(); worst > limit {
+				t.Errorf("MD age up to %.3f s over a minute of an unchanging book, want <= %.3f", worst, limit)
+			}
+		})
+	}
+}
