@@ -77,6 +77,10 @@ func TestDeskSignalsHealthy(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			tr := runDesk(t, cfg, nil, 10*time.Second, 10*time.Minute)
+			t.Logf("10 min healthy: max |inv|/limit %.2f, drawdown %.2f, max MD age %.3f s, min ticks run %v/s, two-sided %d of %d ticks, rejects venue %d risk %d post_only %d",
+				tr.maxInvUse, tr.maxDD, tr.maxMDAge, tr.minTicksRunPS, tr.delta(func(s Stats) uint64 { return s.TwoSidedTicks }),
+				tr.delta(func(s Stats) uint64 { return s.TicksRun }), tr.delta(func(s Stats) uint64 { return s.VenueRejects }),
+				tr.delta(func(s Stats) uint64 { return s.RiskBlocks + s.TakerCapBlocks }), tr.delta(func(s Stats) uint64 { return s.PostOnlyRejects }))
 			if tr.maxInvUse >= 0.5 || tr.pinnedS != 0 {
 				t.Errorf("max |inventory|/limit %.2f, %d s pinned; want < 0.5 and never pinned", tr.maxInvUse, tr.pinnedS)
 			}
@@ -181,6 +185,7 @@ func TestFeedStallAgesMarketData(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			b, d, a, end := faultRun(t, cfg, fault.FeedStall, 100)
+			t.Logf("MD age %.3f s before, %.3f 30 s into the stall, %.3f at its end, %.3f a minute later", b.MDAgeSeconds, d.MDAgeSeconds, a.MDAgeSeconds, end.MDAgeSeconds)
 			if b.MDAgeSeconds > 0.25 || d.MDAgeSeconds < 29 || a.MDAgeSeconds < 59 || end.MDAgeSeconds > 0.25 {
 				t.Errorf("MD age %.3f s before, %.3f 30 s into the stall, %.3f at its end, %.3f a minute later; want <= 0.25, >= 29, >= 59, <= 0.25",
 					b.MDAgeSeconds, d.MDAgeSeconds, a.MDAgeSeconds, end.MDAgeSeconds)
@@ -202,6 +207,7 @@ func TestTicksRunRate(t *testing.T) {
 	}
 	healthy := float64(b.TicksRun) / 60
 	spiked := float64(a.TicksRun-b.TicksRun) / 60
+	t.Logf("ticks run %.2f/s healthy, %.2f/s during an 8x venue latency spike (slots %.2f/s)", healthy, spiked, float64(a.Ticks-b.Ticks)/60)
 	if healthy < 9.9 || spiked > 0.8*healthy {
 		t.Errorf("ticks run %.2f/s healthy, %.2f/s during an 8x latency spike; want ~10 then < 80%% of it", healthy, spiked)
 	}
@@ -218,6 +224,8 @@ func TestOneSidedQuotingDropsASide(t *testing.T) {
 	if b.QuoteSides != 2 || d.QuoteSides != 1 || a.QuoteSides != 1 || end.QuoteSides != 2 {
 		t.Errorf("sides quoted %d before, %d and %d during, %d after; want 2, 1, 1, 2", b.QuoteSides, d.QuoteSides, a.QuoteSides, end.QuoteSides)
 	}
+	t.Logf("sides %d/%d/%d/%d; two-sided ticks %d of %d during, %d of %d after", b.QuoteSides, d.QuoteSides, a.QuoteSides, end.QuoteSides,
+		a.TwoSidedTicks-b.TwoSidedTicks, a.TicksRun-b.TicksRun, end.TwoSidedTicks-a.TwoSidedTicks, end.TicksRun-a.TicksRun)
 	if n := a.TwoSidedTicks - b.TwoSidedTicks; n != 0 {
 		t.Errorf("%d two-sided ticks during one-sided quoting, want 0", n)
 	}
