@@ -4,11 +4,14 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -142,11 +145,33 @@ const ReferenceFile = "reference.yaml (built in)"
 // metric names (mm_*) and config paths. It panics if the built-in file is
 // invalid (a test guards it).
 func Default() *Profile {
-	p, err := Parse(ReferenceFile, "", referenceYAML)
-	if err != nil {
-		panic(err)
-	}
-	return p
+	referenceOnce.Do(func() {
+		p, err := Parse(ReferenceFile, "", referenceYAML)
+		if err != nil {
+			panic(err)
+		}
+		reference = p
+	})
+	return reference.Clone()
+}
+
+var (
+	referenceOnce sync.Once
+	reference     *Profile
+)
+
+// Clone copies the profile's maps and lists (signals and items themselves
+// are shared: they are not changed after Parse).
+func (p *Profile) Clone() *Profile {
+	c := *p
+	c.Signals = maps.Clone(p.Signals)
+	c.Sources = maps.Clone(p.Sources)
+	c.Config.Items = maps.Clone(p.Config.Items)
+	c.Config.Extra = slices.Clone(p.Config.Extra)
+	c.Config.Layers = slices.Clone(p.Config.Layers)
+	c.Config.Rollback = slices.Clone(p.Config.Rollback)
+	c.Config.Logs = slices.Clone(p.Config.Logs)
+	return &c
 }
 
 // ReferenceYAML is the built-in reference profile's text.

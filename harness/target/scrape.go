@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -37,8 +38,11 @@ type ScrapeOptions struct {
 	// MaxBodyBytes caps the page; a larger page is a fault. Default 16 MiB.
 	MaxBodyBytes int64
 	// Names maps signals onto the bot's metric names; the zero value means
-	// signal.DefaultMetricNames().
+	// signal.DefaultMetricNames(). Ignored when Profile is set.
 	Names signal.MetricNames
+	// Profile declares the bot's signals (selectors, units, aggregation);
+	// nil: profile.FromNames(Names).
+	Profile *profile.Profile
 	// Client does the HTTP; nil: a client of its own (no proxy, since the
 	// bot is on this machine).
 	Client *http.Client
@@ -58,6 +62,7 @@ type Scrape struct {
 	closed bool
 	buf    bytes.Buffer
 	parser expfmt.TextParser
+	last   Derivation
 }
 
 var _ Target = (*Scrape)(nil)
@@ -94,6 +99,9 @@ func NewScrape(opts ScrapeOptions) (*Scrape, error) {
 	}
 	if opts.Names == (signal.MetricNames{}) {
 		opts.Names = signal.DefaultMetricNames()
+	}
+	if opts.Profile == nil {
+		opts.Profile = profile.FromNames(opts.Names)
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute}}
@@ -163,7 +171,9 @@ func (s *Scrape) scrape(ctx context.Context, out *signal.Sample) string {
 	if err != nil {
 		return FaultGarbage + ": " + err.Error()
 	}
-	if err := Derive(fams, s.opts.Names, out); err != nil {
+	d, err := DeriveProfile(fams, s.opts.Profile, out)
+	s.last = d
+	if err != nil {
 		if errors.Is(err, ErrNoTicks) {
 			return FaultNoTicks + ": " + err.Error()
 		}
@@ -182,6 +192,15 @@ func classify(err error, timeout time.Duration) string {
 		return fmt.Sprintf("%s after %v: %v", FaultTimeout, timeout, err)
 	}
 	return FaultRequest + ": " + err.Error()
+}
+
+// LastDerivation is what the last successful parse's derivation saw
+// besides the sample: signals that matched nothing, unit warnings, the
+// slowest series of each latency histogram.
+func (s *Scrape) LastDerivation() Derivation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
 }
 
 // Close releases idle connections. Sample after Close returns ErrClosed.
