@@ -7,13 +7,13 @@ SHELL := /bin/bash
 GO    ?= go
 
 CONFIG   ?= fixtures/config.yaml,fixtures/config.soak_overrides.yaml
-TARGET   ?= embedded
+TARGET   ?= $(if $(PROFILE),,embedded)  # with PROFILE, the profile's target.kind
 CRITERIA ?= fixtures/criteria.yaml
 BUDGETS  ?= fixtures/budgets.yaml
 ADDR     ?= 127.0.0.1:9100
 REPORTS  := artifacts/reports
 
-export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR
+export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR PROFILE
 
 .PHONY: help deps readiness test vet
 

@@ -216,7 +216,7 @@ const ProfileSnapshotFile = "FEATURE_FLAGS_SNAPSHOT.profile.json"
 func profileSnapshot(vals []FlagValue, dir string) Item {
 	it := Item{Area: AreaSafety, Severity: report.Blocking, Want: "written and read back equal"}
 	path := filepath.Join(dir, ProfileSnapshotFile)
-	it.Source = path
+	it.Source = ProfileSnapshotFile
 	data, _ := json.MarshalIndent(vals, "", "  ")
 	err := os.MkdirAll(dir, 0o755)
 	if err == nil {
@@ -260,7 +260,7 @@ func profileDryRun(vals []FlagValue) Item {
 // under scratch, reads them back, then restores the originals and checks
 // their digests.
 func profileRoundTrip(p *profile.Profile, scratch string) Item {
-	it := Item{Area: AreaSafety, Severity: report.Blocking, Want: "targets off after rollback; files identical after restore", Source: scratch}
+	it := Item{Area: AreaSafety, Severity: report.Blocking, Want: "targets off after rollback; files identical after restore", Source: "copies of " + strings.Join(p.Config.Layers, ",")}
 	err := roundTrip(p, scratch)
 	if err != nil {
 		it.Status, it.Got, it.Fix = report.StatusFail, err.Error(), "check config.rollback's paths and that the layers are plain YAML/JSON"

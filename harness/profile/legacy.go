@@ -42,13 +42,18 @@ func FromNames(names signal.MetricNames) *Profile {
 // matter.
 func (p *Profile) Names() signal.MetricNames {
 	n := signal.DefaultMetricNames()
-	for role, field := range legacyNames {
-		if s := p.Signal(role); s != nil {
-			*field(&n) = s.Metric
+	// in a fixed order, the first role of a shared field winning (cache
+	// hits before misses, maker before taker volume)
+	for _, role := range Roles() {
+		if s := p.Signal(role); s != nil && legacyNames[role] != nil && !setBy(role) {
+			*legacyNames[role](&n) = s.Metric
 		}
 	}
 	return n
 }
+
+// setBy says a role whose field an earlier role of the pair sets.
+func setBy(role string) bool { return role == "cache_misses" || role == "taker_volume" }
 
 // render is the signal's expression rebuilt from its parts.
 func (s *Signal) render() string {

@@ -44,6 +44,9 @@ type Sample struct {
 	Stages map[string]Histogram `json:"stages,omitempty"`
 	// Flags is mm_feature_flag_enabled{flag} (e.g. "pipeline.enabled").
 	Flags map[string]bool `json:"flags,omitempty"`
+	// Slowest names, per Stages key, the series with the highest cumulative
+	// p95 when the bot's histogram has several (e.g. {symbol="ETHUSDT"}).
+	Slowest map[string]string `json:"slowest,omitempty"`
 }
 
 // Histogram is a cumulative latency histogram in seconds, as Prometheus

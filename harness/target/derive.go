@@ -133,6 +133,7 @@ func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *sig
 			}
 		}
 	}
+	s.Slowest = d.Slowest
 	if len(errs) > 0 {
 		return d, fmt.Errorf("derive sample: %w", errors.Join(errs...))
 	}
