@@ -96,7 +96,7 @@ soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h)
 	  echo "make soak: wrote artifacts/soak/samples.jsonl, soak_report.json, soak_report.md (and artifacts/soak/incident-<time>/ if it stopped) and $(REPORTS)/soak.junit.xml; exit $$rc"; exit $$rc
 
 .PHONY: monitoring
-monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
+monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (PROFILE or METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring
 
 .PHONY: monitor monitor-down
