@@ -119,6 +119,13 @@ target-check: ## read the bot(s) through TARGET (scrape: SCRAPE_URL; prometheus:
 pybot: ## the minimal Python bot (standard library only) serving the same metrics on 127.0.0.1:$(or $(PORT),9200); FAULT=breaker|deadline_misses|... injects one
 	python3 fixtures/pybot/pybot.py --port $(or $(PORT),9200) $(if $(FAULT),--fault $(FAULT))
 
+.PHONY: profile-init profile-check
+profile-init: ## a starter bot profile from a running bot: SCRAPE_URL=<its /metrics> BOT_CONFIG=<its config files, comma-separated> [OUT=profile.yaml]; guesses signals, TODO with candidates otherwise
+	@$(GO) run ./cmd/presoak profile init -url "$(SCRAPE_URL)" -config "$(BOT_CONFIG)" $(if $(OUT),-o $(OUT))
+
+profile-check: ## evaluate every signal of PROFILE once against the running bot (SCRAPE_URL overrides the profile's URL) and print what each sees, then its config items
+	@$(GO) run ./cmd/presoak profile check -profile "$(PROFILE)" $(if $(SCRAPE_URL),-url $(SCRAPE_URL))
+
 bench-targets: ## scrape/prometheus target speed: 10k-series page (parse alone vs parse+derive vs loopback scrape), 100-bot fleet; -benchmem -count 5
 	$(GO) test -run '^$$' -bench 'Parse10k|Derive10k|Scrape10k|PrometheusFleet100' -benchmem -count 5 ./harness/target
 
