@@ -29,6 +29,11 @@ func TestConfigAndFlags(t *testing.T) {
 		for _, n := range checklist.ProfileConfigItems(p, cfg, err) {
 			t.Run(n.Name, func(t *testing.T) { checklist.Record(t, n.Item) })
 		}
+		if checklist.Running(env.Kind) {
+			t.Run(checklist.ItemProfileSignals, func(t *testing.T) {
+				checklist.Record(t, checklist.ProfileSignals(t.Context(), env.Harness))
+			})
+		}
 		return
 	}
 	t.Attr(report.AttrConfigLayers, env.LayersAttr())

@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/target"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -350,4 +352,70 @@ func roundTrip(p *profile.Profile, scratch string) error {
 func digest(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// ItemProfileSignals is the item saying every signal the profile declares
+// reads something on the running bot.
+const ItemProfileSignals = "profile_signals_match"
+
+// ProfileSignals reads the bot once through the harness's target (a scrape
+// of its /metrics) and fails when a declared signal matches nothing,
+// naming each expression and the closest metrics the bot exports; unit
+// suspicions are warnings. A fleet (prometheus target) is checked for a
+// readable ticks signal on every instance.
+func ProfileSignals(ctx context.Context, h *target.Harness) Item {
+	p := h.Profile
+	it := Item{Area: AreaConfigFlags, Severity: report.Blocking, Want: "every declared signal matches series", Source: h.Describe()}
+	tg, err := h.Open(nil)
+	if err != nil {
+		it.Status, it.Got, it.Fix = report.StatusFail, err.Error(), "fix the profile's target"
+		it.Message = "profile signals: " + err.Error()
+		return it
+	}
+	defer tg.Close()
+	ss, err := tg.Sample(ctx)
+	if err == nil && len(ss) == 0 {
+		err = errors.New("no bot in the answer")
+	}
+	if err != nil {
+		it.Status, it.Got, it.Fix = report.StatusFail, err.Error(), "start the bot, then run again"
+		it.Message = "profile signals: " + err.Error()
+		return it
+	}
+	for _, s := range ss {
+		if !s.Up {
+			it.Status, it.Got = report.StatusFail, s.Instance+": "+s.Fault
+			it.Fix = "make profile-check PROFILE=" + filepath.Base(p.File) + " shows what each signal sees"
+			it.Message = fmt.Sprintf("profile signals: %s: %s: %s", s.Instance, s.Fault, it.Fix)
+			return it
+		}
+	}
+	sc, ok := tg.(*target.Scrape)
+	if !ok {
+		it.Status, it.Severity = report.StatusWarn, report.Warning
+		it.Got = fmt.Sprintf("ticks read on %d instance(s); other signals not checked one by one on a fleet", len(ss))
+		it.Fix = "run make profile-check PROFILE=" + filepath.Base(p.File) + " SCRAPE_URL=<one bot's /metrics>"
+		it.Message = "profile signals: " + it.Got + ": " + it.Fix
+		return it
+	}
+	d := sc.LastDerivation()
+	if len(d.Unmatched) > 0 {
+		msgs := make([]string, len(d.Unmatched))
+		for i, e := range d.Unmatched {
+			msgs[i] = e.Error()
+		}
+		it.Status, it.Got = report.StatusFail, fmt.Sprintf("%d of %d signals match nothing", len(d.Unmatched), len(p.Signals))
+		it.Fix = "correct those expressions in " + filepath.Base(p.File) + " (make profile-check shows what each sees)"
+		it.Message = "profile signals: " + strings.Join(msgs, "; ") + ": " + it.Fix
+		return it
+	}
+	if len(d.Warnings) > 0 {
+		it.Status, it.Severity, it.Got = report.StatusWarn, report.Warning, strings.Join(d.Warnings, "; ")
+		it.Fix = "check the units in " + filepath.Base(p.File)
+		it.Message = "profile signals: " + it.Got
+		return it
+	}
+	it.Status, it.Got = report.StatusPass, fmt.Sprintf("%d signals match", len(p.Signals))
+	it.Message = "profile signals: every declared signal reads series on " + ss[0].Instance
+	return it
 }

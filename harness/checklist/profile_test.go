@@ -1,6 +1,8 @@
 package checklist_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/modroot"
 	report "github.com/presoak/presoak/reports/readiness"
 )
@@ -134,5 +137,35 @@ func TestExampleBotsSafetyAndLogsThroughProfile(t *testing.T) {
 	items := checklist.ProfileSafetyItems(p, cfg, err, t.TempDir(), t.TempDir())
 	if len(failed(items)) != 3 || !strings.Contains(items[0].Item.Message, "order_amount = 0.01 (conf_pure_mm.yml:26) is not a boolean") {
 		t.Errorf("non-boolean target: got %v %q", failed(items), items[0].Item.Message)
+	}
+}
+
+func TestProfileSignals(t *testing.T) {
+	page := "# TYPE hb_tick_count_total counter\nhb_tick_count_total 5\n# TYPE hb_book_cache_hit_total counter\nhb_book_cache_hit_total 3\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(page)) }))
+	defer srv.Close()
+	for _, tt := range []struct {
+		name, signals string
+		want          report.Status
+		msg           string
+	}{
+		{"all match", "  cache_hits: {expr: hb_book_cache_hit_total, kind: counter}\n", report.StatusPass, "every declared signal reads series"},
+		{"typo", "  cache_hits: {expr: hb_book_cache_hits_total, kind: counter}\n", report.StatusFail,
+			"signal cache_hits: hb_book_cache_hits_total: selector matches nothing (no metric hb_book_cache_hits_total); closest metrics the bot exports: hb_book_cache_hit_total"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := profile.Parse("p.yaml", "", []byte("version: 1\ntarget:\n  kind: scrape\n  scrape: {url: '"+srv.URL+"/metrics'}\nsignals:\n  ticks: {expr: hb_tick_count_total, kind: counter}\n"+tt.signals))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := target.FromProfile(p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := checklist.ProfileSignals(t.Context(), h)
+			if it.Status != tt.want || !strings.Contains(it.Message, tt.msg) {
+				t.Errorf("got %s %q, want %s containing %q", it.Status, it.Message, tt.want, tt.msg)
+			}
+		})
 	}
 }
