@@ -1,6 +1,7 @@
 package readiness
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/safety/checks"
+	"github.com/presoak/presoak/internal/home"
 )
 
 // TestSafety is the Safety area: the feature-flag snapshot matches the
@@ -38,14 +40,20 @@ func TestSafety(t *testing.T) {
 		return
 	}
 	root := env.Layers.Root
+	// The rollback targets and the snapshot schema are presoak's own data.
+	targets, terr := home.Data(safety.TargetsFile)
+	schema, serr := home.Data(safety.SchemaFile)
+	if err := errors.Join(terr, serr); err != nil {
+		t.Fatalf("safety: %v", err)
+	}
 	opts := safety.Options{
 		Workspace:    safety.Workspace{Root: root},
 		ConfigLayers: env.Layers.Paths,
-		TargetsFile:  filepath.Join(root, safety.TargetsFile),
+		TargetsFile:  targets,
 	}
 
 	t.Run(checks.ItemSnapshot, func(t *testing.T) {
-		checklist.Record(t, checks.Snapshot(opts, filepath.Join(root, safety.SchemaFile), root))
+		checklist.Record(t, checks.Snapshot(opts, schema, root))
 	})
 	t.Run(checks.ItemRollbackDryRun, func(t *testing.T) {
 		checklist.Record(t, checks.RollbackDryRun(opts, root))

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // syncBuffer is a bytes.Buffer safe for the progress writer.
@@ -193,7 +193,7 @@ func TestRunShadow(t *testing.T) {
 			t.Errorf("no check %s", name)
 		}
 	}
-	if c := cs["run_complete"]; c.Item.Status != report.StatusPass {
+	if c := cs["run_complete"]; c.Item.Status != result.StatusPass {
 		t.Errorf("run_complete: %s", c.Item.Message)
 	}
 	// ticks_sampled is the loop's cadence: on a loaded machine under -race it
@@ -201,7 +201,7 @@ func TestRunShadow(t *testing.T) {
 	if c := cs["ticks_sampled"]; c.Item.Got == "" || !strings.HasPrefix(c.Item.Want, ">= ") {
 		t.Errorf("ticks_sampled: %+v", c.Item)
 	}
-	if c := cs["regression"]; c.Item.Status != report.StatusWarn || !strings.Contains(c.Item.Fix, "make baseline-freeze") {
+	if c := cs["regression"]; c.Item.Status != result.StatusWarn || !strings.Contains(c.Item.Fix, "make baseline-freeze") {
 		t.Errorf("regression without a frozen baseline: %+v", c.Item)
 	}
 	if _, err := os.Stat(res.Paths.Visualization); err != nil {

@@ -14,9 +14,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/target"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // seedItemIDs are the report ids of the profile's seed items (the
@@ -63,14 +63,14 @@ func ProfileConfigItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 }
 
 func profileLoads(p *profile.Profile, err error) Item {
-	it := Item{Area: AreaConfigFlags, Severity: report.Blocking, Want: "loads (YAML or JSON)", Source: strings.Join(p.Config.Layers, ",")}
+	it := Item{Area: AreaConfigFlags, Severity: result.Blocking, Want: "loads (YAML or JSON)", Source: strings.Join(p.Config.Layers, ",")}
 	if err != nil {
-		it.Status, it.Got = report.StatusFail, "does not load"
+		it.Status, it.Got = result.StatusFail, "does not load"
 		it.Fix = "fix the files the error names (profile " + filepath.Base(p.File) + " config.layers)"
 		it.Message = fmt.Sprintf("config loads: %v: %s", err, it.Fix)
 		return it
 	}
-	it.Status, it.Got = report.StatusPass, fmt.Sprintf("%d layer(s) loaded", len(p.Config.Layers))
+	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d layer(s) loaded", len(p.Config.Layers))
 	it.Message = fmt.Sprintf("config loads: %s (%s), read through profile %s", it.Got, it.Source, filepath.Base(p.File))
 	return it
 }
@@ -80,7 +80,7 @@ func profileLoads(p *profile.Profile, err error) Item {
 func ProfileSeedItem(p *profile.Profile, cfg *profile.BotConfig, loadErr error, name, area string) Item {
 	it, ok := p.Config.Items[name]
 	if !ok {
-		return Item{Area: area, Severity: report.Warning, Status: report.StatusWarn, Got: "not declared", Want: "declared in the profile",
+		return Item{Area: area, Severity: result.Warning, Status: result.StatusWarn, Got: "not declared", Want: "declared in the profile",
 			Source: filepath.Base(p.File), Fix: "add config.items." + name + " (path, require) to the profile",
 			Message: fmt.Sprintf("%s: the profile %s does not say where the bot keeps it: add config.items.%s", name, filepath.Base(p.File), name)}
 	}
@@ -88,9 +88,9 @@ func ProfileSeedItem(p *profile.Profile, cfg *profile.BotConfig, loadErr error, 
 }
 
 func profileItem(area string, pi *profile.Item, cfg *profile.BotConfig, loadErr error) Item {
-	sev := report.Blocking
+	sev := result.Blocking
 	if pi.Severity == "warning" {
-		sev = report.Warning
+		sev = result.Warning
 	}
 	it := Item{Area: area, Severity: sev, Want: pi.Require.String()}
 	if loadErr != nil || cfg == nil {
@@ -102,13 +102,13 @@ func profileItem(area string, pi *profile.Item, cfg *profile.BotConfig, loadErr 
 		it.Source = pi.Path.String()
 	}
 	if r.Pass {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Message = fmt.Sprintf("%s = %s (%s, %s), want %s", pi.Name, r.Got, pi.Path, r.Where, pi.Require)
 		return it
 	}
-	it.Status = report.StatusFail
-	if sev == report.Warning {
-		it.Status = report.StatusWarn
+	it.Status = result.StatusFail
+	if sev == result.Warning {
+		it.Status = result.StatusWarn
 	}
 	if it.Got == "" {
 		it.Got = "not set"
@@ -132,7 +132,7 @@ func ProfileLogDirs(p *profile.Profile) []NamedItem {
 		out = append(out, NamedItem{"log_dir_" + DirItemName(d), WritableDir(p.Dir, d, "profile "+filepath.Base(p.File)+" config.logs")})
 	}
 	if len(out) == 0 {
-		out = append(out, NamedItem{"log_dir", Item{Area: AreaLogs, Severity: report.Blocking, Status: report.StatusFail,
+		out = append(out, NamedItem{"log_dir", Item{Area: AreaLogs, Severity: result.Blocking, Status: result.StatusFail,
 			Got: "none declared", Want: "the bot's log directories", Source: filepath.Base(p.File),
 			Fix:     "list the bot's log directories under config.logs in the profile",
 			Message: "log_dir: the profile " + filepath.Base(p.File) + " declares no log directory (config.logs): list the bot's"}})
@@ -162,7 +162,7 @@ type FlagValue struct {
 // target flipped to false in the layer that sets it, read back; the
 // originals restored byte for byte).
 func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr error, dir, scratch string) []NamedItem {
-	fail := func(what, cause, fix string) Item { return NotEvaluated(AreaSafety, report.Blocking, what, cause, fix) }
+	fail := func(what, cause, fix string) Item { return NotEvaluated(AreaSafety, result.Blocking, what, cause, fix) }
 	if loadErr != nil || cfg == nil {
 		c := "the bot's config did not load (see config_loads)"
 		return []NamedItem{
@@ -172,7 +172,7 @@ func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 		}
 	}
 	if len(p.Config.Rollback) == 0 {
-		it := Item{Area: AreaSafety, Severity: report.Blocking, Status: report.StatusFail, Got: "no rollback targets",
+		it := Item{Area: AreaSafety, Severity: result.Blocking, Status: result.StatusFail, Got: "no rollback targets",
 			Want: "the config paths a rollback turns off", Source: filepath.Base(p.File),
 			Fix: "list them under config.rollback in the profile"}
 		it.Message = "the profile declares no rollback target (config.rollback): " + it.Fix
@@ -180,7 +180,7 @@ func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 	}
 	vals, err := rollbackValues(p, cfg)
 	if err != nil {
-		it := Item{Area: AreaSafety, Severity: report.Blocking, Status: report.StatusFail, Got: err.Error(),
+		it := Item{Area: AreaSafety, Severity: result.Blocking, Status: result.StatusFail, Got: err.Error(),
 			Want: "every rollback target a boolean in the bot's config", Source: filepath.Base(p.File),
 			Fix: "fix config.rollback in the profile (paths of the bot's feature switches)"}
 		it.Message = "rollback targets: " + err.Error() + ": " + it.Fix
@@ -216,7 +216,7 @@ func rollbackValues(p *profile.Profile, cfg *profile.BotConfig) ([]FlagValue, er
 const ProfileSnapshotFile = "FEATURE_FLAGS_SNAPSHOT.profile.json"
 
 func profileSnapshot(vals []FlagValue, dir string) Item {
-	it := Item{Area: AreaSafety, Severity: report.Blocking, Want: "written and read back equal"}
+	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "written and read back equal"}
 	path := filepath.Join(dir, ProfileSnapshotFile)
 	it.Source = ProfileSnapshotFile
 	data, _ := json.MarshalIndent(vals, "", "  ")
@@ -235,7 +235,7 @@ func profileSnapshot(vals []FlagValue, dir string) Item {
 		err = fmt.Errorf("read back %d values, wrote %d", len(back), len(vals))
 	}
 	if err != nil {
-		it.Status, it.Got, it.Fix = report.StatusFail, err.Error(), "make the snapshot directory writable"
+		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "make the snapshot directory writable"
 		it.Message = "feature-flag snapshot: " + err.Error()
 		return it
 	}
@@ -243,7 +243,7 @@ func profileSnapshot(vals []FlagValue, dir string) Item {
 	for i, v := range vals {
 		parts[i] = fmt.Sprintf("%s=%s (%s)", v.Path, v.Value, v.Where)
 	}
-	it.Status, it.Got = report.StatusPass, fmt.Sprintf("%d flags", len(vals))
+	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d flags", len(vals))
 	it.Message = "feature-flag snapshot: " + strings.Join(parts, ", ")
 	return it
 }
@@ -253,7 +253,7 @@ func profileDryRun(vals []FlagValue) Item {
 	for i, v := range vals {
 		parts[i] = fmt.Sprintf("%s: %s -> false (%s)", v.Path, v.Value, v.Where)
 	}
-	return Item{Area: AreaSafety, Severity: report.Blocking, Status: report.StatusPass, Got: fmt.Sprintf("%d targets", len(vals)),
+	return Item{Area: AreaSafety, Severity: result.Blocking, Status: result.StatusPass, Got: fmt.Sprintf("%d targets", len(vals)),
 		Want: "every target a boolean the rollback can turn off", Source: "profile config.rollback",
 		Message: "rollback dry run: " + strings.Join(parts, "; ")}
 }
@@ -262,14 +262,14 @@ func profileDryRun(vals []FlagValue) Item {
 // under scratch, reads them back, then restores the originals and checks
 // their digests.
 func profileRoundTrip(p *profile.Profile, scratch string) Item {
-	it := Item{Area: AreaSafety, Severity: report.Blocking, Want: "targets off after rollback; files identical after restore", Source: "copies of " + strings.Join(p.Config.Layers, ",")}
+	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "targets off after rollback; files identical after restore", Source: "copies of " + strings.Join(p.Config.Layers, ",")}
 	err := roundTrip(p, scratch)
 	if err != nil {
-		it.Status, it.Got, it.Fix = report.StatusFail, err.Error(), "check config.rollback's paths and that the layers are plain YAML/JSON"
+		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "check config.rollback's paths and that the layers are plain YAML/JSON"
 		it.Message = "restore round trip: " + err.Error()
 		return it
 	}
-	it.Status, it.Got = report.StatusPass, fmt.Sprintf("%d targets off, %d layers restored", len(p.Config.Rollback), len(p.Config.Layers))
+	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d targets off, %d layers restored", len(p.Config.Rollback), len(p.Config.Layers))
 	it.Message = "restore round trip: " + it.Got
 	return it
 }
@@ -365,10 +365,10 @@ const ItemProfileSignals = "profile_signals_match"
 // readable ticks signal on every instance.
 func ProfileSignals(ctx context.Context, h *target.Harness) Item {
 	p := h.Profile
-	it := Item{Area: AreaConfigFlags, Severity: report.Blocking, Want: "every declared signal matches series", Source: h.Describe()}
+	it := Item{Area: AreaConfigFlags, Severity: result.Blocking, Want: "every declared signal matches series", Source: h.Describe()}
 	tg, err := h.Open(nil)
 	if err != nil {
-		it.Status, it.Got, it.Fix = report.StatusFail, err.Error(), "fix the profile's target"
+		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "fix the profile's target"
 		it.Message = "profile signals: " + err.Error()
 		return it
 	}
@@ -378,13 +378,13 @@ func ProfileSignals(ctx context.Context, h *target.Harness) Item {
 		err = errors.New("no bot in the answer")
 	}
 	if err != nil {
-		it.Status, it.Got, it.Fix = report.StatusFail, err.Error(), "start the bot, then run again"
+		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "start the bot, then run again"
 		it.Message = "profile signals: " + err.Error()
 		return it
 	}
 	for _, s := range ss {
 		if !s.Up {
-			it.Status, it.Got = report.StatusFail, s.Instance+": "+s.Fault
+			it.Status, it.Got = result.StatusFail, s.Instance+": "+s.Fault
 			it.Fix = "make profile-check PROFILE=" + filepath.Base(p.File) + " shows what each signal sees"
 			it.Message = fmt.Sprintf("profile signals: %s: %s: %s", s.Instance, s.Fault, it.Fix)
 			return it
@@ -392,7 +392,7 @@ func ProfileSignals(ctx context.Context, h *target.Harness) Item {
 	}
 	sc, ok := tg.(*target.Scrape)
 	if !ok {
-		it.Status, it.Severity = report.StatusWarn, report.Warning
+		it.Status, it.Severity = result.StatusWarn, result.Warning
 		it.Got = fmt.Sprintf("ticks read on %d instance(s); other signals not checked one by one on a fleet", len(ss))
 		it.Fix = "run make profile-check PROFILE=" + filepath.Base(p.File) + " SCRAPE_URL=<one bot's /metrics>"
 		it.Message = "profile signals: " + it.Got + ": " + it.Fix
@@ -404,18 +404,18 @@ func ProfileSignals(ctx context.Context, h *target.Harness) Item {
 		for i, e := range d.Unmatched {
 			msgs[i] = e.Error()
 		}
-		it.Status, it.Got = report.StatusFail, fmt.Sprintf("%d of %d signals match nothing", len(d.Unmatched), len(p.Signals))
+		it.Status, it.Got = result.StatusFail, fmt.Sprintf("%d of %d signals match nothing", len(d.Unmatched), len(p.Signals))
 		it.Fix = "correct those expressions in " + filepath.Base(p.File) + " (make profile-check shows what each sees)"
 		it.Message = "profile signals: " + strings.Join(msgs, "; ") + ": " + it.Fix
 		return it
 	}
 	if len(d.Warnings) > 0 {
-		it.Status, it.Severity, it.Got = report.StatusWarn, report.Warning, strings.Join(d.Warnings, "; ")
+		it.Status, it.Severity, it.Got = result.StatusWarn, result.Warning, strings.Join(d.Warnings, "; ")
 		it.Fix = "check the units in " + filepath.Base(p.File)
 		it.Message = "profile signals: " + it.Got
 		return it
 	}
-	it.Status, it.Got = report.StatusPass, fmt.Sprintf("%d signals match", len(p.Signals))
+	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d signals match", len(p.Signals))
 	it.Message = "profile signals: every declared signal reads series on " + ss[0].Instance
 	return it
 }

@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/modroot"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // exampleBot copies an example bot's profile and config into a temp dir,
@@ -54,7 +54,7 @@ func exampleBot(t *testing.T, bot, old, new string) *profile.Profile {
 func failed(items []checklist.NamedItem) []string {
 	var out []string
 	for _, n := range items {
-		if n.Item.Status == report.StatusFail {
+		if n.Item.Status == result.StatusFail {
 			out = append(out, n.Name)
 		}
 	}
@@ -90,12 +90,12 @@ func TestExampleBotsConfigThroughProfile(t *testing.T) {
 				t.Fatalf("failed items: got [%s], want [%s]", got, strings.Join(tt.wantFail, ","))
 			}
 			for _, n := range items {
-				if n.Item.Status == report.StatusFail && !strings.Contains(n.Item.Message, tt.wantMsg) {
+				if n.Item.Status == result.StatusFail && !strings.Contains(n.Item.Message, tt.wantMsg) {
 					t.Errorf("%s: message %q, want it to contain %q", n.Name, n.Item.Message, tt.wantMsg)
 				}
 			}
 			ttl := checklist.ProfileSeedItem(p, cfg, err, profile.ItemMDCacheTTL, checklist.AreaMDCache)
-			if ttl.Status != report.StatusPass && tt.old == "" {
+			if ttl.Status != result.StatusPass && tt.old == "" {
 				t.Errorf("md_cache_ttl: %s", ttl.Message)
 			}
 		})
@@ -106,7 +106,7 @@ func TestExampleBotsTTLThroughProfile(t *testing.T) {
 	p := exampleBot(t, "hummingbot", "order_book_cache_ttl: 0.1", "order_book_cache_ttl: 2")
 	cfg, err := checklist.ProfileConfig(p)
 	it := checklist.ProfileSeedItem(p, cfg, err, profile.ItemMDCacheTTL, checklist.AreaMDCache)
-	if it.Status != report.StatusFail || !strings.Contains(it.Message, "md_cache_ttl = 2s (order_book_cache_ttl, conf_pure_mm.yml:53), want <= 100ms") {
+	if it.Status != result.StatusFail || !strings.Contains(it.Message, "md_cache_ttl = 2s (order_book_cache_ttl, conf_pure_mm.yml:53), want <= 100ms") {
 		t.Errorf("ttl 2 s: got %s %q", it.Status, it.Message)
 	}
 }
@@ -146,11 +146,11 @@ func TestProfileSignals(t *testing.T) {
 	defer srv.Close()
 	for _, tt := range []struct {
 		name, signals string
-		want          report.Status
+		want          result.Status
 		msg           string
 	}{
-		{"all match", "  cache_hits: {expr: hb_book_cache_hit_total, kind: counter}\n", report.StatusPass, "every declared signal reads series"},
-		{"typo", "  cache_hits: {expr: hb_book_cache_hits_total, kind: counter}\n", report.StatusFail,
+		{"all match", "  cache_hits: {expr: hb_book_cache_hit_total, kind: counter}\n", result.StatusPass, "every declared signal reads series"},
+		{"typo", "  cache_hits: {expr: hb_book_cache_hits_total, kind: counter}\n", result.StatusFail,
 			"signal cache_hits: hb_book_cache_hits_total: selector matches nothing (no metric hb_book_cache_hits_total); closest metrics the bot exports: hb_book_cache_hit_total"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

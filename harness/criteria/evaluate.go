@@ -47,8 +47,9 @@ type Result struct {
 	Criterion string   `json:"criterion"`
 	Severity  Severity `json:"severity"`
 	State     State    `json:"state"`
-	// Value is the signal at this evaluation; Value.OK false means no data,
-	// and the state was kept as it was.
+	// Value is the signal at this evaluation; Value.OK false means no data
+	// (the criterion was reset to inactive, as Prometheus resets an alert
+	// whose expression returns nothing).
 	Value signal.Value `json:"value"`
 	// Holds is whether the condition held at this evaluation.
 	Holds bool `json:"holds"`
@@ -105,14 +106,15 @@ func (e *Evaluator) Evaluate(at time.Time) ([]Result, []Transition) {
 		r := &e.res[i]
 		v := e.series.Compute(c.Signal, c.Window, at, e.opts)
 		r.Value = v
-		if !v.OK {
-			// No data: the state is frozen (see the package doc).
-			r.Holds = false
-			continue
-		}
-		r.Evaluated++
-		r.Holds = c.Holds(v.V)
 		from := r.State
+		if v.OK {
+			r.Evaluated++
+			r.Holds = c.Holds(v.V)
+		} else {
+			// No data: as Prometheus, whose alert expression then returns
+			// nothing, the criterion is reset (see the package doc).
+			r.Holds = false
+		}
 		switch {
 		case !r.Holds:
 			r.State, r.ActiveAt, r.FiredAt = Inactive, time.Time{}, time.Time{}

@@ -22,9 +22,10 @@ func missSpec(t testing.TB, op Op, threshold float64, forDur time.Duration) *Spe
 	return s
 }
 
-// missSeries makes one sample a minute; pcts[k] is the miss percentage of
-// the minute ending at t0+k min (NaN: no sample at that minute). 1000 ticks
-// a minute.
+// missSeries makes two samples a minute (at k-30s and k); pcts[k] is the
+// miss percentage of the minute ending at t0+k min (NaN: no sample in that
+// minute). 1000 ticks a minute. A 1m window at minute k holds the two
+// samples of that minute: Prometheus 3 excludes the one a minute old.
 func missSeries(pcts []float64) ([]signal.Sample, []time.Time) {
 	var ss []signal.Sample
 	var at []time.Time
@@ -33,13 +34,14 @@ func missSeries(pcts []float64) ([]signal.Sample, []time.Time) {
 	for k, p := range pcts {
 		ts := t0.Add(time.Duration(k+1) * time.Minute)
 		at = append(at, ts)
-		if math.IsNaN(p) {
-			ticks += 1000 // the bot ticks on; nobody reads it
-			continue
+		for _, half := range []time.Time{ts.Add(-30 * time.Second), ts} {
+			ticks += 500 // the bot ticks on, read or not
+			if math.IsNaN(p) {
+				continue
+			}
+			misses += p * 5
+			ss = append(ss, signal.Sample{At: half, Up: true, Ticks: ticks, DeadlineMisses: misses})
 		}
-		ticks += 1000
-		misses += p * 10
-		ss = append(ss, signal.Sample{At: ts, Up: true, Ticks: ticks, DeadlineMisses: misses})
 	}
 	return ss, at
 }
@@ -77,12 +79,14 @@ func TestEvaluateForSemantics(t *testing.T) {
 			[]float64{9, 9, 9, 0, 9, 9, 9, 9}, want{1, 8, Firing}},
 		{"firing resolves when the condition stops holding", Greater, 5, 2 * time.Minute,
 			[]float64{9, 9, 9, 0}, want{1, 3, Inactive}},
-		{"no data freezes pending; the gap counts toward for", Greater, 5, 3 * time.Minute,
-			[]float64{9, nan, nan, 9, 9}, want{1, 5, Firing}}, // minute 4 has one sample in its window: still no data
+		// No data resets, as Prometheus drops an alert whose expression
+		// returns nothing: the for-duration starts again when data returns.
+		{"no data resets pending; the gap does not count toward for", Greater, 5, 3 * time.Minute,
+			[]float64{9, nan, nan, 9, 9, 9, 9}, want{1, 7, Firing}},
 		{"no data never fires by itself", Greater, 5, 3 * time.Minute,
-			[]float64{9, nan, nan, nan, nan, nan}, want{1, -1, Pending}},
-		{"no data never resets a firing criterion", Greater, 5, time.Minute,
-			[]float64{9, 9, nan, nan}, want{1, 2, Firing}},
+			[]float64{9, nan, nan, nan, nan, nan}, want{1, -1, Inactive}},
+		{"no data resolves a firing criterion", Greater, 5, time.Minute,
+			[]float64{9, 9, nan, nan}, want{1, 2, Inactive}},
 		{"no data from the start stays inactive", Greater, 5, time.Minute,
 			[]float64{nan, nan, nan}, want{-1, -1, Inactive}},
 		{"below threshold with < holds", Less, 50, 2 * time.Minute,
@@ -130,15 +134,18 @@ func TestEvaluateNoDataIsReported(t *testing.T) {
 func TestEvaluateSurvivesCounterReset(t *testing.T) {
 	t.Parallel()
 	spec := missSpec(t, Greater, 5, 0)
-	// 1% misses throughout; the bot restarts between minute 2 and 3.
+	// 1% misses throughout, a sample every 30s; the bot restarts between
+	// 1m30s and 2m.
+	half := func(h int) time.Time { return t0.Add(time.Duration(h) * 30 * time.Second) }
 	ss := []signal.Sample{
-		{At: min(0), Up: true, Ticks: 50000, DeadlineMisses: 500},
-		{At: min(1), Up: true, Ticks: 51000, DeadlineMisses: 510},
-		{At: min(2), Up: true, Ticks: 52000, DeadlineMisses: 520},
-		{At: min(3), Up: true, Ticks: 1000, DeadlineMisses: 10},
-		{At: min(4), Up: true, Ticks: 2000, DeadlineMisses: 20},
+		{At: half(0), Up: true, Ticks: 50000, DeadlineMisses: 500},
+		{At: half(1), Up: true, Ticks: 50500, DeadlineMisses: 505},
+		{At: half(2), Up: true, Ticks: 51000, DeadlineMisses: 510},
+		{At: half(3), Up: true, Ticks: 51500, DeadlineMisses: 515},
+		{At: half(4), Up: true, Ticks: 500, DeadlineMisses: 5},
+		{At: half(5), Up: true, Ticks: 1000, DeadlineMisses: 10},
 	}
-	tr := EvaluateSeries(spec, signal.Options{}, ss, []time.Time{min(1), min(2), min(3), min(4)})
+	tr := EvaluateSeries(spec, signal.Options{}, ss, []time.Time{half(2), half(3), half(4), half(5)})
 	if len(tr.Transitions) != 0 {
 		t.Fatalf("got transitions %+v across a restart, want none", tr.Transitions)
 	}
@@ -156,5 +163,55 @@ func TestEvaluatorMemoryIsBounded(t *testing.T) {
 	}
 	if n := e.series.Len(); n > 200 {
 		t.Fatalf("series holds %d samples for a 1m window at 1 s, want <= 200", n)
+	}
+}
+
+// TestEvaluateNoDataAgreesWithPrometheus is the review's experiment for
+// taker_share_stop (> 15% over 15m, for 1h): taker fills for one minute,
+// then two hours without any fill, then one more minute of taker fills.
+// The generated alert's expression returns nothing while there are no
+// fills, so Prometheus drops the pending alert and never fires; presoak used
+// to keep it pending through the gap and fired at +2h16m.
+func TestEvaluateNoDataAgreesWithPrometheus(t *testing.T) {
+	t.Parallel()
+	spec := &Spec{Version: 1, EvaluationInterval: 15 * time.Second, Criteria: []Criterion{{
+		Name: "taker_share_stop", Signal: signal.TakerSharePct, Op: Greater, Threshold: 15,
+		Window: 15 * time.Minute, For: time.Hour, Severity: Stop, Description: "d", Action: "a",
+	}}}
+	must(t, spec.Validate())
+	var ss []signal.Sample
+	var at []time.Time
+	maker, taker := 1000.0, 0.0
+	for k := 0; k <= 4*180; k++ { // 3h at 15s
+		ts := t0.Add(time.Duration(k) * 15 * time.Second)
+		switch m := k / 4; {
+		case m < 15: // healthy: maker fills only
+			maker += 10
+		case m == 15 || m == 136: // the breaching minutes: all taker
+			taker += 10
+		case m > 136: // healthy again
+			maker += 10
+		} // minutes 16..135: no fills at all
+		ss = append(ss, signal.Sample{At: ts, Up: true, Ticks: float64(k), MakerVolume: maker, TakerVolume: taker})
+		at = append(at, ts)
+	}
+	tr := EvaluateSeries(spec, signal.Options{}, ss, at)
+	if f, ok := tr.FirstFiring("taker_share_stop"); ok {
+		t.Fatalf("taker_share_stop fired at +%v; Prometheus drops the pending alert while there are no fills and never fires", f.Sub(t0))
+	}
+	if _, ok := tr.FirstPending("taker_share_stop"); !ok {
+		t.Fatal("taker_share_stop never went pending: the breaching minute proves nothing")
+	}
+	var resets []time.Duration
+	for _, x := range tr.Transitions {
+		if x.To == Inactive && !x.Value.OK {
+			resets = append(resets, x.At.Sub(t0))
+		}
+	}
+	// The last fill (between 15m30s and 15m45s) leaves the 15m window when
+	// 15m30s is its left edge, at 30m30s (the edge is out): no fills in the
+	// window, no data, reset.
+	if len(resets) == 0 || resets[0] != 30*time.Minute+30*time.Second {
+		t.Fatalf("resets on no data at %v, want the first at +30m30s", resets)
 	}
 }

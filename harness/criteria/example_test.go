@@ -9,8 +9,9 @@ import (
 )
 
 // EvaluateSeries over a synthetic series, as the Prometheus parity test does:
-// 1000 ticks a minute, 10% deadline misses from minute 3, evaluated every
-// minute. The condition first holds at 4m (pending) and has held for the
+// 1000 ticks a minute sampled every 30s, 10% deadline misses from minute 3,
+// evaluated every minute over a 1m window (Prometheus 3: (t-1m, t], so the
+// sample exactly a minute old is out and each window holds two samples). The condition first holds at 4m (pending) and has held for the
 // 3m for-duration at 7m (firing) — the evaluation Prometheus fires at.
 func ExampleEvaluateSeries() {
 	spec := &criteria.Spec{Version: 1, EvaluationInterval: time.Minute, Criteria: []criteria.Criterion{{
@@ -24,13 +25,15 @@ func ExampleEvaluateSeries() {
 	var samples []signal.Sample
 	var evalAt []time.Time
 	misses := 0.0
-	for m := 0; m <= 10; m++ {
-		if m > 3 {
-			misses += 100
+	for h := 0; h <= 20; h++ { // half minutes
+		if h > 6 {
+			misses += 50
 		}
-		at := t0.Add(time.Duration(m) * time.Minute)
-		samples = append(samples, signal.Sample{At: at, Up: true, Ticks: float64(1000 * m), DeadlineMisses: misses})
-		evalAt = append(evalAt, at)
+		at := t0.Add(time.Duration(h) * 30 * time.Second)
+		samples = append(samples, signal.Sample{At: at, Up: true, Ticks: float64(500 * h), DeadlineMisses: misses})
+		if h%2 == 0 {
+			evalAt = append(evalAt, at)
+		}
 	}
 	tr := criteria.EvaluateSeries(spec, signal.Options{}, samples, evalAt)
 	for _, x := range tr.Transitions {

@@ -32,7 +32,7 @@ const TickTotal = "tick_total"
 var Stages = []string{"fetch_md", "fair_value", "spread", "quote", "risk", "submit", TickTotal}
 
 // Options say how to read a bot's metrics. The zero value reads the
-// reference engine's names (DESIGN.md) grouped by job and instance.
+// reference engine's names (ARCHITECTURE.md) grouped by job and instance.
 type Options struct {
 	// Names maps signals onto the bot's metric names; the zero value means
 	// signal.DefaultMetricNames(). Ignored when Profile is set.
@@ -157,7 +157,7 @@ func RecordName(n signal.Name, window time.Duration) string {
 // Windowed says whether a signal needs a window (a rate, a slope, a
 // histogram delta); the others read the newest sample without one.
 func Windowed(n signal.Name) bool {
-	return n != signal.TargetDown && n != signal.CriticalBreakersOpen
+	return n != signal.TargetDown && n != signal.CriticalBreakersOpen && n != signal.ResidentMemoryMB
 }
 
 // Unit is a signal's unit, as thresholds are written in it.
@@ -165,6 +165,8 @@ func Unit(n signal.Name) string {
 	switch n {
 	case signal.MemoryGrowthMBPerH:
 		return "MB/h"
+	case signal.ResidentMemoryMB:
+		return "MB"
 	case signal.CriticalBreakersOpen:
 		return "count"
 	case signal.TargetDown:
@@ -177,7 +179,8 @@ func Unit(n signal.Name) string {
 // Signals lists every signal in report order.
 var Signals = []signal.Name{
 	signal.DeadlineMissPct, signal.MDCacheHitPct, signal.TakerSharePct, signal.ErrorPct,
-	signal.MemoryGrowthMBPerH, signal.CriticalBreakersOpen, signal.P95RegressionPct, signal.TargetDown,
+	signal.MemoryGrowthMBPerH, signal.ResidentMemoryMB, signal.CriticalBreakersOpen, signal.P95RegressionPct, signal.TargetDown,
+	signal.ScrapeFailurePct,
 }
 
 // Describe says in one line how a signal is computed.
@@ -193,12 +196,16 @@ func Describe(n signal.Name) string {
 		return "tick errors (all stages) / ticks over the window, %"
 	case signal.MemoryGrowthMBPerH:
 		return "slope of resident memory over the window, MB/h (PromQL: least squares deriv(); presoak: Theil-Sen)"
+	case signal.ResidentMemoryMB:
+		return "most resident memory in the window, MB"
 	case signal.CriticalBreakersOpen:
 		return "most critical circuit breakers open at once in the window (count)"
 	case signal.P95RegressionPct:
 		return "worst stage p95 over the window against the frozen baseline's, % above it"
 	case signal.TargetDown:
 		return "1 when no scrape of the bot succeeded in the window, else 0"
+	case signal.ScrapeFailurePct:
+		return "failed scrapes of the bot (refused, timed out, garbage) / all scrapes over the window, %"
 	}
 	return string(n)
 }
@@ -238,6 +245,12 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 		mem := o.sigSel("resident_memory", "")
 		return fmt.Sprintf("max by (%[1]s) (deriv(%[2]s[%[3]s])) * 3600 / 1e6 and on (%[1]s) max by (%[1]s) (%[2]s offset %[4]s)",
 			by, mem, Range(window), Range(MemoryWarmup(window))), nil
+	case signal.ResidentMemoryMB:
+		mem := o.sigSel("resident_memory", "")
+		if window <= 0 {
+			return fmt.Sprintf("max by (%s) (%s) / 1e6", by, mem), nil
+		}
+		return fmt.Sprintf("max by (%s) (max_over_time(%s[%s])) / 1e6", by, mem, Range(window)), nil
 	case signal.CriticalBreakersOpen:
 		// The most open at once in the window, as presoak counts it, equals
 		// the sum of each breaker's max whenever at most one is open (and
@@ -259,6 +272,10 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 			return fmt.Sprintf("1 - max by (%s) (%s)", by, o.sel("up")), nil
 		}
 		return fmt.Sprintf("1 - max by (%s) (max_over_time(%s[%s]))", by, o.sel("up"), Range(window)), nil
+	case signal.ScrapeFailurePct:
+		// Prometheus records up=0 for a failed scrape (a garbage page
+		// included); presoak: the share of down samples in [t-window, t].
+		return fmt.Sprintf("100 * (1 - avg by (%s) (avg_over_time(%s[%s])))", by, o.sel("up"), Range(window)), nil
 	}
 	return "", fmt.Errorf("signal expression %s: unknown signal", n)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
@@ -30,6 +31,10 @@ type Group struct {
 	Hist signal.Histogram
 	// Series is how many series were aggregated.
 	Series int
+	// Parts are a summed counter's or gauge's series values by label set
+	// ({a="x",b="y"}, sorted), so that one series' reset is handled alone
+	// downstream; nil for histograms and other aggregations.
+	Parts map[string]float64
 	// Slowest names the matching series with the highest p95 (a histogram
 	// with more than one series), e.g. {symbol="ETHUSDT"}, and SlowestP95
 	// is that p95 in seconds.
@@ -121,7 +126,13 @@ func (s *Signal) Eval(fams map[string]*dto.MetricFamily) (Reading, error) {
 			g.Nonzero++
 		}
 		switch s.Agg {
-		case "sum", "avg":
+		case "sum":
+			g.Value += v
+			if g.Parts == nil {
+				g.Parts = make(map[string]float64, 4)
+			}
+			g.Parts[LabelSet(m)] += v
+		case "avg":
 			g.Value += v
 		case "max":
 			g.Value = max(g.Value, v)
@@ -245,6 +256,17 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// LabelSet identifies a series within its family: its labels, sorted,
+// values quoted ({a="x",b="y"}).
+func LabelSet(m *dto.Metric) string {
+	ls := make([]string, 0, len(m.GetLabel()))
+	for _, l := range m.GetLabel() {
+		ls = append(ls, l.GetName()+"="+strconv.Quote(l.GetValue()))
+	}
+	sort.Strings(ls)
+	return "{" + strings.Join(ls, ",") + "}"
 }
 
 func seriesLabels(m *dto.Metric) string {

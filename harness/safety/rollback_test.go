@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/presoak/presoak/internal/modroot"
 	"github.com/presoak/presoak/harness/safety"
+	"github.com/presoak/presoak/internal/modroot"
 )
 
 // flagCombos writes one override layer per combination of the four rollback

@@ -103,7 +103,9 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 
 // TheilSen returns the Theil-Sen slope of y over x (the median of all pair
 // slopes) and Sen's 95% confidence interval for it. xs must be distinct and
-// there must be at least two points.
+// there must be at least two points. The interval assumes independent
+// samples; with autocorrelated noise it is too narrow (coverage 0.56 at
+// lag-1 correlation 0.8 on 30 points; see go doc ./harness/criteria).
 func TheilSen(xs, ys []float64) (slope, lo, hi float64) {
 	n := len(xs)
 	slopes := make([]float64, 0, n*(n-1)/2)

@@ -60,6 +60,25 @@ func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *sig
 		return d, fmt.Errorf("derive sample: %w: %w", ErrNoTicks, err)
 	}
 	s.Ticks = r.Total().Value
+	// Every summed counter keeps its series apart (Parts), so that one
+	// series' reset or absence is handled per series (signal.Series).
+	s.Parts = make(map[signal.Part]map[string]float64, 7)
+	setParts := func(name string, r profile.Reading, matched bool) {
+		sg := p.Signal(name)
+		if sg == nil || sg.Agg != "sum" || sg.Kind == profile.KindHistogram {
+			return
+		}
+		parts := map[string]float64{}
+		if matched {
+			for _, g := range r.Groups {
+				for k, v := range g.Parts {
+					parts[k] += v
+				}
+			}
+		}
+		s.Parts[signal.Part(name)] = parts
+	}
+	setParts("ticks", r, true)
 	var errs []error
 	read := func(name string) (profile.Reading, bool) {
 		sg := p.Signal(name)
@@ -91,8 +110,12 @@ func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *sig
 		{"resident_memory", &s.ResidentBytes},
 	} {
 		*f.dst = 0
-		if r, ok := read(f.name); ok {
+		r, ok := read(f.name)
+		if ok {
 			*f.dst = r.Total().Value
+		}
+		if f.name != "resident_memory" {
+			setParts(f.name, r, ok)
 		}
 	}
 	s.CriticalBreakersOpen = 0
@@ -138,4 +161,17 @@ func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *sig
 		return d, fmt.Errorf("derive sample: %w", errors.Join(errs...))
 	}
 	return d, nil
+}
+
+// scalar is a counter's, gauge's or untyped metric's value.
+func scalar(m *dto.Metric) (float64, bool) {
+	switch {
+	case m.Counter != nil:
+		return m.Counter.GetValue(), true
+	case m.Gauge != nil:
+		return m.Gauge.GetValue(), true
+	case m.Untyped != nil:
+		return m.Untyped.GetValue(), true
+	}
+	return 0, false
 }

@@ -38,6 +38,9 @@ const (
 	// EnvProfile names a bot profile (harness/profile); it replaces the
 	// harness file.
 	EnvProfile = "PROFILE"
+	// EnvTeamProfile is the same for presoak readiness -profile (a team's
+	// module: internal/home reads it too).
+	EnvTeamProfile = "PRESOAK_PROFILE"
 )
 
 // Harness is the validated harness config: which target, how to reach it,
@@ -52,7 +55,7 @@ type Harness struct {
 	Scrape ScrapeSettings
 	// Prometheus is target.prometheus (used when Kind is prometheus).
 	Prometheus PrometheusSettings
-	// Names is metric_names: DESIGN.md's names unless the file says otherwise
+	// Names is metric_names: ARCHITECTURE.md's names unless the file says otherwise
 	// (with a profile: the profile's metric names, Profile.Names()).
 	Names signal.MetricNames
 	// Profile is the bot profile: the file named by env PROFILE, or the
@@ -82,7 +85,7 @@ type PrometheusSettings struct {
 }
 
 // DefaultHarness is the harness with no file: the embedded target and
-// DESIGN.md's names.
+// ARCHITECTURE.md's names.
 func DefaultHarness() Harness {
 	return Harness{
 		Kind:       KindEmbedded,
@@ -113,7 +116,11 @@ func LoadHarnessEnv(root string, getenv func(string) string) (*Harness, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	if pf := getenv(EnvProfile); pf != "" {
+	pf := getenv(EnvProfile)
+	if pf == "" {
+		pf = getenv(EnvTeamProfile)
+	}
+	if pf != "" {
 		if !filepath.IsAbs(pf) {
 			pf = filepath.Join(root, pf)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -58,6 +59,10 @@ type PrometheusOptions struct {
 	Profile *profile.Profile
 	// RoundTripper does the HTTP; nil: a transport of its own.
 	RoundTripper http.RoundTripper
+	// MaxBodyBytes caps each answer of the server; a larger one is a fault
+	// of the sample (the server's answer is not read further). Default
+	// DefaultMaxBodyBytes (16 MiB, as a scrape target's page).
+	MaxBodyBytes int64
 	// Now is the evaluation time of the queries; nil: time.Now.
 	Now func() time.Time
 }
@@ -131,10 +136,14 @@ func NewPrometheus(opts PrometheusOptions) (*Prometheus, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
 	rt := opts.RoundTripper
 	if rt == nil {
 		rt = &http.Transport{Proxy: nil, MaxIdleConns: 4, IdleConnTimeout: time.Minute}
 	}
+	rt = cappedTransport{rt: rt, max: opts.MaxBodyBytes}
 	c, err := api.NewClient(api.Config{Address: opts.URL, RoundTripper: rt})
 	if err != nil {
 		return nil, fmt.Errorf("new prometheus target: %w", err)
@@ -252,15 +261,17 @@ func (p *Prometheus) Sample(ctx context.Context) ([]signal.Sample, error) {
 	}
 	out := make([]signal.Sample, 0, len(fleet))
 	for inst, b := range fleet {
-		s := signal.Sample{At: at, Instance: inst}
+		s := signal.Sample{At: at, Instance: BoundText(inst)}
 		switch {
 		case b.up == 0:
 			s.Fault = FaultScrapeDown + " (the bot's scrape failed)"
 		case len(b.fams) == 0:
 			s.Fault = FaultNoTicks + ": no series but up"
 		default:
-			if _, err := DeriveProfile(b.families(), p.opts.Profile, &s); err != nil {
-				s = signal.Sample{At: at, Instance: inst, Fault: FaultNoTicks + ": " + err.Error()}
+			fams := b.families()
+			s.SeriesFaults = checkFamilies(fams, p.opts.Profile.Names())
+			if _, err := DeriveProfile(fams, p.opts.Profile, &s); err != nil {
+				s = signal.Sample{At: at, Instance: BoundText(inst), Fault: BoundText(FaultNoTicks + ": " + err.Error())}
 			} else {
 				s.Up = true
 			}
@@ -288,7 +299,7 @@ func (p *Prometheus) downAll(at time.Time, err error) []signal.Sample {
 	}
 	out := make([]signal.Sample, len(insts))
 	for i, in := range insts {
-		out[i] = signal.Sample{At: at, Instance: in, Fault: FaultPrometheus + ": " + err.Error()}
+		out[i] = signal.Sample{At: at, Instance: in, Fault: BoundText(FaultPrometheus + ": " + err.Error())}
 	}
 	return out
 }
@@ -379,8 +390,7 @@ func (b *bot) addHist(family, part string, m model.Metric, v float64) {
 	h := hm.Histogram
 	switch part {
 	case "count":
-		c := uint64(v)
-		h.SampleCount = &c
+		h.SampleCountFloat = &v // a float keeps NaN and Inf for checkFamilies
 	case "sum":
 		h.SampleSum = &v
 	case "bucket":
@@ -388,8 +398,7 @@ func (b *bot) addHist(family, part string, m model.Metric, v float64) {
 		if err != nil {
 			return
 		}
-		c := uint64(v)
-		h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: &ub, CumulativeCount: &c})
+		h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: &ub, CumulativeCountFloat: &v})
 	}
 }
 
@@ -430,3 +439,52 @@ func (p *Prometheus) Close() error {
 	p.closed = true
 	return nil
 }
+
+// cappedTransport caps each answer's body at max bytes: reading past it is
+// an error naming the cap (a server answering 1.5 GB does not take the
+// memory with it).
+type cappedTransport struct {
+	rt  http.RoundTripper
+	max int64
+}
+
+func (c cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.rt.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ContentLength > c.max {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s: answer of %d bytes, cap %d", FaultOversized, resp.ContentLength, c.max)
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: c.max}
+	return resp, nil
+}
+
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+	max  int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.max == 0 {
+		b.max = b.left
+	}
+	if b.left <= 0 {
+		// One byte more tells a body of exactly max from a longer one.
+		var one [1]byte
+		if n, _ := b.rc.Read(one[:]); n > 0 {
+			return 0, fmt.Errorf("%s: answer longer than %d bytes", FaultOversized, b.max)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }

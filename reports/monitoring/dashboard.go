@@ -120,7 +120,8 @@ func WriteDashboard(w io.Writer, m Model) error {
 		}}},
 		"templating": jsonObject{"list": []any{jsonObject{
 			"name": DatasourceVar, "label": "Data source", "type": "datasource", "query": "prometheus",
-			"current": jsonObject{}, "hide": 0, "includeAll": false, "multi": false, "options": []any{}, "refresh": 1, "regex": "",
+			// "default" is Grafana's default data source until one is picked.
+			"current": jsonObject{"selected": false, "text": "default", "value": "default"}, "hide": 0, "includeAll": false, "multi": false, "options": []any{}, "refresh": 1, "regex": "",
 		}}},
 		"panels": panels,
 	}
@@ -159,10 +160,15 @@ func timeseries(title, desc, unit string, steps []any, targets ...any) jsonObjec
 		"type": "timeseries", "title": title, "description": desc, "targets": targets,
 		"fieldConfig": jsonObject{"defaults": defaults, "overrides": []any{}},
 		"options": jsonObject{
-			"legend":  jsonObject{"displayMode": "list", "placement": "bottom", "showLegend": true},
+			"legend":  legend(),
 			"tooltip": jsonObject{"mode": "multi", "sort": "desc"},
 		},
 	}
+}
+
+// legend is a panel's legend: a list under the graph, no calculations.
+func legend() jsonObject {
+	return jsonObject{"displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": []any{}}
 }
 
 func stateTimeline(title, desc string, targets ...any) jsonObject {
@@ -181,7 +187,7 @@ func stateTimeline(title, desc string, targets ...any) jsonObject {
 			"overrides": []any{},
 		},
 		"options": jsonObject{"showValue": "never", "mergeValues": true, "rowHeight": 0.9,
-			"legend": jsonObject{"displayMode": "list", "placement": "bottom", "showLegend": true}},
+			"legend": legend(), "tooltip": jsonObject{"mode": "single", "sort": "none"}},
 	}
 }
 
