@@ -155,3 +155,26 @@ func TestDeriveUnmatched(t *testing.T) {
 		t.Errorf("no ticks: got %v, want ErrNoTicks naming hb_ticks_total", err)
 	}
 }
+
+// Every summed counter keeps its series apart (signal.Sample.Parts), the
+// profile's signals included: two symbols' tick counters are two parts.
+func TestDeriveProfileParts(t *testing.T) {
+	s, _ := deriveProfile(t, `# TYPE hb_ticks_total counter
+hb_ticks_total{symbol="BTCUSDT"} 5
+hb_ticks_total{symbol="ETHUSDT"} 7
+# TYPE hb_hits_total counter
+hb_hits_total 3
+`, `  ticks: {expr: hb_ticks_total, kind: counter}
+  cache_hits: {expr: hb_hits_total, kind: counter}
+  cache_misses: {expr: hb_misses_total, kind: counter}
+`)
+	if got := s.Parts[signal.PartTicks]; len(got) != 2 || got[`{symbol="ETHUSDT"}`] != 7 || s.Ticks != 12 {
+		t.Errorf("ticks parts: got %v (ticks %g), want two symbols summing to 12", got, s.Ticks)
+	}
+	if got := s.Parts[signal.PartCacheHits]; len(got) != 1 || got["{}"] != 3 {
+		t.Errorf("cache_hits parts: got %v", got)
+	}
+	if got, ok := s.Parts[signal.PartCacheMisses]; !ok || len(got) != 0 {
+		t.Errorf("unmatched cache_misses: got %v (present %v), want an empty part", got, ok)
+	}
+}
