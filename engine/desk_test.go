@@ -23,6 +23,8 @@ type deskTrace struct {
 	pinnedS       int     // seconds with |inventory| / limit >= 0.95
 	peak, maxDD   float64 // PnL peak and the largest drawdown from the running peak
 	maxMDAge      float64 // seconds
+	maxEngineDD   float64 // the largest mm_pnl_drawdown_quote sampled
+	maxEngineUse  float64 // the largest mm_inventory_limit_use sampled
 	oneSidedS     int     // seconds with fewer than two sides quoted
 	first, last   Stats
 	samples       int
@@ -42,6 +44,8 @@ func traceDesk(e *Engine, d time.Duration) deskTrace {
 		}
 		tr.peak = max(tr.peak, s.PnLMtm)
 		tr.maxDD = max(tr.maxDD, tr.peak-s.PnLMtm)
+		tr.maxEngineDD = max(tr.maxEngineDD, s.PnLDrawdown)
+		tr.maxEngineUse = max(tr.maxEngineUse, s.InventoryUse)
 		tr.maxMDAge = max(tr.maxMDAge, s.MDAgeSeconds)
 		if s.QuoteSides < 2 {
 			tr.oneSidedS++
@@ -137,6 +141,12 @@ func TestMarketTrendPinsInventoryAndDrawsDown(t *testing.T) {
 			risk := func(s Stats) uint64 { return s.RiskBlocks + s.TakerCapBlocks }
 			if tr.delta(risk) < 50 || healthy.delta(risk) != 0 {
 				t.Errorf("risk rejects %d in the trend, %d healthy; want >= 50 and 0", tr.delta(risk), healthy.delta(risk))
+			}
+			// The engine's own drawdown is from its peak at every tick end,
+			// so at least the one traced from once-a-second samples.
+			if tr.maxEngineDD < tr.maxDD || tr.maxEngineUse != tr.maxInvUse || healthy.maxEngineDD < healthy.maxDD || healthy.maxEngineDD > 15 {
+				t.Errorf("engine drawdown %.2f (traced %.2f), use %.2f (traced %.2f); healthy drawdown %.2f (traced %.2f); want engine >= traced, use equal, healthy <= 15",
+					tr.maxEngineDD, tr.maxDD, tr.maxEngineUse, tr.maxInvUse, healthy.maxEngineDD, healthy.maxDD)
 			}
 			if tr.maxDD < 50 || healthy.maxDD > 15 {
 				t.Errorf("PnL drawdown %.2f in the trend, %.2f healthy; want >= 50 and <= 15", tr.maxDD, healthy.maxDD)
@@ -284,6 +294,8 @@ func TestDeskMetricsExported(t *testing.T) {
 		MetricQuoteSides:     {{dto.MetricType_GAUGE, sym, float64(s.QuoteSides)}},
 		MetricTwoSidedTicks:  {{dto.MetricType_COUNTER, nil, float64(s.TwoSidedTicks)}},
 		MetricPnL:            {{dto.MetricType_GAUGE, sym, s.Cash + s.Inventory*s.Mid}},
+		MetricInventoryUse:   {{dto.MetricType_GAUGE, sym, math.Abs(s.Inventory) / 0.5}},
+		MetricPnLDrawdown:    {{dto.MetricType_GAUGE, sym, s.PnLPeak - s.PnLMtm}},
 		MetricOrderRejects: {
 			{dto.MetricType_COUNTER, map[string]string{"reason": "post_only"}, float64(s.PostOnlyRejects)},
 			{dto.MetricType_COUNTER, map[string]string{"reason": "venue"}, float64(s.VenueRejects)},

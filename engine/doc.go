@@ -133,14 +133,16 @@
 //
 // What a market-making desk judges in a soak gate, each moved by a fault
 // and steady without it (desk_test.go): the signed inventory and its limit
-// (mm_inventory_base, mm_inventory_limit_base; market_trend pins it), order
+// (mm_inventory_base, mm_inventory_limit_base, and their ratio
+// mm_inventory_limit_use; market_trend pins it), order
 // rejects by reason (mm_order_rejects_total{reason}: post_only, venue,
 // risk), the age of the newest book the bot has at the tick
 // (mm_md_age_seconds; feed_stall makes it climb), the ticks that ran
 // (mm_ticks_run_total; overrun slots are not in it), the sides quoted
 // (mm_quote_sides, mm_quote_two_sided_ticks_total; one_sided_quoting) and
 // the mark-to-market PnL, cash + inventory x the last priced mid
-// (mm_pnl_mtm_quote; market_trend draws it down). The per-instrument ones
+// (mm_pnl_mtm_quote) and its drawdown from the running peak
+// (mm_pnl_drawdown_quote; market_trend draws it down). The per-instrument ones
 // carry a symbol label.
 //
 // # Metrics

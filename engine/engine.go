@@ -134,6 +134,7 @@ type Engine struct {
 	fillAt       int64           // clock time of the fill being booked (the observer's FillEvent.TimeNs)
 	mdAsOf       int64           // clock time of the newest book the bot has (streamed or fetched); origin before any
 	mdAge        int64           // ns: tick start minus mdAsOf at the last tick (mm_md_age_seconds)
+	pnlPeak      float64         // the running peak of the mark-to-market PnL at tick ends (0: the flat start)
 
 	// market_trend: the venue's market is shifted down by trendBps (kept
 	// after the fault ends); shifted and shiftedTrades hold the shifted

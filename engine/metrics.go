@@ -47,6 +47,12 @@ const (
 	MetricTwoSidedTicks = "mm_quote_two_sided_ticks_total"
 	// MetricPnL is the mark-to-market PnL in quote currency, by symbol.
 	MetricPnL = "mm_pnl_mtm_quote"
+	// MetricInventoryUse is abs(MetricInventory) / MetricInventoryLimit,
+	// by symbol: one selector for "inventory at its limit" (>= 0.95).
+	MetricInventoryUse = "mm_inventory_limit_use"
+	// MetricPnLDrawdown is the running peak of MetricPnL since the start
+	// minus its value now, by symbol (quote currency, >= 0).
+	MetricPnLDrawdown = "mm_pnl_drawdown_quote"
 )
 
 var (
@@ -72,6 +78,8 @@ var (
 	descMDAge    = prometheus.NewDesc(MetricMDAge, "Age in seconds of the newest book the bot has (streamed or fetched), at the last tick.", []string{"symbol"}, nil)
 	descSides    = prometheus.NewDesc(MetricQuoteSides, "Sides with a resting quote at the end of the last tick (0, 1 or 2).", []string{"symbol"}, nil)
 	descTwoSided = prometheus.NewDesc(MetricTwoSidedTicks, "Ticks run that ended with both a bid and an ask resting.", nil, nil)
+	descInvUse   = prometheus.NewDesc(MetricInventoryUse, "abs(inventory) / inventory limit: 1 at the limit.", []string{"symbol"}, nil)
+	descDrawdown = prometheus.NewDesc(MetricPnLDrawdown, "Mark-to-market PnL's running peak since the start minus its value now, in quote currency.", []string{"symbol"}, nil)
 	descPnL      = prometheus.NewDesc(MetricPnL, "Mark-to-market PnL in quote currency: cash + inventory x the mid of the last book priced on.", []string{"symbol"}, nil)
 	descSpread   = prometheus.NewDesc("mm_quoted_spread_bps", "Last quoted spread in basis points.", nil, nil)
 	descFault    = prometheus.NewDesc("mm_fault_active", "1 while an injected fault of the kind is active.", []string{"kind"}, nil)
@@ -84,7 +92,8 @@ type collector struct{ e *Engine }
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descSkipped, descCache, descAge, descFill,
 		descBreaker, descErrors, descFlag, descFetches, descOrders, descBlocks, descInv, descSpread, descFault,
-		descInvLimit, descTicksRun, descRejects, descMDAge, descSides, descTwoSided, descPnL} {
+		descInvLimit, descTicksRun, descRejects, descMDAge, descSides, descTwoSided, descPnL,
+		descInvUse, descDrawdown} {
 		ch <- d
 	}
 	if c.e.sim {
@@ -151,6 +160,8 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- gauge(descSides, float64(s.QuoteSides), sym)
 	ch <- counter(descTwoSided, float64(s.TwoSidedTicks))
 	ch <- gauge(descPnL, s.PnLMtm, sym)
+	ch <- gauge(descInvUse, s.InventoryUse, sym)
+	ch <- gauge(descDrawdown, s.PnLDrawdown, sym)
 	ch <- gauge(descSpread, s.SpreadBps)
 	for k := range fault.NumKinds {
 		ch <- gauge(descFault, b01(s.FaultsActive[k]), k.String())

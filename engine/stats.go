@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"time"
 
 	"github.com/presoak/presoak/engine/breaker"
@@ -145,10 +146,17 @@ type Stats struct {
 	// stage blocks an order that would take |Inventory| over it.
 	Inventory, Cash, SpreadBps float64
 	InventoryLimit             float64
+	// InventoryUse is |Inventory| / InventoryLimit (mm_inventory_limit_use):
+	// 1 at the limit; +Inf with a limit of 0 and some inventory.
+	InventoryUse float64
 	// Mid is the mid of the book the last tick priced on (0 before any);
 	// PnLMtm is the mark-to-market PnL in quote units, Cash + Inventory x Mid
-	// (mm_pnl_mtm_quote): the engine starts flat, with no cash.
-	Mid, PnLMtm float64
+	// (mm_pnl_mtm_quote): the engine starts flat, with no cash. PnLPeak is
+	// its running peak at tick ends since New (0 at the flat start) and
+	// PnLDrawdown = PnLPeak - PnLMtm, never negative
+	// (mm_pnl_drawdown_quote).
+	Mid, PnLMtm          float64
+	PnLPeak, PnLDrawdown float64
 	// TicksRun counts ticks that ran (Ticks - SkippedSlots).
 	TicksRun uint64
 	// VenueRejects counts orders (placements and replacements) in an
@@ -219,7 +227,15 @@ func (e *Engine) statsLocked(s *Stats) {
 	s.Inventory, s.Cash, s.SpreadBps = e.st.inventory, e.st.cash, e.st.spreadBps
 	s.InventoryLimit = e.p.maxInv
 	s.Mid = e.st.lastMid
-	s.PnLMtm = e.st.cash + e.st.inventory*e.st.lastMid
+	s.PnLMtm = e.pnl()
+	s.PnLPeak = e.pnlPeak
+	s.PnLDrawdown = max(e.pnlPeak-s.PnLMtm, 0)
+	switch {
+	case s.InventoryLimit > 0:
+		s.InventoryUse = math.Abs(s.Inventory) / s.InventoryLimit
+	case s.Inventory != 0:
+		s.InventoryUse = math.Inf(1)
+	}
 	s.TicksRun = c.ticks - c.skipped
 	s.VenueRejects = c.venueRejects
 	s.MDAgeSeconds = float64(e.mdAge) / 1e9

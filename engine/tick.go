@@ -65,6 +65,7 @@ func (e *Engine) step() {
 	if e.vn.orders[bid].active && e.vn.orders[ask].active {
 		e.c.twoSidedTicks++
 	}
+	e.pnlPeak = max(e.pnlPeak, e.pnl())
 	if total > e.p.deadline {
 		e.c.misses++
 	}
@@ -74,6 +75,10 @@ func (e *Engine) step() {
 		e.next += ((end-e.next)/e.p.interval + 1) * e.p.interval
 	}
 }
+
+// pnl is the mark-to-market PnL in quote units: cash plus inventory at
+// the mid of the last book priced on.
+func (e *Engine) pnl() float64 { return e.st.cash + e.st.inventory*e.st.lastMid }
 
 // skipSlots counts n tick slots that never ran because a tick overran them:
 // each is a tick slot (mm_ticks_total) and a deadline miss, and

@@ -70,6 +70,7 @@ func TestServesEveryDesignMetric(t *testing.T) {
 		// the desk signals
 		engine.MetricInventory, engine.MetricInventoryLimit, engine.MetricOrderRejects, engine.MetricMDAge,
 		engine.MetricTicksRun, engine.MetricQuoteSides, engine.MetricTwoSidedTicks, engine.MetricPnL,
+		engine.MetricInventoryUse, engine.MetricPnLDrawdown,
 	} {
 		if mfs[name] == nil {
 			t.Errorf("/metrics lacks %s", name)
