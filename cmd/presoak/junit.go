@@ -11,6 +11,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/internal/atomicfile"
+	"github.com/presoak/presoak/internal/home"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -39,7 +40,7 @@ func runJUnit(args []string, stderr io.Writer) int {
 	if err != nil {
 		run, _ = report.Parse(bytes.NewReader(nil))
 	}
-	opts := report.Options{Now: time.Now()}
+	opts := report.Options{Now: time.Now(), OtherModules: []string{home.ModulePath}}
 	if wd, werr := os.Getwd(); werr == nil {
 		if root, rerr := checklist.ModuleRoot(wd); rerr == nil {
 			opts.Module = modulePath(root)

@@ -3,6 +3,7 @@ package signal
 import (
 	"math"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -67,9 +68,14 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 		}
 		sx, sy, cnt = 0, 0, 0
 	}
-	for k := 0; k < s.n; k++ {
+	// Only the window's samples: a short window over a long Series must not
+	// scan the whole Series (samples are in time order).
+	for k := sort.Search(s.n, func(k int) bool { return s.at(k).atNs >= loNs }); k < s.n; k++ {
 		p := s.at(k)
-		if p.atNs < loNs || p.atNs >= hiNs || !p.up {
+		if p.atNs >= hiNs {
+			break
+		}
+		if !p.up {
 			continue
 		}
 		b := floorDiv(p.atNs, width)

@@ -305,10 +305,14 @@ func Judge(rep *soak.Report, c soak.CriterionReport) Judgement {
 	if c.Severity == criteria.Warn {
 		sev = "warning"
 	}
+	cond := fmt.Sprintf("%s %s %v over %s for %s", c.Signal, c.Op, c.Threshold, c.Window, c.For)
+	// The item vocabulary (area, severity, value, want, source, fix; the
+	// JUnit adds status from the outcome), then the soak's own attributes.
 	j := Judgement{Attrs: [][2]string{
 		{"area", "Soak"}, {"severity", sev},
-		{"condition", fmt.Sprintf("%s %s %v over %s for %s", c.Signal, c.Op, c.Threshold, c.Window, c.For)},
-		{"value", c.Value.String()}, {"state", c.State.String()}, {"fix", c.Action},
+		{"value", c.Value.String()}, {"want", "not " + cond},
+		{"source", fmt.Sprintf("signal %s over the soak's samples (%s)", c.Signal, soak.SamplesFile)},
+		{"fix", c.Action}, {"condition", cond}, {"state", c.State.String()},
 	}}
 	if rep.Stop != nil && rep.Stop.Criterion == c.Name {
 		j.Error = fmt.Sprintf("stop condition fired: %s", rep.Stop)

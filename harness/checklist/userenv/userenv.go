@@ -49,6 +49,8 @@ const (
 	Apply           = "APPLY"            // make rollback: write the layer
 	Datasets        = "DATASETS"         // make edge-report's datasets
 	Foreground      = "FOREGROUND"       // make launch: wait for the soak
+	Workdir         = "PRESOAK_WORKDIR"  // the team's tree (internal/home)
+	Profile         = "PRESOAK_PROFILE"  // the team's bot profile (internal/home)
 )
 
 // Names are all of them.
@@ -56,6 +58,7 @@ var Names = []string{
 	Config, Target, Harness, ScrapeURL, PrometheusURL, Selector, Criteria, Budgets,
 	ReadinessSample, Duration, MetricNames, Baseline, BaselineDir, Faults, Addr,
 	Prometheus, ScrapeInterval, Resume, OnStop, Apply, Datasets, Foreground,
+	Workdir, Profile,
 }
 
 // Clear unsets every variable of Names in this process. Call it first in a

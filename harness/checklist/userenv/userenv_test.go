@@ -16,6 +16,7 @@ import (
 	"github.com/presoak/presoak/harness/checklist/userenv"
 	"github.com/presoak/presoak/harness/monitoring"
 	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/home"
 	"github.com/presoak/presoak/internal/modroot"
 )
 
@@ -40,7 +41,7 @@ func TestNamesCoverTheReaders(t *testing.T) {
 	target.LoadHarnessEnv(r, getenv)
 	monitoring.EnvFrom(r, getenv)
 	for _, k := range []string{checklist.EnvConfig, target.EnvHarness, target.EnvTarget, target.EnvScrapeURL,
-		target.EnvPrometheusURL, target.EnvSelector, baseline.EnvReadinessSample} {
+		target.EnvPrometheusURL, target.EnvSelector, baseline.EnvReadinessSample, home.EnvWorkdir, home.EnvProfile} {
 		asked[k] = true
 	}
 	in := map[string]bool{}
