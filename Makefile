@@ -7,13 +7,13 @@ SHELL := /bin/bash
 GO    ?= go
 
 CONFIG   ?= fixtures/config.yaml,fixtures/config.soak_overrides.yaml
-TARGET   ?= embedded
+TARGET   ?= $(if $(PROFILE),,embedded)  # with PROFILE, the profile's target.kind
 CRITERIA ?= fixtures/criteria.yaml
 BUDGETS  ?= fixtures/budgets.yaml
 ADDR     ?= 127.0.0.1:9100
 REPORTS  := artifacts/reports
 
-export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR
+export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR PROFILE
 
 .PHONY: help deps readiness test vet
 
@@ -114,7 +114,7 @@ soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h)
 	  rm -f $(REPORTS)/.soak.start; echo "make soak: wrote$${wrote:- nothing} (and artifacts/soak/incident-<time>/ if it stopped); exit $$rc"; exit $$rc
 
 .PHONY: monitoring
-monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
+monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (PROFILE or METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring
 
 .PHONY: monitor monitor-down
@@ -136,6 +136,13 @@ target-check: ## read the bot(s) through TARGET (scrape: SCRAPE_URL; prometheus:
 
 pybot: ## the minimal Python bot (standard library only) serving the same metrics on 127.0.0.1:$(or $(PORT),9200); FAULT=breaker|deadline_misses|... injects one
 	python3 fixtures/pybot/pybot.py --port $(or $(PORT),9200) $(if $(FAULT),--fault $(FAULT))
+
+.PHONY: profile-init profile-check
+profile-init: ## a starter bot profile from a running bot: SCRAPE_URL=<its /metrics> BOT_CONFIG=<its config files, comma-separated> [OUT=profile.yaml]; guesses signals, TODO with candidates otherwise
+	@$(GO) run ./cmd/presoak profile init -url "$(SCRAPE_URL)" -config "$(BOT_CONFIG)" $(if $(OUT),-o $(OUT))
+
+profile-check: ## evaluate every signal of PROFILE once against the running bot (SCRAPE_URL overrides the profile's URL) and print what each sees, then its config items
+	@$(GO) run ./cmd/presoak profile check -profile "$(PROFILE)" $(if $(SCRAPE_URL),-url $(SCRAPE_URL))
 
 bench-targets: ## scrape/prometheus target speed: 10k-series page (parse alone vs parse+derive vs loopback scrape), 100-bot fleet; -benchmem -count 5
 	$(GO) test -run '^$$' -bench 'Parse10k|Derive10k|Scrape10k|PrometheusFleet100' -benchmem -count 5 ./harness/target

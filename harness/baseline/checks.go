@@ -177,6 +177,9 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 	default:
 		c.Item.Status = result.StatusFail
 		c.Item.Fix = fixFor(bud, view)
+		if s := b.SlowestSeries[bud.Target]; s != "" {
+			c.Item.Fix = "the slowest series is " + s + ": " + c.Item.Fix
+		}
 		c.Item.Message = res.String() + evidence + ", " + c.Item.Source + ": " + c.Item.Fix
 	}
 	return c

@@ -218,6 +218,7 @@ func windowRun(o Options, describe, instance string, w *instanceWindow, reads in
 	}
 	run := Assemble(m, obs, o.Budgets)
 	addBucketErrors(run.Baseline, hists)
+	run.Baseline.SlowestSeries = b.Slowest
 	return run
 }
 
