@@ -274,8 +274,11 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 		return fmt.Sprintf("1 - max by (%s) (max_over_time(%s[%s]))", by, o.sel("up"), Range(window)), nil
 	case signal.ScrapeFailurePct:
 		// Prometheus records up=0 for a failed scrape (a garbage page
-		// included); presoak: the share of down samples in [t-window, t].
-		return fmt.Sprintf("100 * (1 - avg by (%s) (avg_over_time(%s[%s])))", by, o.sel("up"), Range(window)), nil
+		// included); presoak: the share of down samples in (t-window, t].
+		// The range is a millisecond short of the window so that a sample
+		// exactly window old is left out on Prometheus 2.x (which includes
+		// it) as on 3.x: the same samples, the same share, on both.
+		return fmt.Sprintf("100 * (1 - avg by (%s) (avg_over_time(%s[%s])))", by, o.sel("up"), Range(window-time.Millisecond)), nil
 	}
 	return "", fmt.Errorf("signal expression %s: unknown signal", n)
 }

@@ -120,6 +120,9 @@ func TestSoakWriteFailureIsFailedNotInterrupted(t *testing.T) {
 	if rep.Verdict != Failed || !strings.Contains(rep.Reason, "no space left") {
 		t.Fatalf("verdict %s (%s), want failed naming the cause", rep.Verdict, rep.Reason)
 	}
+	if len(rep.Written) != 2 || rep.Written[0] != filepath.Join(dir, ReportJSONFile) {
+		t.Errorf("written %q, want both reports, not the samples whose writes failed", rep.Written)
+	}
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
 	if strings.Contains(string(md), "INTERRUPTED") || !strings.Contains(string(md), "FAILED") {
 		t.Fatalf("soak_report.md: want FAILED, never INTERRUPTED:\n%s", md)
@@ -297,5 +300,31 @@ func TestGarbageHalfTheTimeStopsTheSoak(t *testing.T) {
 		if c.Name == "target_down_stop" && c.Fired > 0 {
 			t.Errorf("target_down_stop fired %d times, want a bot read every other time never down", c.Fired)
 		}
+	}
+}
+
+// Issue 17, item 6: a report that could not be written is not claimed
+// (Written), and the run says why.
+func TestUnwrittenReportIsNotClaimed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A directory where soak_report.md must go: its rename fails.
+	if err := os.Mkdir(filepath.Join(dir, ReportMDFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ReportMDFile, "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), Config{Spec: testSpec(t), Target: newFakeBot(), Duration: time.Minute, Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), ReportMDFile) {
+		t.Fatalf("got %v, want the failed write named", err)
+	}
+	for _, f := range rep.Written {
+		if strings.HasSuffix(f, ReportMDFile) {
+			t.Errorf("written %q claims %s", rep.Written, ReportMDFile)
+		}
+	}
+	if len(rep.Written) != 2 {
+		t.Errorf("written %q, want samples.jsonl and soak_report.json", rep.Written)
 	}
 }

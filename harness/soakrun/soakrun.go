@@ -242,8 +242,14 @@ func (s *Soak) Run(ctx context.Context) (*Outcome, error) {
 	if len(bundles) > 0 {
 		out.Attrs = append(out.Attrs, [2]string{"incident", strings.Join(bundles, ",")})
 	}
-	fmt.Fprintf(s.out, "soak: %s — %s\nsoak: wrote %s, %s, %s\n", rep.Verdict, rep.Reason,
-		env.Layers.Display(filepath.Join(s.dir, soak.SamplesFile)), env.Layers.Display(filepath.Join(s.dir, soak.ReportJSONFile)), env.Layers.Display(filepath.Join(s.dir, soak.ReportMDFile)))
+	var wrote []string // only what the run wrote (issue 17: a report that failed is never claimed)
+	for _, f := range rep.Written {
+		wrote = append(wrote, env.Layers.Display(f))
+	}
+	if len(wrote) == 0 {
+		wrote = []string{"nothing"}
+	}
+	fmt.Fprintf(s.out, "soak: %s — %s\nsoak: wrote %s\n", rep.Verdict, rep.Reason, strings.Join(wrote, ", "))
 	switch rep.Verdict {
 	case soak.Stopped:
 		out.Failure = fmt.Sprintf("soak stopped: %s", rep.Stop)
