@@ -20,11 +20,22 @@ export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-deps: ## install what the tests need: Go modules and Debian's prometheus (promtool)
+# promtool and the Prometheus server, built from the Prometheus release pinned
+# in tools/go.mod (its own module: Prometheus's dependency tree stays out of
+# presoak's build). Rebuilt only when tools/go.mod or tools/go.sum change; the
+# first build takes minutes (README), later ones come from Go's build cache.
+PROM_BINS    := bin/promtool bin/prometheus
+PROM_MODVER  := $(shell awk '$$1 == "github.com/prometheus/prometheus" { print $$2 }' tools/go.mod)
+PROM_RELEASE := $(shell echo '$(PROM_MODVER)' | awk -F. '{ printf "%d.%d.%d", substr($$2, 1, length($$2) - 2), substr($$2, length($$2) - 1), $$3 }')
+PROM_LDFLAGS := -X github.com/prometheus/common/version.Version=$(PROM_RELEASE) -X github.com/prometheus/common/version.Branch=$(PROM_MODVER)
+deps: $(PROM_BINS) ## install what the tests need, with Go alone (no root): Go modules, and promtool + prometheus built from the release pinned in tools/go.mod into bin/
 	@$(GO) mod download
-	@command -v promtool >/dev/null 2>&1 || { \
-	  echo "installing Debian package prometheus (for promtool and a real server)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
+
+$(PROM_BINS) &: tools/go.mod tools/go.sum
+	@echo "make deps: building promtool and prometheus $(PROM_RELEASE) ($(PROM_MODVER), tools/go.mod) into bin/ (first build: minutes; cached after)"
+	@mkdir -p bin
+	@$(GO) -C tools build -ldflags '$(PROM_LDFLAGS)' -o ../bin/ github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus/cmd/prometheus
+	@touch $(PROM_BINS)
 
 vet: ## go vet and gofmt
 	$(GO) vet ./...
@@ -42,7 +53,7 @@ first-run: ## make the flag snapshot and the monitoring rules when missing (neve
 	@test -f artifacts/release/FEATURE_FLAGS_SNAPSHOT.json || { echo "first run: no flag snapshot yet, taking one (make snapshot)"; $(GO) run ./cmd/presoak snapshot; }
 	@test -f artifacts/monitoring/presoak.rules.yml || { echo "first run: no monitoring rules yet, generating them (make monitoring)"; $(GO) run ./cmd/presoak monitoring; }
 
-readiness: first-run ## the pre-soak checklist on CONFIG (+ the applied rollback layer); TARGET=scrape|prometheus also checks the running bot's flags and measures its Baseline/MD-Cache for READINESS_SAMPLE (default 20s), CONFIG= reads them from its metrics only; JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
+readiness: deps first-run ## the pre-soak checklist on CONFIG (+ the applied rollback layer); TARGET=scrape|prometheus also checks the running bot's flags and measures its Baseline/MD-Cache for READINESS_SAMPLE (default 20s), CONFIG= reads them from its metrics only; JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
 	@mkdir -p $(REPORTS) bin
 	@$(GO) build -o bin/presoak ./cmd/presoak || exit 2
 	@GO=$(GO) ./bin/presoak readiness -reports $(REPORTS); rc=$$?; \

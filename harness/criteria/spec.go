@@ -27,7 +27,10 @@
 //	error_pct                  tick errors / ticks over the window, percent (0..100)
 //	memory_growth_mb_per_hour  sustained growth of resident memory, MB/h (MB = 1e6 bytes):
 //	                           the smaller Theil-Sen slope of the window's two halves
-//	critical_breakers_open     most critical breakers open at once in the window (count)
+//	critical_breakers_open     critical breakers open throughout a whole window-long
+//	                           stretch ending within the last window (count): the
+//	                           window is how long a breaker must have been open
+//	                           (to a scrape interval), so such criteria use for: 0
 //	p95_regression_pct         worst stage p95 over the frozen baseline, percent above it
 //	target_down                1 when the target cannot be read (or its newest
 //	                           good sample is older than the window), else 0

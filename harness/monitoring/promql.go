@@ -117,7 +117,7 @@ func Describe(n signal.Name) string {
 	case signal.MemoryGrowthMBPerH:
 		return "slope of resident memory over the window, MB/h (PromQL: least squares deriv(); presoak: Theil-Sen)"
 	case signal.CriticalBreakersOpen:
-		return "most critical circuit breakers open at once in the window (count)"
+		return "critical circuit breakers open throughout a whole window-long stretch ending within the last window (count): the window is how long one must have been open"
 	case signal.P95RegressionPct:
 		return "worst stage p95 over the window against the frozen baseline's, % above it"
 	case signal.TargetDown:
@@ -172,8 +172,12 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 		if window <= 0 {
 			return fmt.Sprintf("sum by (%s) (%s) or 0 * group by (%s) (%s)", by, crit, by, o.sel(m.Ticks)), nil
 		}
-		return fmt.Sprintf("sum by (%s) (max_over_time(%s[%s])) or 0 * group by (%s) (%s)",
-			by, crit, Range(window), by, o.sel(m.Ticks)), nil
+		// Open at every sample of a window-long stretch (with a sample
+		// before it) ending within the last window, at a 1s resolution:
+		// how long the breaker has been open, as presoak judges it.
+		w := Range(window)
+		return fmt.Sprintf("sum by (%[1]s) (max_over_time((min_over_time(%[2]s[%[3]s]) and present_over_time(%[2]s[%[3]s] offset %[3]s))[%[3]s:%[4]s])) or 0 * group by (%[1]s) (%[5]s)",
+			by, crit, w, Range(signal.BreakerStep), o.sel(m.Ticks)), nil
 	case signal.P95RegressionPct:
 		return fmt.Sprintf("100 * (max by (%s) (%s / on (stage) group_left () %s) - 1)",
 			by, StageQuantilesExpr(0.95, window, o), BaselineRecord), nil
