@@ -24,6 +24,9 @@ help: ## list the targets
 # in tools/go.mod (its own module: Prometheus's dependency tree stays out of
 # presoak's build). Rebuilt only when tools/go.mod or tools/go.sum change; the
 # first build takes minutes (README), later ones come from Go's build cache.
+# remove_all_sd (Prometheus's own build tag) leaves out the cloud service
+# discovery plugins (static, file and http targets stay): presoak's servers
+# scrape static targets, and PromQL, rules and the TSDB are the release's.
 PROM_BINS    := bin/promtool bin/prometheus
 PROM_MODVER  := $(shell awk '$$1 == "github.com/prometheus/prometheus" { print $$2 }' tools/go.mod)
 PROM_RELEASE := $(shell echo '$(PROM_MODVER)' | awk -F. '{ printf "%d.%d.%d", substr($$2, 1, length($$2) - 2), substr($$2, length($$2) - 1), $$3 }')
@@ -34,7 +37,7 @@ deps: $(PROM_BINS) ## install what the tests need, with Go alone (no root): Go m
 $(PROM_BINS) &: tools/go.mod tools/go.sum
 	@echo "make deps: building promtool and prometheus $(PROM_RELEASE) ($(PROM_MODVER), tools/go.mod) into bin/ (first build: minutes; cached after)"
 	@mkdir -p bin
-	@$(GO) -C tools build -ldflags '$(PROM_LDFLAGS)' -o ../bin/ github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus/cmd/prometheus
+	@$(GO) -C tools build -tags remove_all_sd -ldflags '$(PROM_LDFLAGS)' -o ../bin/ github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus/cmd/prometheus
 	@touch $(PROM_BINS)
 
 vet: ## go vet and gofmt
