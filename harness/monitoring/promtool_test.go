@@ -28,7 +28,7 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 			Baseline: realisticBaseline,
 		}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
 		{"short_criteria_flap", shortSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithFlap()}},
-		{"default_nodata_gap_2h", defaultSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithNoDataGap(2 * time.Hour)}},
+		{"nodata_gap_2h", noDataSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithNoDataGap(2 * time.Hour)}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
