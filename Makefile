@@ -7,13 +7,13 @@ SHELL := /bin/bash
 GO    ?= go
 
 CONFIG   ?= fixtures/config.yaml,fixtures/config.soak_overrides.yaml
-TARGET   ?= embedded
+TARGET   ?= $(if $(PROFILE),,embedded)  # with PROFILE, the profile's target.kind
 CRITERIA ?= fixtures/criteria.yaml
 BUDGETS  ?= fixtures/budgets.yaml
 ADDR     ?= 127.0.0.1:9100
 REPORTS  := artifacts/reports
 
-export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR
+export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR PROFILE
 
 .PHONY: help deps readiness test vet
 
@@ -40,23 +40,37 @@ $(PROM_BINS) &: tools/go.mod tools/go.sum
 	@$(GO) -C tools build -tags remove_all_sd -ldflags '$(PROM_LDFLAGS)' -o ../bin/ github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus/cmd/prometheus
 	@touch $(PROM_BINS)
 
-vet: ## go vet and gofmt
+vet: ## go vet (untagged, and with the soak and shadow tags) and gofmt
 	$(GO) vet ./...
+	$(GO) vet -tags soak,shadow ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
-test: deps vet first-run ## the project's own tests (what CI runs)
+test: deps vet first-run pipeline-check ## the project's own tests (what CI runs)
 	$(GO) test -race -timeout 20m ./...
+
+.PHONY: pipeline-check
+pipeline-check: ## the example pipelines (examples/pipelines): actionlint (tools/lint) on the GitHub workflow, which must reject a broken one; the example team module's vet and tests
+	cd tools/lint && $(GO) tool actionlint -config-file ../../examples/pipelines/github/actionlint.yaml ../../examples/pipelines/github/presoak.yml
+	@cd tools/lint && if $(GO) tool actionlint ../../examples/pipelines/testdata/broken-workflow.yml >/dev/null; then echo "actionlint passed a broken workflow"; exit 1; fi
+	cd examples/team && $(GO) vet ./... && $(GO) test ./teamcheck/
 
 # The checklist reads two pieces of evidence that a clean clone has not made
 # yet: the flag snapshot (Safety) and the generated monitoring rules
 # (Monitoring). first-run makes each one only when it is MISSING; a stale one
-# is left alone, so the checklist still reports it with its fix.
+# is left alone, so the checklist still reports it with its fix. `presoak
+# readiness` (make readiness) makes them itself, after checking the config,
+# and a step that fails is a note in the report, not a run without one.
 .PHONY: first-run
 first-run: ## make the flag snapshot and the monitoring rules when missing (never refreshes stale ones)
 	@test -f artifacts/release/FEATURE_FLAGS_SNAPSHOT.json || { echo "first run: no flag snapshot yet, taking one (make snapshot)"; $(GO) run ./cmd/presoak snapshot; }
 	@test -f artifacts/monitoring/presoak.rules.yml || { echo "first run: no monitoring rules yet, generating them (make monitoring)"; $(GO) run ./cmd/presoak monitoring; }
 
-readiness: deps first-run ## the pre-soak checklist on CONFIG (+ the applied rollback layer); TARGET=scrape|prometheus also checks the running bot's flags and measures its Baseline/MD-Cache for READINESS_SAMPLE (default 20s), CONFIG= reads them from its metrics only; JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
+# readiness installs what it needs (make deps; if that fails the checklist
+# still runs and its items say what is missing), checks the config (one that
+# does not load is reported at once, no test run), makes the first-run
+# evidence, runs the checklist, and always writes the three reports.
+readiness: ## the pre-soak checklist on CONFIG (+ the applied rollback layer); TARGET=scrape|prometheus also checks the running bot's flags and measures its Baseline/MD-Cache for READINESS_SAMPLE (default 20s), CONFIG= reads them from its metrics only; JUnit + Markdown reports (exit 0 ready, 1 blocking failed, 2 not run)
+	@$(MAKE) --no-print-directory deps || echo "make readiness: make deps failed (above); running the checklist anyway: its items say what is missing"
 	@mkdir -p $(REPORTS) bin
 	@$(GO) build -o bin/presoak ./cmd/presoak || exit 2
 	@GO=$(GO) ./bin/presoak readiness -reports $(REPORTS); rc=$$?; \
@@ -91,8 +105,9 @@ shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifac
 	@mkdir -p $(REPORTS)
 	@d='$(SHADOW_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
 	  echo "make shadow: TARGET=$(TARGET), DURATION=$$d, go test -timeout $$to (Ctrl-C stops early and still writes the artifacts, marked partial)"; \
-	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/shadow.junit.xml -- \
+	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/shadow.json -- \
 	    -tags shadow -count=1 -run '^TestShadowBaseline$$' -timeout "$$to" ./readiness/; rc=$$?; \
+	  $(GO) run ./cmd/presoak junit -name shadow -in $(REPORTS)/shadow.json -out $(REPORTS)/shadow.junit.xml; \
 	  echo "make shadow: exit $$rc; a run that measured writes artifacts/baseline/ (stage_budgets.json, visualization.md, stage_budgets.svg; a fleet: one per bot under instances/), the embedded engine's dataset under artifacts/edge/datasets/; checks in $(REPORTS)/shadow.junit.xml"; exit $$rc
 
 baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it; BASELINE_DIR=artifacts/baseline/instances/<bot> for one bot of a fleet
@@ -102,15 +117,18 @@ baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference 
 # make soak's run length: DURATION from the command line or environment, else 72h.
 SOAK_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),72h)
 soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h): artifacts/soak/ (incident-*/ on a stop), $(REPORTS)/soak.junit.xml, calibration dataset (embedded); RESUME=1 continues, FAULTS=plan.yaml injects (embedded), ON_STOP=rollback applies the rollback on a stop
-	@mkdir -p $(REPORTS) artifacts/soak
+	@mkdir -p $(REPORTS) artifacts/soak && touch $(REPORTS)/.soak.start
 	@d='$(SOAK_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
 	  echo "make soak: DURATION=$$d TARGET=$(TARGET) CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
-	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/soak.junit.xml -- \
+	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/soak.json -- \
 	    -tags soak -count=1 -run '^TestSoak$$' -timeout "$$to" ./readiness/; rc=$$?; \
-	  echo "make soak: wrote artifacts/soak/samples.jsonl, soak_report.json, soak_report.md (and artifacts/soak/incident-<time>/ if it stopped) and $(REPORTS)/soak.junit.xml; exit $$rc"; exit $$rc
+	  $(GO) run ./cmd/presoak junit -name soak -in $(REPORTS)/soak.json -out $(REPORTS)/soak.junit.xml; \
+	  wrote=; for f in artifacts/soak/samples.jsonl artifacts/soak/soak_report.json artifacts/soak/soak_report.md $(REPORTS)/soak.junit.xml; do \
+	    if [ -s "$$f" ] && [ "$$f" -nt $(REPORTS)/.soak.start ]; then wrote="$$wrote $$f"; else echo "make soak: NOT written: $$f"; fi; done; \
+	  rm -f $(REPORTS)/.soak.start; echo "make soak: wrote$${wrote:- nothing} (and artifacts/soak/incident-<time>/ if it stopped); exit $$rc"; exit $$rc
 
 .PHONY: monitoring
-monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
+monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (PROFILE or METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring
 
 .PHONY: monitor monitor-down
@@ -132,6 +150,13 @@ target-check: ## read the bot(s) through TARGET (scrape: SCRAPE_URL; prometheus:
 
 pybot: ## the minimal Python bot (standard library only) serving the same metrics on 127.0.0.1:$(or $(PORT),9200); FAULT=breaker|deadline_misses|... injects one
 	python3 fixtures/pybot/pybot.py --port $(or $(PORT),9200) $(if $(FAULT),--fault $(FAULT))
+
+.PHONY: profile-init profile-check
+profile-init: ## a starter bot profile from a running bot: SCRAPE_URL=<its /metrics> BOT_CONFIG=<its config files, comma-separated> [OUT=profile.yaml]; guesses signals, TODO with candidates otherwise
+	@$(GO) run ./cmd/presoak profile init -url "$(SCRAPE_URL)" -config "$(BOT_CONFIG)" $(if $(OUT),-o $(OUT))
+
+profile-check: ## evaluate every signal of PROFILE once against the running bot (SCRAPE_URL overrides the profile's URL) and print what each sees, then its config items
+	@$(GO) run ./cmd/presoak profile check -profile "$(PROFILE)" $(if $(SCRAPE_URL),-url $(SCRAPE_URL))
 
 bench-targets: ## scrape/prometheus target speed: 10k-series page (parse alone vs parse+derive vs loopback scrape), 100-bot fleet; -benchmem -count 5
 	$(GO) test -run '^$$' -bench 'Parse10k|Derive10k|Scrape10k|PrometheusFleet100' -benchmem -count 5 ./harness/target

@@ -12,9 +12,12 @@
 //	            guarded by the venue_md breaker)
 //	fair_value  mid or microprice, skewed by inventory_skew_bps per unit of
 //	            inventory away from target_inventory
-//	spread      base_spread_bps, or with adaptive_spread: vol_multiplier x the EWMA
-//	            (half-life vol_half_life) of the per-tick return of the mid, in
-//	            bps, clamped to [min_spread_bps, max_spread_bps]
+//	spread      base_spread_bps, or with adaptive_spread: vol_multiplier x the
+//	            mid's volatility over vol_horizon (default 1 s), in bps, clamped
+//	            to [min_spread_bps, max_spread_bps]; the volatility is the square
+//	            root of an EWMA (half-life vol_half_life) of the variance rate
+//	            (squared return of the mid per second between samples) times
+//	            the horizon, so it does not depend on tick.interval
 //	quote       bid and ask at fair -/+ half the spread, rounded away from fair to the
 //	            tick size; queue-aware keep-or-requote (queue position estimated
 //	            with the re-read touch), or cancel-and-replace
@@ -25,35 +28,53 @@
 //
 // # MD-cache reads
 //
-// The book is read through the MD cache by three consumers per tick, each
-// read one mm_md_cache_requests_total{result}: fetch_md (the book fair
-// value, spread and quotes are priced on), the quote stage re-reading the
-// touch to estimate its queue position (queue-aware keep-or-requote), and
-// the risk stage re-reading the touch for its crossing check just before
-// submit. A fetch_md miss goes to the venue; a quote or risk miss falls back
-// to the tick's fetched book, with no venue call. A fetched book is cached
-// as of the moment its fetch completes and served while younger than
-// md_cache.ttl. With ttl equal to tick.interval (the longest the readiness
-// TTL rule allows) fetch_md goes to the venue every other tick and the
-// other five reads of the two ticks hit: a 5/6 (83 %) hit ratio; a
-// cache_degradation fault makes any of the reads miss with probability
-// magnitude, so the ratio falls to (1 - magnitude) of its healthy value. With the
-// cache off there are no cache reads (hit ratio 0) and every tick fetches
-// from the venue.
+// The MD cache holds the instrument's latest book, fed two ways: the
+// venue's market-data stream (each tick, a book that changed since the
+// previous tick is cached as of the time it changed; no stream while a
+// feed_stall fault holds) and fetch_md's venue round trips (cached as of
+// the request). fetch_md asks the cache first: a book younger than
+// md_cache.ttl is a hit, served without a venue round trip; a miss goes to
+// the venue (venue_md latency, the venue_md breaker). Only fetch_md's
+// requests are counted (mm_md_cache_requests_total{result}), so the hit
+// ratio is the share of ticks that saved the venue round trip: with the
+// stream updating the book every 40 ms on average (the synthetic market,
+// and about the committed recording), a 100 ms TTL hits on ~90 % of ticks;
+// a 1 ms TTL on ~3 %. The quote stage (queue position) and the risk stage
+// (crossing check) re-read the touch through the cache without counting:
+// a miss falls back to the tick's book, with no venue call. A
+// cache_degradation fault makes fetch_md's request and either re-read miss
+// with probability magnitude, so the hit ratio falls to about
+// (1 - magnitude) of its healthy value. With the cache off there are no
+// cache requests (hit ratio 0) and every tick fetches from the venue.
+//
+// A book inside the engine carries the engine-clock time from which it is
+// known to be the venue's book (the request's time, or the time a streamed
+// book changed); the cache's TTL counts from it, and so does
+// mm_quoted_book_age_seconds, the age of the book each tick quotes on. The
+// TTL bounds what the cache serves, not that age: with the pipeline a tick
+// quotes on the book prefetched during the previous tick, so at ttl =
+// tick.interval the quoted book is up to two intervals old.
 //
 // One simplification: with pipeline.enabled the book a tick fetches from the
-// venue is stored in the cache when the request is issued, stamped with its
-// arrival time, so the same tick's quote and risk re-reads are served it
-// (the venue's book at the tick's start) although its answer is modeled to
-// arrive a venue latency later. Holding it back until it arrives would make
-// those reads misses: the pipelined hit ratio would be 50 % at ttl =
-// tick.interval. The risk stage uses the re-read touch only to hold back a
+// venue is stored in the cache when the request is issued, so the same
+// tick's quote and risk re-reads are served it (the venue's book at the
+// tick's start) although its answer is modeled to arrive a venue latency
+// later. The risk stage uses the re-read touch only to hold back a
 // passive quote it shows crossing (a stale quote the venue would reject as
 // post-only: mm_risk_blocks_total{reason="stale_quote"}); whether an order is
 // meant to take, and so falls under the taker cap, is judged on the book it
 // was priced on.
 //
-// A tick longer than tick.deadline is a deadline miss. A stage that fails
+// A tick longer than tick.deadline is a deadline miss, and so is a tick
+// slot that never ran because the tick before overran it (with
+// tick.deadline longer than tick.interval a tick can overrun its slot
+// without missing its deadline): mm_ticks_total counts slots (run or
+// skipped), mm_tick_slots_skipped_total the skipped ones.
+//
+// Every stage copes with any book: an empty, one-sided, locked or crossed
+// book (or one with a non-positive price at the touch) is not priced on (a
+// fair_value error); a re-read touch of that shape is not used (the tick's
+// own book stands in). FuzzTickBookShapes runs whole ticks on such books. A stage that fails
 // counts an error for that stage (mm_tick_errors_total{stage}) and ends the
 // tick; the loop never stops on an error.
 //

@@ -127,14 +127,21 @@ type Engine struct {
 	fetched      marketdata.Book // the venue's answer: live cut to FetchDepth
 	sym          string          // the instrument (the feed's book symbol)
 	tickStart    int64           // clock time the current tick started
+	prevStart    int64           // clock time the previous tick started
+	liveSeenNs   int64           // live.TimeNs when last looked at
+	liveAsOf     int64           // clock time the live book last changed (books' TimeNs inside the engine)
+	liveMid      float64         // the live book's mid at the tick's start (0: not two-sided)
+	fillAt       int64           // clock time of the fill being booked (the observer's FillEvent.TimeNs)
 
 	st strategy
 	vn venue
 	tw takerWindow
 
-	c   counters
-	rec [NumStages + 1]*hist.Recorder
-	exp [NumStages + 1]exportHist
+	c      counters
+	rec    [NumStages + 1]*hist.Recorder
+	exp    [NumStages + 1]exportHist
+	age    exportHist // the age of the book each tick quoted on
+	ageSum int64
 
 	mem memory
 
@@ -149,6 +156,7 @@ type params struct {
 	microprice                 bool
 	baseSpread, minSpr, maxSpr float64
 	volMult, volAlpha          float64
+	volHalfLife, volHorizonS   float64 // ns; seconds
 	orderSize, targetInv, skew float64
 	maxInv, maxOrder           float64
 	takerCapPct                float64
@@ -173,6 +181,12 @@ func (v *viewBook) copyFrom(b *marketdata.Book) {
 	v.ok = true
 }
 
+// DefaultVolHorizon is the horizon the adaptive spread takes the mid's
+// volatility over when adaptive_spread.vol_horizon is not set: one second,
+// the first markout horizon (engine/calibration), about how long a quote
+// rests before the market has moved through it or it is requoted.
+const DefaultVolHorizon = time.Second
+
 // FetchDepth is the number of levels per side the bot fetches from the venue
 // (and caches): its quoting reads the top of the book only.
 const FetchDepth = 5
@@ -187,7 +201,8 @@ func topOf(b *marketdata.Book, dst *marketdata.Book) *marketdata.Book {
 
 // counters are the cumulative counts behind Stats.
 type counters struct {
-	ticks, misses, tickErrors uint64
+	ticks, misses, tickErrors uint64 // ticks and misses include skipped slots
+	skipped                   uint64 // tick slots that never ran (a tick overran them)
 	stageErrors               [NumStages]uint64
 	venueFetches              uint64
 	makerVol, takerVol        float64
@@ -225,6 +240,9 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 	}
 	if cfg.AdaptiveSpread.Enabled && cfg.AdaptiveSpread.VolHalfLife <= 0 {
 		errs = append(errs, fmt.Errorf("adaptive_spread.vol_half_life = %v, want > 0", cfg.AdaptiveSpread.VolHalfLife))
+	}
+	if cfg.AdaptiveSpread.VolHorizon < 0 {
+		errs = append(errs, fmt.Errorf("adaptive_spread.vol_horizon = %v, want > 0 (or unset: %v)", cfg.AdaptiveSpread.VolHorizon, DefaultVolHorizon))
 	}
 	prof := opts.Latency
 	if prof == nil {
@@ -343,7 +361,12 @@ func newParams(cfg *config.Config, opts Options) params {
 	}
 	if cfg.AdaptiveSpread.VolHalfLife > 0 {
 		// EWMA weight per tick for the configured half-life.
-		p.volAlpha = 1 - math.Exp2(-float64(cfg.Tick.Interval)/float64(cfg.AdaptiveSpread.VolHalfLife))
+		p.volHalfLife = float64(cfg.AdaptiveSpread.VolHalfLife)
+		p.volAlpha = 1 - math.Exp2(-float64(cfg.Tick.Interval)/p.volHalfLife)
+	}
+	p.volHorizonS = DefaultVolHorizon.Seconds()
+	if h := cfg.AdaptiveSpread.VolHorizon; h > 0 {
+		p.volHorizonS = h.Seconds()
 	}
 	return p
 }

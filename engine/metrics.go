@@ -8,7 +8,7 @@ import (
 	"github.com/presoak/presoak/engine/fault"
 )
 
-// Metric names (DESIGN.md): the default contract of harness/signal.
+// Metric names (ARCHITECTURE.md): the default contract of harness/signal.
 const (
 	MetricTickDuration   = "mm_tick_duration_seconds"
 	MetricStageDuration  = "mm_stage_duration_seconds"
@@ -20,14 +20,22 @@ const (
 	MetricTickErrors     = "mm_tick_errors_total"
 	MetricResidentMemory = "process_resident_memory_bytes"
 	MetricFeatureFlag    = "mm_feature_flag_enabled"
+	// MetricSlotsSkipped counts tick slots that never ran because a tick
+	// overran them; each is also counted in MetricTicks and
+	// MetricDeadlineMisses.
+	MetricSlotsSkipped = "mm_tick_slots_skipped_total"
+	// MetricQuotedBookAge is the age of the book each tick quoted on.
+	MetricQuotedBookAge = "mm_quoted_book_age_seconds"
 )
 
 var (
 	descTick     = prometheus.NewDesc(MetricTickDuration, "Duration of a whole tick in seconds.", nil, nil)
 	descStage    = prometheus.NewDesc(MetricStageDuration, "Duration of a tick pipeline stage in seconds.", []string{"stage"}, nil)
-	descTicks    = prometheus.NewDesc(MetricTicks, "Ticks run.", nil, nil)
-	descMisses   = prometheus.NewDesc(MetricDeadlineMisses, "Ticks longer than tick.deadline.", nil, nil)
-	descCache    = prometheus.NewDesc(MetricCacheRequests, "MD-cache lookups by result.", []string{"result"}, nil)
+	descTicks    = prometheus.NewDesc(MetricTicks, "Tick slots: ticks run plus slots skipped because a tick overran them.", nil, nil)
+	descMisses   = prometheus.NewDesc(MetricDeadlineMisses, "Ticks longer than tick.deadline plus skipped tick slots.", nil, nil)
+	descSkipped  = prometheus.NewDesc(MetricSlotsSkipped, "Tick slots that never ran because a tick overran them (also in ticks and deadline misses).", nil, nil)
+	descCache    = prometheus.NewDesc(MetricCacheRequests, "fetch_md requests to the MD cache by result: hit (served without a venue round trip) or miss.", []string{"result"}, nil)
+	descAge      = prometheus.NewDesc(MetricQuotedBookAge, "Age in seconds of the book a tick quoted on: time since the venue's book last changed before the tick read it.", nil, nil)
 	descFill     = prometheus.NewDesc(MetricFillVolume, "Filled volume in base units by liquidity (maker, taker).", []string{"liquidity"}, nil)
 	descBreaker  = prometheus.NewDesc(MetricBreakerOpen, "1 while a circuit breaker is open or half-open.", []string{"breaker", "critical"}, nil)
 	descErrors   = prometheus.NewDesc(MetricTickErrors, "Tick errors by stage.", []string{"stage"}, nil)
@@ -46,7 +54,7 @@ var (
 type collector struct{ e *Engine }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descCache, descFill,
+	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descSkipped, descCache, descAge, descFill,
 		descBreaker, descErrors, descFlag, descFetches, descOrders, descBlocks, descInv, descSpread, descFault} {
 		ch <- d
 	}
@@ -72,12 +80,14 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	ch <- hist(descTick, &s.Stages[TickTotal])
+	ch <- hist(descAge, &s.QuotedBookAge)
 	for i := range NumStages {
 		ch <- hist(descStage, &s.Stages[i], StageNames[i])
 		ch <- counter(descErrors, float64(s.StageErrors[i]), StageNames[i])
 	}
 	ch <- counter(descTicks, float64(s.Ticks))
 	ch <- counter(descMisses, float64(s.DeadlineMisses))
+	ch <- counter(descSkipped, float64(s.SkippedSlots))
 	ch <- counter(descCache, float64(s.CacheHits), "hit")
 	ch <- counter(descCache, float64(s.CacheMisses), "miss")
 	ch <- counter(descFill, s.MakerVolume, "maker")

@@ -44,6 +44,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(time.Duration(e.p.interval))
 	defer t.Stop()
 	lastSample := time.Now()
+	runStart, ran, skipped := time.Now(), uint64(0), uint64(0)
 	for {
 		select {
 		case <-ctx.Done():
@@ -52,6 +53,17 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.mu.Unlock()
 			return nil
 		case <-t.C:
+			// The ticker drops the fires a slow tick leaves no room for (it
+			// buffers one): the slots elapsed on the wall grid beyond the
+			// ticks run and the one buffered fire never ran.
+			ran++
+			e.mu.Lock()
+			if slots := uint64(time.Since(runStart) / time.Duration(e.p.interval)); slots > ran+1+skipped {
+				n := slots - ran - 1 - skipped
+				skipped += n
+				e.skipSlots(n)
+			}
+			e.mu.Unlock()
 			e.Step()
 			if time.Since(lastSample) >= time.Second {
 				lastSample = time.Now()

@@ -33,7 +33,8 @@ type action struct {
 type strategy struct {
 	inventory, cash float64
 	lastMid         float64
-	volVar          float64 // EWMA of the squared per-tick return of the mid
+	lastMidNs       int64   // clock time lastMid was sampled
+	volVar          float64 // EWMA of the mid's squared return per second (variance rate)
 	spreadBps       float64
 	act             [2]action
 }
@@ -41,13 +42,10 @@ type strategy struct {
 // fairValue is the mid or the microprice, skewed toward the target
 // inventory; ok is false for an empty, one-sided or crossed book.
 func (e *Engine) fairValue(b *marketdata.Book) (fair, mid float64, ok bool) {
-	if len(b.Bids) == 0 || len(b.Asks) == 0 {
+	if !twoSided(b) {
 		return 0, 0, false
 	}
 	bb, ba := b.Bids[0], b.Asks[0]
-	if bb.Price <= 0 || bb.Price >= ba.Price {
-		return 0, 0, false
-	}
 	mid = (bb.Price + ba.Price) / 2
 	fair = mid
 	if e.p.microprice && bb.Size+ba.Size > 0 {
@@ -58,19 +56,41 @@ func (e *Engine) fairValue(b *marketdata.Book) (fair, mid float64, ok bool) {
 	return fair, mid, true
 }
 
-// updateSpread sets the quoted spread: fixed, or adaptive to the EWMA
-// realized volatility of the mid.
-func (e *Engine) updateSpread(mid float64) {
-	if e.st.lastMid > 0 {
-		r := mid/e.st.lastMid - 1 // = log return to within r^2/2 at bps-sized moves
-		e.st.volVar += e.p.volAlpha * (r*r - e.st.volVar)
+// twoSided reports whether b can be priced on: a bid and an ask, a
+// positive bid below the ask. An empty, one-sided, locked or crossed book,
+// or one with a non-positive or NaN price at the touch, is not. (A zero
+// size at the touch is priceable: the microprice then falls back to the
+// mid.)
+func twoSided(b *marketdata.Book) bool {
+	if len(b.Bids) == 0 || len(b.Asks) == 0 {
+		return false
 	}
-	e.st.lastMid = mid
+	bb, ba := b.Bids[0].Price, b.Asks[0].Price
+	return bb > 0 && bb < ba && !math.IsInf(ba, 1)
+}
+
+// updateSpread sets the quoted spread: fixed, or adaptive to the realized
+// volatility of the mid over adaptive_spread.vol_horizon. The variance rate
+// (per second) is an EWMA, half-life vol_half_life, of each squared return
+// of the mid over the time since the previous sample; the volatility over
+// the horizon is its square root times the horizon's (a random walk's
+// scaling), so the spread does not depend on tick.interval.
+func (e *Engine) updateSpread(mid float64, now int64) {
+	if e.st.lastMid > 0 && now > e.st.lastMidNs {
+		r := mid/e.st.lastMid - 1 // = log return to within r^2/2 at bps-sized moves
+		dt := now - e.st.lastMidNs
+		alpha := e.p.volAlpha
+		if dt != e.p.interval && e.p.volHalfLife > 0 { // a skipped slot: weigh the longer step
+			alpha = 1 - math.Exp2(-float64(dt)/e.p.volHalfLife)
+		}
+		e.st.volVar += alpha * (r*r/(float64(dt)/1e9) - e.st.volVar)
+	}
+	e.st.lastMid, e.st.lastMidNs = mid, now
 	if !e.p.adaptive {
 		e.st.spreadBps = e.p.baseSpread
 		return
 	}
-	s := e.p.volMult * math.Sqrt(e.st.volVar) * 1e4
+	s := e.p.volMult * math.Sqrt(e.st.volVar*e.p.volHorizonS) * 1e4
 	e.st.spreadBps = min(max(s, e.p.minSpr), e.p.maxSpr)
 }
 

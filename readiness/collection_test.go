@@ -16,7 +16,7 @@ import (
 // TestMonitoringCollection is the Monitoring area's "verify metrics
 // collection" items of the seed's launch checklist, asked of a running
 // Prometheus through its HTTP API: the bot's target is up, every metric of
-// DESIGN.md's contract has a series, every generated rule is loaded and
+// ARCHITECTURE.md's contract has a series, every generated rule is loaded and
 // evaluating without errors, and no alert is pending or firing on the
 // healthy bot. It runs when a monitoring stack is up (PROMETHEUS_URL, or
 // the state file `make monitor` writes); otherwise it skips, saying how to

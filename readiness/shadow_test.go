@@ -3,19 +3,17 @@
 package readiness
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/presoak/presoak/harness/baseline"
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/runctx"
 )
 
 // shadowStopMargin is how long before go test's -timeout the shadow run
@@ -47,24 +45,9 @@ func TestShadowBaseline(t *testing.T) {
 		t.Fatal(env.HarnessErr)
 	}
 	h := env.Harness
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
-	if dl, ok := t.Deadline(); ok {
-		var stop context.CancelFunc
-		ctx, stop = context.WithDeadlineCause(ctx, dl.Add(-shadowStopMargin),
-			fmt.Errorf("go test -timeout is %v away", shadowStopMargin))
-		defer stop()
-	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case s := <-sigs:
-			cancel(fmt.Errorf("%v", s))
-		case <-ctx.Done():
-		}
-	}()
+	deadline, ok := t.Deadline()
+	ctx, stop := runctx.New(deadline, ok, shadowStopMargin)
+	defer stop()
 
 	t.Logf("shadow baseline of %s for %v", h.Describe(), d)
 	results, err := baseline.RunShadow(ctx, baseline.ShadowSpec{

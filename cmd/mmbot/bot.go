@@ -30,6 +30,11 @@ type options struct {
 	faults      string
 	allowRemote bool
 	progress    time.Duration
+
+	// For tests: the engine's clock (nil: the real clock) and an observer
+	// of its quotes and fills (nil: none).
+	clock    clock.Clock
+	observer engine.Observer
 }
 
 func parseFlags(args []string, out io.Writer) (options, error) {
@@ -89,22 +94,22 @@ func start(o options) (*bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
-	eo := engine.Options{Clock: clock.NewReal()}
+	eo := engine.Options{Clock: o.clock}
+	if eo.Clock == nil {
+		eo.Clock = clock.NewReal()
+	}
 	if o.faults != "" {
 		if eo.Faults, err = fault.Load(o.faults); err != nil {
 			return nil, err
 		}
-	}
-	eo, err = engine.Setup(loaded, eo)
-	if err != nil {
-		return nil, err
 	}
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(collectors.NewGoCollector()); err != nil {
 		return nil, fmt.Errorf("register go metrics: %w", err)
 	}
 	eo.Registerer = reg
-	eng, err := engine.New(&loaded.Config, eo)
+	eo.Observer = o.observer
+	eng, market, err := engine.FromConfig(loaded, eo, engine.Endless)
 	if err != nil {
 		return nil, err
 	}
@@ -121,15 +126,11 @@ func start(o options) (*bot, error) {
 		}
 		fmt.Fprintln(w, "mmbot (shadow mode): metrics at /metrics")
 	})
-	feed := "synthetic (seed " + fmt.Sprint(loaded.Config.Venue.Seed) + ")"
-	if p := loaded.ResolvePath("venue.recording"); p != "" {
-		feed = p + " (looped)"
-	}
 	return &bot{
 		eng:      eng,
 		srv:      &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
 		ln:       ln,
-		feedName: feed,
+		feedName: market.Name(nil),
 	}, nil
 }
 

@@ -43,6 +43,7 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
+	setupHome(os.Args[1]) // team.go: the team's tree and presoak's own data
 	os.Exit(cmd.run(os.Args[2:]))
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,13 +11,13 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/internal/home"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -54,6 +53,12 @@ type readinessRun struct {
 	signals    <-chan os.Signal
 	stdout     io.Writer
 	stderr     io.Writer
+	// evidence are the first-run steps (evidenceSteps): each makes a file
+	// the checklist reads when it is missing. Nil: none.
+	evidence []evidenceStep
+	// checkConfig checks the config before go test (configCheck): presoak
+	// readiness does, presoak report (which renders a given stream) does not.
+	checkConfig bool
 }
 
 func runReadiness(args []string) int {
@@ -62,6 +67,7 @@ func runReadiness(args []string) int {
 	run := fs.String("run", "", "only the checklist tests matching this regexp (go test -run)")
 	pkgs := fs.String("packages", "./readiness/...", "the checklist packages (space-separated)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "go test -timeout for the whole checklist")
+	profileFlag(fs) // team.go: the bot profile's hook (issue 15)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: presoak readiness [flags]\n\nRuns the checklist through gotestsum with CONFIG (config layers) and the rest of the\nenvironment passed through (TARGET=scrape|prometheus also checks the running bot's feature flags;\nwith CONFIG set to empty they are read from its mm_feature_flag_enabled only); writes readiness.junit.xml, readiness.json and PRE_SOAK_REPORT.md.\nExit 0 ready, 1 a blocking item failed, 2 the checklist could not run or was interrupted.\n\nflags:")
 		fs.PrintDefaults()
@@ -98,8 +104,12 @@ func runReadiness(args []string) int {
 		testArgs: testArgs, env: os.Environ(),
 		now: time.Now, signals: sig,
 		stdout: os.Stdout, stderr: os.Stderr,
+		checkConfig: true,
 	}
-	return r.execute()
+	if self, err := os.Executable(); err == nil {
+		r.evidence = evidenceSteps(root, self)
+	}
+	return forTeam(r).execute() // team.go: unchanged in presoak's checkout
 }
 
 // goBinary is the go command: $GO when set (as in the Makefile), else "go".
@@ -110,37 +120,56 @@ func goBinary() string {
 	return "go"
 }
 
-// execute runs the checklist, writes the three reports and returns the exit code.
+// execute checks the config, makes the first-run evidence, runs the
+// checklist, writes the three reports and returns the exit code. A config
+// that does not load is reported at once, before any test runs; a first-run
+// step that fails is a note in the report, never a run without a report.
 func (r readinessRun) execute() int {
 	if err := os.MkdirAll(r.reportsDir, 0o755); err != nil {
 		fmt.Fprintf(r.stderr, "presoak readiness: create reports directory: %v\n", err)
 		return exitNotRun
 	}
-	junitTmp, jsonTmp := r.tempPath(junitName), r.tempPath(jsonName)
-	defer os.Remove(junitTmp)
-	defer os.Remove(jsonTmp)
+	// Classnames relative to the module; presoak's checklist run from a
+	// team's module is named relative to presoak's.
+	opts := report.Options{Now: r.now(), Version: version(), Module: modulePath(r.root), OtherModules: []string{home.ModulePath}}
+	if r.checkConfig {
+		if stream, ok := r.configCheck(opts.Module); !ok {
+			opts.Command = "presoak readiness (config check before go test; no test ran)"
+			opts.Notes = append(opts.Notes, "the config does not load: the checklist stopped before go test, so only Config & Flags is reported; fix config_loads, then run again")
+			fmt.Fprintln(r.stdout, "presoak readiness: the config does not load; reporting it without running the checklist")
+			return r.finish(stream, nil, opts, nil)
+		}
+	}
+	opts.Notes = append(opts.Notes, r.makeEvidence()...)
 
-	args := append(append([]string(nil), r.runner[1:]...),
-		"--junitfile", junitTmp, "--jsonfile", jsonTmp, "--format", "testname", "--")
+	jsonTmp := r.tempPath(jsonName)
+	defer os.Remove(jsonTmp)
+	args := append(append([]string(nil), r.runner[1:]...), "--jsonfile", jsonTmp, "--format", "testname", "--")
 	args = append(args, r.testArgs...)
 	shown := r.shownCommand()
 	fmt.Fprintf(r.stdout, "presoak readiness: %s\n", shown)
+	opts.Command = shown
 
-	opts := report.Options{Now: r.now(), Version: version(), Command: shown}
 	tail := &lastLine{}
 	exitErr, interrupted := r.runChecklist(args, tail)
 	opts.Interrupted = interrupted
-
 	var stream []byte
 	if b, err := os.ReadFile(jsonTmp); err == nil {
 		stream = b
 	}
+	return r.finish(stream, exitErr, opts, tail)
+}
+
+// finish parses the stream, writes readiness.json, readiness.junit.xml and
+// PRE_SOAK_REPORT.md, prints the verdict and returns the exit code. exitErr
+// is the runner's (nil when it did not run); tail its last error line.
+func (r readinessRun) finish(stream []byte, exitErr error, opts report.Options, tail *lastLine) int {
 	run, err := report.Parse(bytes.NewReader(stream))
 	if err != nil {
 		run, _ = report.Parse(bytes.NewReader(nil))
 		opts.RunError = err.Error()
 	}
-	if exitErr != nil && !interrupted {
+	if exitErr != nil && !opts.Interrupted {
 		var ee *exec.ExitError
 		switch {
 		case !errors.As(exitErr, &ee):
@@ -149,25 +178,23 @@ func (r readinessRun) execute() int {
 			// The report says so, with the compiler's lines.
 		case len(report.Summarize(run, opts).Failed) == 0:
 			opts.RunError = fmt.Sprintf("%s exited with status %d but no checklist item failed", filepath.Base(r.runner[0]), ee.ExitCode())
-			if len(run.Items) == 0 && tail.last() != "" {
+			if len(run.Items) == 0 && tail != nil && tail.last() != "" {
 				opts.RunError += " (its last error line: " + tail.last() + ")"
 			}
 		}
 	}
 	sum := report.Summarize(run, opts)
 
-	// Both reports, then the Markdown; each appears whole or not at all.
+	// The stream, the JUnit, then the Markdown; each appears whole or not at all.
 	var werrs []error
-	if err := r.place(jsonTmp, jsonName, stream); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, jsonName), stream); err != nil {
 		werrs = append(werrs, err)
 	}
-	if _, err := os.Stat(junitTmp); err != nil {
-		// gotestsum did not write one (it did not start): a JUnit that says why.
-		if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, junitName), fallbackJUnit(sum.Verdict, opts.RunError)); err != nil {
-			werrs = append(werrs, err)
-		}
-	} else if err := os.Rename(junitTmp, filepath.Join(r.reportsDir, junitName)); err != nil {
-		werrs = append(werrs, fmt.Errorf("write %s: %w", junitName, err))
+	var junit bytes.Buffer
+	if err := report.WriteJUnit(&junit, run, opts); err != nil {
+		werrs = append(werrs, err)
+	} else if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, junitName), junit.Bytes()); err != nil {
+		werrs = append(werrs, err)
 	}
 	var md bytes.Buffer
 	if err := report.WriteMarkdown(&md, run, opts); err != nil {
@@ -175,6 +202,7 @@ func (r readinessRun) execute() int {
 	} else if err := atomicfile.WriteFile(filepath.Join(r.reportsDir, markdownName), md.Bytes()); err != nil {
 		werrs = append(werrs, err)
 	}
+	r.stepSummary(run, opts) // team.go: GitHub Actions' job summary
 	if err := errors.Join(werrs...); err != nil {
 		fmt.Fprintf(r.stderr, "presoak readiness: %v\n", err)
 		return exitNotRun
@@ -188,14 +216,10 @@ func (r readinessRun) execute() int {
 		code = exitBlocking
 	}
 	for _, it := range sum.Failed {
-		msg := it.Test
-		if len(it.Messages) > 0 {
-			msg = it.Messages[0]
-		}
-		fmt.Fprintf(r.stdout, "presoak readiness: ❌ %s / %s: %s\n", it.Area, it.Name(), msg)
+		fmt.Fprintf(r.stdout, "presoak readiness: ❌ %s / %s: %s\n", it.Area, it.Name(), it.Reason())
 	}
 	for _, it := range sum.Warnings {
-		fmt.Fprintf(r.stdout, "presoak readiness: ⚠️ %s / %s: %s=%s, want %s\n", it.Area, it.Name(), it.Attr(report.AttrSource), it.Attr(report.AttrValue), it.Attr(report.AttrWant))
+		fmt.Fprintf(r.stdout, "presoak readiness: ⚠️ %s / %s: %s\n", it.Area, it.Name(), it.Reason())
 	}
 	line := string(sum.Verdict)
 	if pct, ok := sum.Percent(); ok && sum.Verdict != report.NotRun {
@@ -206,6 +230,9 @@ func (r readinessRun) execute() int {
 	}
 	if opts.RunError != "" {
 		line += ": " + opts.RunError
+	}
+	if d := report.UnassignedDefect(run); d != "" && sum.Verdict == report.NotRun && opts.RunError == "" {
+		line += ": " + d
 	}
 	fmt.Fprintf(r.stdout, "presoak readiness: %s\n", line)
 	fmt.Fprintf(r.stdout, "presoak readiness: wrote %s, %s, %s (exit %d)\n",
@@ -252,17 +279,6 @@ func (r readinessRun) runChecklist(args []string, tail *lastLine) (err error, in
 	}
 }
 
-// place writes the stream gotestsum recorded (or an empty one) as name, atomically.
-func (r readinessRun) place(tmp, name string, data []byte) error {
-	if _, err := os.Stat(tmp); err == nil {
-		if err := os.Rename(tmp, filepath.Join(r.reportsDir, name)); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		return nil
-	}
-	return atomicfile.WriteFile(filepath.Join(r.reportsDir, name), data)
-}
-
 func (r readinessRun) tempPath(name string) string {
 	return filepath.Join(r.reportsDir, fmt.Sprintf(".%s.%d.tmp", name, os.Getpid()))
 }
@@ -278,54 +294,8 @@ func (r readinessRun) shown(name string) string {
 
 func (r readinessRun) shownCommand() string {
 	parts := append([]string{filepath.Base(r.runner[0])}, r.runner[1:]...)
-	parts = append(parts, "--junitfile", r.shown(junitName), "--jsonfile", r.shown(jsonName), "--format", "testname", "--")
+	parts = append(parts, "--jsonfile", r.shown(jsonName), "--format", "testname", "--")
 	return strings.Join(append(parts, r.testArgs...), " ")
-}
-
-// fallbackJUnit is the JUnit file for a run gotestsum did not record: one
-// errored testcase saying why, so a CI UI shows the failure.
-func fallbackJUnit(v report.Verdict, why string) []byte {
-	type property struct {
-		Name  string `xml:"name,attr"`
-		Value string `xml:"value,attr"`
-	}
-	type failure struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr"`
-		Text    string `xml:",chardata"`
-	}
-	type testcase struct {
-		Classname  string     `xml:"classname,attr"`
-		Name       string     `xml:"name,attr"`
-		Time       string     `xml:"time,attr"`
-		Properties []property `xml:"properties>property"`
-		Error      failure    `xml:"error"`
-	}
-	type testsuite struct {
-		Name     string     `xml:"name,attr"`
-		Tests    int        `xml:"tests,attr"`
-		Errors   int        `xml:"errors,attr"`
-		Testcase []testcase `xml:"testcase"`
-	}
-	type testsuites struct {
-		XMLName xml.Name    `xml:"testsuites"`
-		Tests   int         `xml:"tests,attr"`
-		Errors  int         `xml:"errors,attr"`
-		Suites  []testsuite `xml:"testsuite"`
-	}
-	if why == "" {
-		why = "the checklist did not run"
-	}
-	doc := testsuites{Tests: 1, Errors: 1, Suites: []testsuite{{
-		Name: "presoak/readiness", Tests: 1, Errors: 1,
-		Testcase: []testcase{{
-			Classname: "presoak/readiness", Name: "checklist_run", Time: "0",
-			Properties: []property{{"area", "Checklist"}, {"severity", "blocking"}},
-			Error:      failure{Message: string(v), Type: "NotRun", Text: why},
-		}},
-	}}}
-	out, _ := xml.MarshalIndent(doc, "", "\t") // static types: cannot fail
-	return append([]byte(xml.Header), append(out, '\n')...)
 }
 
 // lastLine keeps the last non-empty line written to it (at most 512 bytes).
@@ -364,9 +334,5 @@ func (l *lastLine) last() string {
 
 // version names this build for the report.
 func version() string {
-	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	return "presoak " + v
+	return "presoak " + currentBuild().Short() // version.go: also when presoak is a dependency
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/safety"
+	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // junitDoc is the part of gotestsum's JUnit the tests read.
@@ -87,7 +89,7 @@ func newRun(t *testing.T, runner []string, config string, testArgs ...string) (r
 		root: root, reportsDir: t.TempDir(), runner: runner, testArgs: testArgs,
 		env:    append(env, "CONFIG="+config),
 		now:    func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) },
-		stdout: out, stderr: out,
+		stdout: out, stderr: out, checkConfig: true,
 	}, out
 }
 
@@ -186,9 +188,25 @@ func TestReadinessRunnerMissing(t *testing.T) {
 	if !strings.Contains(md, "**Verdict: ⛔ NOT RUN** — the checklist could not run: cannot start") {
 		t.Errorf("report does not say it could not run:\n%s", md)
 	}
-	doc := readJUnit(t, filepath.Join(r.reportsDir, junitName))
-	if tc := doc.Suites[0].Testcases; len(tc) != 1 || len(tc[0].Properties) != 2 {
-		t.Errorf("fallback JUnit = %+v, want one testcase with area and severity", doc)
+	data, err := os.ReadFile(filepath.Join(r.reportsDir, junitName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := report.ReadJUnit(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Suites) != 1 || len(rep.Suites[0].Cases) != 1 {
+		t.Fatalf("fallback JUnit = %s, want one testcase", data)
+	}
+	tc := rep.Suites[0].Cases[0]
+	if tc.Error == nil || !strings.Contains(tc.Error.Message, "cannot start") || tc.Property("area") == "" || tc.Property("severity") != "blocking" {
+		t.Errorf("fallback testcase = %+v, want an error saying why, with area and severity", tc)
+	}
+	for _, attr := range []string{`tests="1"`, `failures="0"`, `errors="1"`, `time="`, `timestamp="2026-11-29T12:00:00Z"`} {
+		if !bytes.Contains(data, []byte("<testsuites name=\"presoak readiness\" ")) || !bytes.Contains(data, []byte(attr)) {
+			t.Errorf("fallback JUnit lacks %s:\n%s", attr, data)
+		}
 	}
 }
 
@@ -322,5 +340,160 @@ func TestReadinessRunningBot(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("report:\n%s", md)
+	}
+}
+
+// A config that does not load is reported before go test runs (the runner is
+// never started), in well under 5 s, with all three reports: ACTION REQUIRED,
+// config_loads failed naming file, line and key.
+func TestReadinessConfigDoesNotLoadFailsFast(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "runner-started")
+	runner := fakeRunner(t, passingStream, "touch "+marker)
+	r, out := newRun(t, runner, "fixtures/config.yaml,fixtures/bad/typo_key.yaml", "./readiness/")
+	start := time.Now()
+	code := r.execute()
+	took := time.Since(start)
+	if code != exitBlocking {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitBlocking, out)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the checklist runner started: the config check must come before any test")
+	}
+	if took > 5*time.Second {
+		t.Errorf("took %v, want the config reported in <= 5s", took)
+	}
+	md := readReport(t, r)
+	for _, w := range []string{
+		"**Verdict: ❌ ACTION REQUIRED**",
+		"### ❌ Config & Flags — config_loads",
+		"fixtures/bad/typo_key.yaml:3: md_cache.enabeld",
+	} {
+		if !strings.Contains(md, w) {
+			t.Errorf("report lacks %q:\n%s", w, md)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(r.reportsDir, jsonName)); err != nil {
+		t.Errorf("no %s: %v", jsonName, err)
+	}
+	doc := readJUnit(t, filepath.Join(r.reportsDir, junitName))
+	found := false
+	for _, s := range doc.Suites {
+		for _, tc := range s.Testcases {
+			if tc.Name == "TestConfigAndFlags/config_loads" && tc.Failure != nil &&
+				strings.Contains(tc.Failure.Message, "fixtures/bad/typo_key.yaml:3: md_cache.enabeld") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("JUnit has no failed config_loads naming the file, line and key:\n%+v", doc)
+	}
+	if !strings.Contains(out.String(), "config_loads") {
+		t.Errorf("output does not name the failed item:\n%s", out)
+	}
+}
+
+// The config check reports what the checklist itself would: the same items,
+// statuses, attributes and messages as `go test -run TestConfigAndFlags
+// ./readiness/` on the same broken config (embedded and a running bot).
+func TestReadinessConfigCheckMatchesTheChecklist(t *testing.T) {
+	root, err := checklist.ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		env  []string
+	}{
+		{"embedded", nil},
+		{"scrape", []string{"TARGET=scrape", "SCRAPE_URL=http://127.0.0.1:1/metrics"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := newRun(t, nil, "fixtures/config.yaml,fixtures/bad/typo_key.yaml")
+			r.env = append(r.env, c.env...)
+			stream, ok := r.configCheck(modulePath(root))
+			if ok {
+				t.Fatal("configCheck: ok for a config that does not load")
+			}
+			fromCheck, err := report.Parse(bytes.NewReader(stream))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("go", "test", "-json", "-count=1", "-run", "^"+configAreaTest+"$", "./readiness/")
+			cmd.Dir, cmd.Env = root, r.env
+			out, _ := cmd.Output() // exit 1: the items fail
+			fromTest, err := report.Parse(bytes.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fromTest.Items) == 0 {
+				t.Fatalf("the checklist ran no item:\n%s", out)
+			}
+			if len(fromCheck.Items) != len(fromTest.Items) {
+				t.Fatalf("config check has %d items, the checklist %d", len(fromCheck.Items), len(fromTest.Items))
+			}
+			for i, want := range fromTest.Items {
+				got := fromCheck.Items[i]
+				if got.Package != want.Package || got.Test != want.Test || got.Status != want.Status || got.Area != want.Area || got.Severity != want.Severity {
+					t.Errorf("item %d = %s %s %s, the checklist's %s %s %s", i, got.Package, got.Test, got.Status, want.Package, want.Test, want.Status)
+				}
+				if fmt.Sprint(got.Attrs) != fmt.Sprint(want.Attrs) {
+					t.Errorf("%s attrs = %v, the checklist's %v", got.Test, got.Attrs, want.Attrs)
+				}
+				if strings.Join(got.Messages, "\n") != strings.Join(want.Messages, "\n") {
+					t.Errorf("%s messages = %q, the checklist's %q", got.Test, got.Messages, want.Messages)
+				}
+			}
+			if want := configAreaTest + "/" + checklist.ItemBotMatchesConfig; c.env != nil && fromCheck.Items[len(fromCheck.Items)-1].Test != want {
+				t.Errorf("a running bot's config check lacks %s", want)
+			}
+			if fmt.Sprint(fromCheck.Attrs) != fmt.Sprint(fromTest.Attrs) {
+				t.Errorf("run attrs = %v, the checklist's %v", fromCheck.Attrs, fromTest.Attrs)
+			}
+		})
+	}
+}
+
+// A first-run step that fails (the snapshot cannot be taken) does not stop
+// the run: the checklist still runs and all three reports are written, with
+// a note saying what could not be made.
+func TestReadinessFirstRunFailureStillReports(t *testing.T) {
+	dir := t.TempDir()
+	failing := filepath.Join(dir, "presoak")
+	if err := os.WriteFile(failing, []byte("#!/bin/sh\necho \"presoak snapshot: boom\" >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, out := newRun(t, fakeRunner(t, passingStream, "exit 0"), checklist.DefaultConfig)
+	r.evidence = []evidenceStep{{What: "flag snapshot", Path: filepath.Join(dir, "missing.json"), Command: []string{failing, "snapshot"}, Make: "make snapshot"}}
+	if code := r.execute(); code != exitReady {
+		t.Fatalf("exit %d, want %d (the fake checklist passes):\n%s", code, exitReady, out)
+	}
+	md := readReport(t, r)
+	if !strings.Contains(md, "first run: could not make the flag snapshot (make snapshot: exit status 1: presoak snapshot: boom)") {
+		t.Errorf("report does not say the first-run step failed:\n%s", md)
+	}
+	for _, name := range []string{junitName, jsonName} {
+		if _, err := os.Stat(filepath.Join(r.reportsDir, name)); err != nil {
+			t.Errorf("no %s: %v", name, err)
+		}
+	}
+	// And a step whose file exists is not run.
+	r2, out2 := newRun(t, fakeRunner(t, passingStream, "exit 0"), checklist.DefaultConfig)
+	r2.evidence = []evidenceStep{{What: "flag snapshot", Path: failing, Command: []string{failing}, Make: "make snapshot"}}
+	if code := r2.execute(); code != exitReady || strings.Contains(out2.String(), "first run") {
+		t.Errorf("exit %d, output:\n%s\nwant 0 and no first-run step for an existing file", code, out2)
+	}
+}
+
+// presoak report renders the stream it is given: a config in the
+// environment that does not load does not replace it (no config check).
+func TestReadinessWithoutConfigCheckRendersTheStream(t *testing.T) {
+	r, out := newRun(t, fakeRunner(t, passingStream, "exit 0"), "fixtures/config.yaml,fixtures/bad/typo_key.yaml")
+	r.checkConfig = false
+	if code := r.execute(); code != exitReady {
+		t.Fatalf("exit %d, want %d (the stream passes):\n%s", code, exitReady, out)
+	}
+	if md := readReport(t, r); strings.Contains(md, "config_loads") {
+		t.Errorf("the report shows a config check:\n%s", md)
 	}
 }

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"runtime/debug"
 	"sort"
 	"strings"
 
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/harness/safety"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // defaultSafetyConfig is CONFIG's default, as in the Makefile.
@@ -47,7 +47,7 @@ func newSafetyFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *safetyFlag
 	}
 	fs.StringVar(&f.config, "config", def, "config layers, comma-separated, base first (default $CONFIG)")
 	fs.StringVar(&f.root, "root", ".", "workspace root holding artifacts/")
-	fs.StringVar(&f.targets, "targets", safety.TargetsFile, "rollback targets file")
+	fs.StringVar(&f.targets, "targets", dataDefault(safety.TargetsFile), "rollback targets file") // team.go: presoak's own file
 	return fs, f
 }
 
@@ -60,31 +60,13 @@ func (f *safetyFlags) options() safety.Options {
 		Workspace:    safety.Workspace{Root: root},
 		ConfigLayers: config.ParseLayers(f.config),
 		TargetsFile:  f.targets,
-		Meta:         safety.Meta{Version: presoakVersion(), GitCommit: gitCommit(f.root)},
+		Meta:         safety.Meta{Version: presoakVersion(), GitCommit: gitinfo.Commit(f.root)},
 	}
 }
 
-// presoakVersion is the main module's version stamped by the go command, or "devel".
+// presoakVersion is presoak's version and commit (version.go), e.g. "v0.4.0+1a2b3c4d5e6f" or "devel".
 func presoakVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
-
-// gitCommit is `git rev-parse HEAD` in dir, or "unknown". No shell is involved.
-func gitCommit(dir string) string {
-	cmd := exec.Command("git", "rev-parse", "HEAD")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		return "unknown"
-	}
-	c := strings.TrimSpace(string(out))
-	if len(c) != 40 && len(c) != 64 {
-		return "unknown"
-	}
-	return c
+	return currentBuild().Compact() // presoak's own version, also when it is a team's dependency
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer) int {

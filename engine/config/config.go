@@ -99,6 +99,10 @@ type AdaptiveSpreadConfig struct {
 	VolHalfLife time.Duration `yaml:"vol_half_life"`
 	// VolMultiplier scales volatility (bps) into spread (bps). Must be > 0.
 	VolMultiplier float64 `yaml:"vol_multiplier"`
+	// VolHorizon is the horizon the volatility is taken over: the spread is
+	// VolMultiplier x the mid's volatility over VolHorizon (bps). Optional:
+	// unset means 1s (engine.DefaultVolHorizon); set, it must be > 0.
+	VolHorizon time.Duration `yaml:"vol_horizon"`
 }
 
 // QueueAwareConfig keeps or requotes by estimated queue position.

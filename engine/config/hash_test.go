@@ -22,7 +22,7 @@ circuit_breakers:
 risk: {max_order_size: 5e-2, max_inventory: 0.50}
 quoting: {inventory_skew_bps: 1.5, order_size: 0.010, base_spread_bps: 6.0, fair_value: microprice}
 queue_aware: {requote_threshold_bps: 0.5, max_queue_ahead_lots: 50, enabled: true}
-adaptive_spread: {vol_multiplier: 1.5, vol_half_life: 30s, max_spread_bps: 25, min_spread_bps: 2, enabled: true}
+adaptive_spread: {vol_horizon: 1000ms, vol_multiplier: 1.5, vol_half_life: 30s, max_spread_bps: 25, min_spread_bps: 2, enabled: true}
 taker_cap: {window: 300s, max_taker_share_pct: 9.0}
 md_cache: {capacity: 64, ttl: 0.1s, enabled: true}
 pipeline: {enabled: true}

@@ -46,6 +46,34 @@ type Loaded struct {
 	Layers []string
 
 	sources map[string]Source // dotted leaf key -> where it was set
+	// fromEnv holds the dotted keys whose value names an environment
+	// variable (${VAR}): their string values are never shown (Leaves,
+	// Redacted, Hash, every message).
+	fromEnv map[string]bool
+}
+
+// FromEnv reports whether the dotted leaf key's value was written as an
+// environment reference (${VAR} or ${VAR:-default}): such a value is
+// treated as a secret wherever it could be shown.
+func (l *Loaded) FromEnv(key string) bool { return l.fromEnv[key] }
+
+// refersToEnv reports whether a leaf's value (or an item of a list) names
+// an environment variable.
+func refersToEnv(lf *leaf) bool {
+	nodes := []*yaml.Node{lf.value}
+	if lf.value != nil && lf.value.Kind == yaml.SequenceNode {
+		nodes = lf.value.Content
+	}
+	for _, n := range nodes {
+		if n == nil || n.Kind != yaml.ScalarNode || !hasReference(n.Value) {
+			continue
+		}
+		_, vars, _ := interpolate(n.Value, func(string) (string, bool) { return "", true })
+		if len(vars) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Load loads the config files in paths, the base first and then each override
@@ -82,9 +110,12 @@ func (o Options) Load(paths ...string) (*Loaded, error) {
 			merged[key] = lf // scalars and lists replace; maps merge key by key
 		}
 	}
-	l := &Loaded{Layers: append([]string(nil), paths...), sources: make(map[string]Source, len(merged))}
+	l := &Loaded{Layers: append([]string(nil), paths...), sources: make(map[string]Source, len(merged)), fromEnv: map[string]bool{}}
 	for key, lf := range merged {
 		l.sources[key] = lf.src
+		if refersToEnv(lf) {
+			l.fromEnv[key] = true
+		}
 	}
 	tree := resolveLeaves(merged, lookup, ps)
 	if err := tree.Decode(&l.Config); err != nil {

@@ -228,6 +228,8 @@ func TestValidationRejects(t *testing.T) {
 		{"md_cache: {capacity: 0}", "md_cache.capacity", "want > 0"},
 		{"adaptive_spread: {vol_multiplier: 0}", "adaptive_spread.vol_multiplier", "want > 0"},
 		{"adaptive_spread: {vol_half_life: 0s}", "adaptive_spread.vol_half_life", "want a duration > 0"},
+		{"adaptive_spread: {vol_horizon: 0s}", "adaptive_spread.vol_horizon", "want a duration > 0"},
+		{"adaptive_spread: {vol_horizon: -1s}", "adaptive_spread.vol_horizon", "want a duration > 0"},
 		{"quoting: {base_spread_bps: -2}", "quoting.base_spread_bps", "want > 0"},
 		{"quoting: {order_size: 0.06}", "quoting.order_size", "want <= risk.max_order_size 0.05"},
 		{"quoting: {inventory_skew_bps: -0.1}", "quoting.inventory_skew_bps", "want >= 0"},

@@ -45,6 +45,9 @@ func validate(l *Loaded, base string, complete bool, ps *problems) {
 	}
 	v.positiveDuration("adaptive_spread.vol_half_life", c.AdaptiveSpread.VolHalfLife)
 	v.positive("adaptive_spread.vol_multiplier", c.AdaptiveSpread.VolMultiplier)
+	if v.set("adaptive_spread.vol_horizon") && c.AdaptiveSpread.VolHorizon <= 0 {
+		v.bad("adaptive_spread.vol_horizon", "got %s, want a duration > 0 (or leave it unset: 1s)", c.AdaptiveSpread.VolHorizon)
+	}
 
 	v.nonNegative("queue_aware.max_queue_ahead_lots", c.QueueAware.MaxQueueAheadLots)
 	v.nonNegative("queue_aware.requote_threshold_bps", c.QueueAware.RequoteThresholdBps)
@@ -157,7 +160,7 @@ func (v *validator) oneOf(key, s string, allowed []string) {
 	case !v.set(key):
 		v.missing(key, "want one of "+strings.Join(allowed, ", "))
 	case !slices.Contains(allowed, s):
-		v.bad(key, "got %s, want one of %s", quoteShort(s), strings.Join(allowed, ", "))
+		v.bad(key, "got %s, want one of %s", v.quote(key, s), strings.Join(allowed, ", "))
 	}
 }
 
@@ -186,7 +189,7 @@ func (v *validator) symbols(symbols []string) {
 		case strings.TrimSpace(s) == "":
 			v.bad(key, "item %d is empty, want a symbol such as BTCUSDT", i+1)
 		case seen[s]:
-			v.bad(key, "%s is listed twice", quoteShort(s))
+			v.bad(key, "%s is listed twice", v.quote(key, s))
 		}
 		seen[s] = true
 	}
@@ -194,6 +197,15 @@ func (v *validator) symbols(symbols []string) {
 
 // num renders a float the way a user wrote it (10, 8.5).
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// quote is s quoted for a message about key, or a stand-in when key's
+// value came from the environment (it may be a secret put in the wrong key).
+func (v *validator) quote(key, s string) string {
+	if v.l.fromEnv[key] || IsSecretKey(key) {
+		return "a value from the environment (not shown)"
+	}
+	return quoteShort(s)
+}
 
 func quoteShort(s string) string {
 	if len(s) > 40 {

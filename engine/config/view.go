@@ -79,10 +79,14 @@ func (l *Loaded) Leaves() []Leaf {
 			if s, ok := val.([]string); ok {
 				val = append([]string(nil), s...)
 			}
-			if f.secret && v.Kind() == reflect.String && v.String() != "" {
+			secret := f.secret || l.hidden(path, v)
+			if secret && v.Kind() == reflect.String && v.String() != "" {
 				val = RedactedValue
 			}
-			out = append(out, Leaf{Key: path, Value: val, Source: l.sources[path], Secret: f.secret})
+			if secret && v.Kind() == reflect.Slice {
+				val = redactList(val.([]string))
+			}
+			out = append(out, Leaf{Key: path, Value: val, Source: l.sources[path], Secret: secret})
 		}
 	}
 	walk(schema, reflect.ValueOf(l.Config), "")
@@ -145,7 +149,7 @@ func (l *Loaded) Redacted() ([]byte, error) {
 		}
 		c.CircuitBreakers = breakers
 	}
-	redactSecrets(schema, reflect.ValueOf(&c).Elem())
+	l.redactSecrets(schema, reflect.ValueOf(&c).Elem(), "")
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -158,20 +162,56 @@ func (l *Loaded) Redacted() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// redactSecrets replaces every non-empty secret string under a struct value.
-func redactSecrets(f *field, v reflect.Value) {
-	if f.kind != kindStruct {
+// redactSecrets replaces every non-empty secret string under a struct
+// value, and every string (or list of strings) whose value came from the
+// environment, path being the struct's dotted key.
+func (l *Loaded) redactSecrets(f *field, v reflect.Value, path string) {
+	switch f.kind {
+	case kindBreakers:
+		elem := &field{kind: kindStruct, children: f.children}
+		for _, k := range v.MapKeys() {
+			b := reflect.New(v.Type().Elem()).Elem()
+			b.Set(v.MapIndex(k))
+			l.redactSecrets(elem, b, joinKey(path, k.String()))
+			v.SetMapIndex(k, b)
+		}
+		return
+	case kindStruct:
+	default:
 		return
 	}
 	for i, c := range f.children {
 		fv := v.Field(fieldIndex(v.Type(), i))
+		key := joinKey(path, c.name)
 		switch {
-		case c.kind == kindStruct:
-			redactSecrets(c, fv)
-		case c.secret && fv.Kind() == reflect.String && fv.String() != "":
+		case c.kind == kindStruct || c.kind == kindBreakers:
+			l.redactSecrets(c, fv, key)
+		case (c.secret || l.fromEnv[key]) && fv.Kind() == reflect.String && fv.String() != "":
 			fv.SetString(RedactedValue)
+		case l.fromEnv[key] && fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
+			fv.Set(reflect.ValueOf(redactList(fv.Interface().([]string))))
 		}
 	}
+}
+
+// hidden reports whether the leaf at path is a string (or list of strings)
+// whose value came from the environment. Numbers, booleans and durations
+// from the environment stay visible: they are typed settings, not
+// credentials, and no message quotes them when they are wrong.
+func (l *Loaded) hidden(path string, v reflect.Value) bool {
+	if !l.fromEnv[path] {
+		return false
+	}
+	return v.Kind() == reflect.String || (v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String)
+}
+
+// redactList is a list with every item replaced by RedactedValue.
+func redactList(in []string) []string {
+	out := make([]string, len(in))
+	for i := range out {
+		out[i] = RedactedValue
+	}
+	return out
 }
 
 // ResolvePath returns the value of a path-valued leaf (venue.latency_profile,

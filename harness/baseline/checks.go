@@ -7,7 +7,9 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // MinTicks is the fewest ticks a readiness baseline sample must have (the
@@ -59,14 +61,14 @@ func baselineChecks(run *Run, view checklist.ConfigView, minTicks int64, fix str
 	src := sourceOf(b)
 	want := ">= " + strconv.FormatInt(minTicks, 10)
 	ticks := Check{Name: "ticks_sampled", Item: checklist.Item{
-		Area: checklist.AreaBaseline, Severity: report.Blocking,
+		Area: checklist.AreaBaseline, Severity: result.Blocking,
 		Got: strconv.FormatInt(b.Ticks, 10), Want: want, Source: src,
 	}}
 	if b.Ticks >= minTicks && b.Ticks > 0 {
-		ticks.Item.Status = report.StatusPass
+		ticks.Item.Status = result.StatusPass
 		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want %s", b.Ticks, src, want)
 	} else {
-		ticks.Item.Status = report.StatusFail
+		ticks.Item.Status = result.StatusFail
 		ticks.Item.Fix = fix
 		ticks.Item.Message = fmt.Sprintf("%d ticks sampled (%s), want %s: %s", b.Ticks, src, want, ticks.Item.Fix)
 	}
@@ -83,14 +85,14 @@ func baselineChecks(run *Run, view checklist.ConfigView, minTicks int64, fix str
 func MDCacheChecks(run *Run, view checklist.ConfigView) []Check {
 	cfg := view.Config
 	enabled := Check{Name: "md_cache_enabled", Item: checklist.Item{
-		Area: checklist.AreaMDCache, Severity: report.Blocking,
+		Area: checklist.AreaMDCache, Severity: result.Blocking,
 		Got: strconv.FormatBool(cfg.MDCache.Enabled), Want: "true", Source: where(view, "md_cache.enabled"),
 	}}
 	if cfg.MDCache.Enabled {
-		enabled.Item.Status = report.StatusPass
+		enabled.Item.Status = result.StatusPass
 		enabled.Item.Message = fmt.Sprintf("md_cache.enabled = true (%s)", enabled.Item.Source)
 	} else {
-		enabled.Item.Status = report.StatusFail
+		enabled.Item.Status = result.StatusFail
 		enabled.Item.Fix = "set md_cache.enabled: true in an override (e.g. " + view.Override + ")"
 		enabled.Item.Message = fmt.Sprintf("md_cache.enabled = false (%s), want true: %s", enabled.Item.Source, enabled.Item.Fix)
 	}
@@ -107,38 +109,42 @@ func MDCacheChecks(run *Run, view checklist.ConfigView) []Check {
 }
 
 // TTLRule is the MD-Cache TTL item. The rule: md_cache.ttl <= tick.interval.
-// A book is fetched at most once per tick, so with a TTL of at most one
-// interval no tick quotes on a book fetched before the previous tick; a longer
-// TTL serves books older than one interval, and quotes priced on a stale book
-// are found out at the venue as taker fills the taker cap cannot see. A
+// With a TTL of at most one interval the cache serves no book older than
+// one interval; a longer TTL serves older books, and quotes priced on a
+// stale book are found out at the venue as taker fills the taker cap cannot
+// see. The rule bounds what the cache serves, not the age of the book a
+// tick quotes on: with pipeline.enabled a tick quotes on the book
+// prefetched during the previous tick, up to one interval more (the
+// reference engine exports that age as mm_quoted_book_age_seconds). A
 // disabled cache still has its TTL checked: it is what enabling it would do.
 func TTLRule(view checklist.ConfigView) checklist.Item {
 	cfg := view.Config
 	ttl, interval := cfg.MDCache.TTL, cfg.Tick.Interval
 	it := checklist.Item{
-		Area: checklist.AreaMDCache, Severity: report.Blocking,
+		Area: checklist.AreaMDCache, Severity: result.Blocking,
 		Got:    ttl.String(),
 		Want:   "<= tick.interval (" + interval.String() + ")",
 		Source: where(view, "md_cache.ttl") + ", tick.interval " + where(view, "tick.interval"),
 	}
 	if ttl > 0 && ttl <= interval {
-		it.Status = report.StatusPass
-		it.Message = fmt.Sprintf("md_cache.ttl = %v (%s) <= tick.interval = %v: no tick quotes on a book older than one interval",
+		it.Status = result.StatusPass
+		it.Message = fmt.Sprintf("md_cache.ttl = %v (%s) <= tick.interval = %v: the cache serves no book older than one interval "+
+			"(the book a tick quotes on can be older: with the pipeline, by up to one more interval; see mm_quoted_book_age_seconds)",
 			ttl, where(view, "md_cache.ttl"), interval)
 		return it
 	}
-	it.Status = report.StatusFail
+	it.Status = result.StatusFail
 	it.Fix = fmt.Sprintf("set md_cache.ttl to at most tick.interval (%v) in an override (e.g. %s)", interval, view.Override)
-	it.Message = fmt.Sprintf("md_cache.ttl = %v (%s), want <= tick.interval = %v (%s): a longer TTL quotes on books older than one tick; %s",
+	it.Message = fmt.Sprintf("md_cache.ttl = %v (%s), want <= tick.interval = %v (%s): a longer TTL serves books older than one tick; %s",
 		ttl, where(view, "md_cache.ttl"), interval, where(view, "tick.interval"), it.Fix)
 	return it
 }
 
 func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.ConfigView) Check {
 	bud := res.Budget
-	sev := report.Warning
+	sev := result.Warning
 	if seedTargets[bud.Target+" "+bud.Agg.String()] {
-		sev = report.Blocking
+		sev = result.Blocking
 	}
 	c := Check{Name: CheckName(bud), Item: checklist.Item{
 		Area: area, Severity: sev, Got: res.FormatObserved(), Want: bud.Expr, Source: sourceOf(b),
@@ -148,7 +154,7 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 		if st, ok := b.Stage(bud.Target); ok && bud.Agg.Func == "p" && bud.Agg.Percentile == 95 {
 			ci := "n/a"
 			if len(st.P95CIMs) == 2 {
-				ci = budget.FormatDuration(fromMs(st.P95CIMs[0])) + "–" + budget.FormatDuration(fromMs(st.P95CIMs[1]))
+				ci = durfmt.Latency(fromMs(st.P95CIMs[0])) + "–" + durfmt.Latency(fromMs(st.P95CIMs[1]))
 			}
 			evidence = fmt.Sprintf(" (95%% CI %s, confidence %s)", ci, st.Confidence)
 			c.Attrs = append(c.Attrs, [2]string{"confidence", string(st.Confidence)}, [2]string{"p95_ci_ms", ci})
@@ -161,16 +167,19 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 	c.Attrs = append(c.Attrs, [2]string{"samples", strconv.Itoa(res.Samples)}, [2]string{"latency_source", b.LatencySource})
 	switch {
 	case res.Err != nil:
-		c.Item.Status = report.StatusFail
+		c.Item.Status = result.StatusFail
 		c.Item.Got = "no samples"
 		c.Item.Fix = "make the run produce " + bud.Target + " observations (ticks that reach the stage); a budget without samples fails"
 		c.Item.Message = fmt.Sprintf("%s: %s (%s): %s", bud, res.Err, c.Item.Source, c.Item.Fix)
 	case res.Pass:
-		c.Item.Status = report.StatusPass
+		c.Item.Status = result.StatusPass
 		c.Item.Message = res.String() + evidence + ", " + c.Item.Source
 	default:
-		c.Item.Status = report.StatusFail
+		c.Item.Status = result.StatusFail
 		c.Item.Fix = fixFor(bud, view)
+		if s := b.SlowestSeries[bud.Target]; s != "" {
+			c.Item.Fix = "the slowest series is " + s + ": " + c.Item.Fix
+		}
 		c.Item.Message = res.String() + evidence + ", " + c.Item.Source + ": " + c.Item.Fix
 	}
 	return c

@@ -8,7 +8,7 @@ import (
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 func checksByName(cs []Check) map[string]Check {
@@ -34,11 +34,11 @@ func TestBaselineChecksDefaultConfig(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"ticks_sampled", "fetch_md_p95", "tick_total_p95", "deadline_miss"} {
-		if c := cs[name]; c.Item.Status != report.StatusPass || c.Item.Severity != report.Blocking {
+		if c := cs[name]; c.Item.Status != result.StatusPass || c.Item.Severity != result.Blocking {
 			t.Errorf("%s: %s/%s: %s", name, c.Item.Severity, c.Item.Status, c.Item.Message)
 		}
 	}
-	if c := cs["submit_p95"]; c.Item.Severity != report.Warning {
+	if c := cs["submit_p95"]; c.Item.Severity != result.Warning {
 		t.Errorf("submit_p95 severity %s, want warning (not one of the seed's four)", c.Item.Severity)
 	}
 	if c := cs["fetch_md_p95"]; !strings.Contains(c.Item.Message, "95% CI") || !hasAttr(c, "confidence") {
@@ -54,7 +54,7 @@ func TestHitRatioFailsOnBaseConfig(t *testing.T) {
 	run := measure(t, f.options())
 	for _, cs := range [][]Check{BaselineChecks(run, f.view), MDCacheChecks(run, f.view)} {
 		c := checksByName(cs)["hit_ratio"]
-		if c.Item.Status != report.StatusFail || c.Item.Got != "0.00%" {
+		if c.Item.Status != result.StatusFail || c.Item.Got != "0.00%" {
 			t.Fatalf("hit_ratio on base config: %s %s: %s", c.Item.Status, c.Item.Got, c.Item.Message)
 		}
 		if !strings.Contains(c.Item.Fix, "md_cache.enabled = false (fixtures/config.yaml:") ||
@@ -62,7 +62,7 @@ func TestHitRatioFailsOnBaseConfig(t *testing.T) {
 			t.Errorf("fix %q does not say where the cache is off and what to edit", c.Item.Fix)
 		}
 	}
-	if c := checksByName(MDCacheChecks(run, f.view))["md_cache_enabled"]; c.Item.Status != report.StatusFail {
+	if c := checksByName(MDCacheChecks(run, f.view))["md_cache_enabled"]; c.Item.Status != result.StatusFail {
 		t.Errorf("md_cache_enabled on base config: %s", c.Item.Status)
 	}
 }
@@ -75,7 +75,7 @@ func TestMDCacheChecksDefaultConfig(t *testing.T) {
 		t.Fatalf("items %v, want md_cache_enabled, md_cache_ttl, hit_ratio", cs)
 	}
 	for _, name := range []string{"md_cache_enabled", "md_cache_ttl"} {
-		if c := cs[name]; c.Item.Status != report.StatusPass {
+		if c := cs[name]; c.Item.Status != result.StatusPass {
 			t.Errorf("%s: %s", name, c.Item.Message)
 		}
 	}
@@ -91,13 +91,13 @@ func TestTTLRule(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		ttl, interval time.Duration
-		want          report.Status
+		want          result.Status
 	}{
-		{100 * time.Millisecond, 100 * time.Millisecond, report.StatusPass},
-		{50 * time.Millisecond, 100 * time.Millisecond, report.StatusPass},
-		{101 * time.Millisecond, 100 * time.Millisecond, report.StatusFail},
-		{time.Second, 100 * time.Millisecond, report.StatusFail},
-		{0, 100 * time.Millisecond, report.StatusFail},
+		{100 * time.Millisecond, 100 * time.Millisecond, result.StatusPass},
+		{50 * time.Millisecond, 100 * time.Millisecond, result.StatusPass},
+		{101 * time.Millisecond, 100 * time.Millisecond, result.StatusFail},
+		{time.Second, 100 * time.Millisecond, result.StatusFail},
+		{0, 100 * time.Millisecond, result.StatusFail},
 	}
 	for _, tt := range tests {
 		cfg := &config.Config{Tick: config.TickConfig{Interval: tt.interval}, MDCache: config.MDCacheConfig{TTL: tt.ttl}}
@@ -106,7 +106,7 @@ func TestTTLRule(t *testing.T) {
 		if it.Status != tt.want {
 			t.Errorf("ttl %v interval %v: %s (%s), want %s", tt.ttl, tt.interval, it.Status, it.Message, tt.want)
 		}
-		if it.Status == report.StatusFail && (!strings.Contains(it.Fix, "at most tick.interval") || !strings.Contains(it.Message, "c.yaml:md_cache.ttl")) {
+		if it.Status == result.StatusFail && (!strings.Contains(it.Fix, "at most tick.interval") || !strings.Contains(it.Message, "c.yaml:md_cache.ttl")) {
 			t.Errorf("ttl %v: fix %q / message %q lack the rule or the source", tt.ttl, it.Fix, it.Message)
 		}
 	}
@@ -118,7 +118,7 @@ func TestTicksSampledFailsOnShortSample(t *testing.T) {
 	o := f.options()
 	o.Ticks = 500
 	c := checksByName(BaselineChecks(measure(t, o), f.view))["ticks_sampled"]
-	if c.Item.Status != report.StatusFail || c.Item.Got != "500" {
+	if c.Item.Status != result.StatusFail || c.Item.Got != "500" {
 		t.Errorf("ticks_sampled on 500 ticks: %s %s", c.Item.Status, c.Item.Got)
 	}
 }
@@ -129,7 +129,7 @@ func TestNoSamplesFails(t *testing.T) {
 	f := newFixture(t, defaultLayers)
 	run := Assemble(Meta{Clock: RealClock}, budget.Observations{}, f.set)
 	for _, c := range BaselineChecks(run, f.view) {
-		if c.Item.Status != report.StatusFail {
+		if c.Item.Status != result.StatusFail {
 			t.Errorf("%s passed without samples: %s", c.Name, c.Item.Message)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // FleetFile is the fleet's index under the baseline directory's
@@ -18,7 +18,7 @@ const FleetFile = "FLEET.md"
 // failed, else FAIL with the failed checks' names.
 func (r ShadowResult) Verdict() (pass bool, failed []string) {
 	for _, c := range r.Checks {
-		if c.Item.Severity == report.Blocking && c.Item.Status == report.StatusFail {
+		if c.Item.Severity == result.Blocking && c.Item.Status == result.StatusFail {
 			failed = append(failed, c.Name)
 		}
 	}

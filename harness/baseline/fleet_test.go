@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 func fleetResult(dir, instance string, checks ...Check) ShadowResult {
@@ -19,7 +19,7 @@ func fleetResult(dir, instance string, checks ...Check) ShadowResult {
 	}
 }
 
-func item(sev report.Severity, st report.Status) checklist.Item {
+func item(sev result.Severity, st result.Status) checklist.Item {
 	return checklist.Item{Severity: sev, Status: st}
 }
 
@@ -28,8 +28,8 @@ func item(sev report.Severity, st report.Status) checklist.Item {
 func TestWriteFleet(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	ok := fleetResult(dir, "a:1", Check{Name: "hit_ratio", Item: item(report.Blocking, report.StatusPass)}, Check{Name: "regression", Item: item(report.Warning, report.StatusWarn)})
-	bad := fleetResult(dir, "b:2", Check{Name: "hit_ratio", Item: item(report.Blocking, report.StatusFail)}, Check{Name: "fetch_md_p95", Item: item(report.Blocking, report.StatusPass)})
+	ok := fleetResult(dir, "a:1", Check{Name: "hit_ratio", Item: item(result.Blocking, result.StatusPass)}, Check{Name: "regression", Item: item(result.Warning, result.StatusWarn)})
+	bad := fleetResult(dir, "b:2", Check{Name: "hit_ratio", Item: item(result.Blocking, result.StatusFail)}, Check{Name: "fetch_md_p95", Item: item(result.Blocking, result.StatusPass)})
 	for _, tc := range []struct {
 		results []ShadowResult
 		want    []string

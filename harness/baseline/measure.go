@@ -6,10 +6,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/presoak/presoak/engine"
 	"github.com/presoak/presoak/engine/config"
-	"github.com/presoak/presoak/engine/fault"
 	"github.com/presoak/presoak/harness/budget"
+	"github.com/presoak/presoak/harness/target"
 )
 
 // DefaultWarmupTicks are dropped from a simulated-clock measurement before
@@ -38,7 +37,7 @@ type Options struct {
 	// Duration (real clock) is how long to measure after the warm-up.
 	Duration time.Duration
 	// Faults is a fault plan (offsets from the engine's start); nil: none.
-	Faults *fault.Plan
+	Faults *target.FaultPlan
 	// Seed seeds the simulated venue; 0 means the config's venue.seed.
 	Seed int64
 	// GitCommit is recorded in the baseline ("unknown" when empty).
@@ -47,10 +46,9 @@ type Options struct {
 	Progress io.Writer
 	// ProgressEvery is the progress interval [30s].
 	ProgressEvery time.Duration
-	// Observer receives the engine's quotes and fills (a calibration
-	// recorder, engine/calibration); nil: none. The caller closes it once
-	// the run has returned (Shadow and MeasureSim stop the engine first).
-	Observer engine.Observer
+	// Calibration, when set, records the embedded engine's quotes and fills
+	// as a calibration dataset (target.EmbeddedOptions.Calibration); nil: none.
+	Calibration *target.Calibration
 }
 
 // ErrNoConfig is returned when Options.Loaded is nil.
@@ -84,29 +82,6 @@ func (o Options) meta(clock string, feed string) Meta {
 // config files (CONFIG empty).
 const NoConfigHash = "none (CONFIG empty: the bot's config files were not given)"
 
-// newEngine builds the engine the options describe on a clock (nil: simulated).
-func (o Options) newEngine(span time.Duration, realClock bool) (*engine.Engine, engine.Options, string, error) {
-	if o.Loaded == nil {
-		return nil, engine.Options{}, "", ErrNoConfig
-	}
-	eopts, feed, err := feedFor(o.Loaded, span, o.display)
-	if err != nil {
-		return nil, eopts, "", err
-	}
-	if eopts.Latency, err = profileFor(o.Loaded); err != nil {
-		return nil, eopts, "", err
-	}
-	eopts.Faults, eopts.Seed, eopts.Observer = o.Faults, o.Seed, o.Observer
-	if realClock {
-		eopts.Clock = realClockFor()
-	}
-	e, err := engine.New(&o.Loaded.Config, eopts)
-	if err != nil {
-		return nil, eopts, "", err
-	}
-	return e, eopts, feed, nil
-}
-
 // MeasureSim runs the embedded engine in shadow mode on the simulated clock
 // over the config's recording: WarmupTicks dropped, then Ticks (or the rest of
 // the recording) measured. Stage latencies are the engine's modeled ones. It
@@ -115,25 +90,27 @@ func MeasureSim(o Options) (*Run, error) {
 	if o.WarmupTicks <= 0 {
 		o.WarmupTicks = DefaultWarmupTicks
 	}
-	span := time.Duration(0)
-	if o.Ticks > 0 && o.Loaded != nil {
+	if o.Loaded == nil {
+		return nil, fmt.Errorf("measure baseline: %w", ErrNoConfig)
+	}
+	span := target.RecordingOnce // measure until the recording ends
+	if o.Ticks > 0 {
 		span = time.Duration(o.WarmupTicks+o.Ticks+1) * o.Loaded.Config.Tick.Interval
 	}
-	e, eopts, feed, err := o.newEngine(span, false)
+	sim, err := target.NewSimulated(o.embedded(span))
 	if err != nil {
 		return nil, fmt.Errorf("measure baseline: %w", err)
 	}
-	for i := 0; i < o.WarmupTicks && !eopts.Feed.Done(); i++ {
-		e.Step()
+	defer sim.Close()
+	for i := 0; i < o.WarmupTicks && sim.Step(); i++ {
 	}
-	base := e.Stats()
-	e.ResetLatencies()
-	for i := 0; (o.Ticks <= 0 || i < o.Ticks) && !eopts.Feed.Done(); i++ {
-		e.Step()
+	base := sim.Mark()
+	sim.ResetLatencies()
+	for i := 0; (o.Ticks <= 0 || i < o.Ticks) && sim.Step(); i++ {
 	}
-	obs := observe(e, base)
-	m := o.meta(SimulatedClock, feed)
-	m.Start, m.End = time.Unix(0, base.NowNs), time.Unix(0, e.Stats().NowNs)
+	obs := sim.Observe(base)
+	m := o.meta(SimulatedClock, sim.Market().Name(o.display))
+	m.Start, m.End = base.At(), sim.EngineNow()
 	m.Planned = time.Duration(o.Ticks) * o.Loaded.Config.Tick.Interval
 	if o.Ticks <= 0 {
 		m.Planned = m.End.Sub(m.Start)

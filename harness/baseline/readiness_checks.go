@@ -9,8 +9,9 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // Readiness is what the checklist's Baseline and MD-Cache areas evaluate:
@@ -92,7 +93,7 @@ func (r Readiness) BaselineChecks() []Check {
 		if s.Run == nil {
 			out := make([]Check, 0, len(SeedBaselineItems))
 			for _, name := range SeedBaselineItems {
-				out = append(out, Check{Name: name, Item: checklist.NotEvaluated(checklist.AreaBaseline, report.Blocking,
+				out = append(out, Check{Name: name, Item: checklist.NotEvaluated(checklist.AreaBaseline, result.Blocking,
 					name, s.Err.Error(), "fix what the cause names, then rerun")})
 			}
 			return out
@@ -129,7 +130,7 @@ func (r Readiness) MDCacheChecks() []Check {
 		if !s.ViewOK {
 			out := make([]Check, 0, 3)
 			for _, name := range []string{"md_cache_enabled", "md_cache_ttl", "hit_ratio"} {
-				out = append(out, Check{Name: name, Item: checklist.NotEvaluated(checklist.AreaMDCache, report.Blocking,
+				out = append(out, Check{Name: name, Item: checklist.NotEvaluated(checklist.AreaMDCache, result.Blocking,
 					name, "the config did not load (see TestConfigAndFlags/config_loads)", "fix the config first")})
 			}
 			return out
@@ -137,7 +138,7 @@ func (r Readiness) MDCacheChecks() []Check {
 		checks := MDCacheChecks(s.Run, s.View)
 		if s.Run == nil {
 			checks = append(checks, Check{Name: "hit_ratio", Item: checklist.NotEvaluated(checklist.AreaMDCache,
-				report.Blocking, "hit_ratio", s.Err.Error(), "fix what the cause names, then rerun")})
+				result.Blocking, "hit_ratio", s.Err.Error(), "fix what the cause names, then rerun")})
 		}
 		return checks
 	}
@@ -146,18 +147,28 @@ func (r Readiness) MDCacheChecks() []Check {
 	if bot == nil {
 		bot = &checklist.Bot{Target: ts.Describe, Metric: ts.Names.FeatureFlag, Err: ts.Err}
 	}
-	enabled := checklist.BotFlag(bot, "md_cache.enabled", report.Blocking)
+	enabled := checklist.BotFlag(bot, "md_cache.enabled", result.Blocking)
 	enabled.Area = checklist.AreaMDCache
+	prof := ts.Env.BotProfile()
+	var pcfg *profile.BotConfig
+	var perr error
+	if prof != nil {
+		// a bot that is not ours: the cache switch and TTL from its config
+		pcfg, perr = checklist.ProfileConfig(prof)
+		enabled = checklist.ProfileSeedItem(prof, pcfg, perr, profile.ItemMDCacheEnabled, checklist.AreaMDCache)
+	}
 	out := []Check{{Name: "md_cache_enabled", Item: enabled}}
 
 	var ttl checklist.Item
 	switch {
+	case prof != nil:
+		ttl = checklist.ProfileSeedItem(prof, pcfg, perr, profile.ItemMDCacheTTL, checklist.AreaMDCache)
 	case ts.ViewOK:
 		ttl = TTLRule(ts.View)
 	case ts.Env.NoConfig:
-		ttl = checklist.NoConfigFiles(checklist.AreaMDCache, "md_cache.ttl", report.Blocking, "<= tick.interval", false)
+		ttl = checklist.NoConfigFiles(checklist.AreaMDCache, "md_cache.ttl", result.Blocking, "<= tick.interval", false)
 	default:
-		ttl = checklist.NotEvaluated(checklist.AreaMDCache, report.Blocking, "md_cache.ttl",
+		ttl = checklist.NotEvaluated(checklist.AreaMDCache, result.Blocking, "md_cache.ttl",
 			"the config did not load (see TestConfigAndFlags/config_loads)", "fix the config first")
 	}
 	out = append(out, Check{Name: "md_cache_ttl", Item: ttl})
@@ -215,9 +226,9 @@ func (ts *TargetSample) notEvaluated(area string, names []string) []Check {
 	}
 	out := make([]Check, 0, len(names))
 	for _, name := range names {
-		sev := report.Warning // as the budget's own item: only the seed's are blocking
+		sev := result.Warning // as the budget's own item: only the seed's are blocking
 		if seed[name] {
-			sev = report.Blocking
+			sev = result.Blocking
 		}
 		it := checklist.NotEvaluated(area, sev, name, ts.Err.Error(), fixBotDown)
 		it.Source = ts.Describe
@@ -268,7 +279,7 @@ func withBucketErrors(c Check, b budget.Budget, bl *Baseline) Check {
 // downFix makes the fix of a failed item of a bot that was never read up
 // (a fleet's bot that is down) say to start it.
 func downFix(c Check, b *Baseline) Check {
-	if c.Item.Status == report.StatusPass || b.Ticks > 0 || b.SamplesDown == 0 || b.SamplesDown < b.Samples-1 {
+	if c.Item.Status == result.StatusPass || b.Ticks > 0 || b.SamplesDown == 0 || b.SamplesDown < b.Samples-1 {
 		return c
 	}
 	if c.Item.Fix != "" {
@@ -323,7 +334,7 @@ func mergeInstances(per []instanceChecks, describe string) []Check {
 		var keys []string
 		for _, e := range all {
 			it := e.s.Item
-			failed := it.Status != report.StatusPass
+			failed := it.Status != result.StatusPass
 			if failed {
 				bad = append(bad, e.instance)
 				if it.Fix != "" && !contains(fixes, it.Fix) {
@@ -344,15 +355,15 @@ func mergeInstances(per []instanceChecks, describe string) []Check {
 		c := Check{Name: name}
 		instances := good
 		for _, e := range all { // every message when all pass, else the failing ones'
-			if len(bad) == 0 || e.s.Item.Status != report.StatusPass {
+			if len(bad) == 0 || e.s.Item.Status != result.StatusPass {
 				msgs = append(msgs, e.instance+": "+e.s.Item.Message)
 			}
 		}
 		if len(bad) > 0 {
 			instances = bad
-			it.Status = report.StatusFail
-			if first.Item.Severity == report.Warning {
-				it.Status = report.StatusWarn
+			it.Status = result.StatusFail
+			if first.Item.Severity == result.Warning {
+				it.Status = result.StatusWarn
 			}
 			it.Fix = strings.Join(fixes, "; ")
 		}

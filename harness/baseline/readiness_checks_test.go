@@ -17,9 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // fastHarness writes fixtures/presoak.yaml with a 200ms scrape interval to a
@@ -108,7 +108,7 @@ func TestReadinessTargetHealthy(t *testing.T) {
 			continue
 		}
 		it := c.Item
-		if it.Status != report.StatusPass {
+		if it.Status != result.StatusPass {
 			t.Errorf("%s: %s: %s", name, it.Status, it.Message)
 		}
 		if !strings.Contains(it.Source, "@ "+inst) || !strings.Contains(it.Source, "scrape "+srv.URL) || !strings.Contains(it.Source, "mm_") {
@@ -135,14 +135,14 @@ func TestReadinessTargetHealthy(t *testing.T) {
 	}
 
 	md := byName(r.MDCacheChecks())
-	if c := md["md_cache_enabled"].Item; c.Status != report.StatusPass || c.Area != checklist.AreaMDCache ||
+	if c := md["md_cache_enabled"].Item; c.Status != result.StatusPass || c.Area != checklist.AreaMDCache ||
 		c.Source != `mm_feature_flag_enabled{flag="md_cache.enabled"} @ `+inst {
 		t.Errorf("md_cache_enabled: %+v", c)
 	}
-	if c := md["hit_ratio"].Item; c.Status != report.StatusPass || c.Area != checklist.AreaMDCache || !strings.HasPrefix(c.Source, "mm_md_cache_requests_total @ "+inst) {
+	if c := md["hit_ratio"].Item; c.Status != result.StatusPass || c.Area != checklist.AreaMDCache || !strings.HasPrefix(c.Source, "mm_md_cache_requests_total @ "+inst) {
 		t.Errorf("hit_ratio: %+v", c)
 	}
-	if c := md["md_cache_ttl"].Item; c.Status != report.StatusFail || c.Source != checklist.SourceNoConfig || !strings.Contains(c.Fix, "set CONFIG to the bot's config layers") {
+	if c := md["md_cache_ttl"].Item; c.Status != result.StatusFail || c.Source != checklist.SourceNoConfig || !strings.Contains(c.Fix, "set CONFIG to the bot's config layers") {
 		t.Errorf("md_cache_ttl without config: %+v", c)
 	}
 	attrs := map[string]string{}
@@ -193,13 +193,13 @@ func TestReadinessTargetBadHitRatio(t *testing.T) {
 	md := byName(r.MDCacheChecks())
 	for area, c := range map[string]Check{"Baseline": base["hit_ratio"], "MD-Cache": md["hit_ratio"]} {
 		it := c.Item
-		if it.Status != report.StatusFail || it.Got != "40.00%" || !strings.Contains(it.Message, "40.00% under budget 70%") || !strings.Contains(it.Message, inst) ||
+		if it.Status != result.StatusFail || it.Got != "40.00%" || !strings.Contains(it.Message, "40.00% under budget 70%") || !strings.Contains(it.Message, inst) ||
 			!strings.HasPrefix(it.Source, "mm_md_cache_requests_total @ "+inst+" (scrape "+srv.URL+"/metrics every 200ms") || it.Fix == "" {
 			t.Errorf("%s hit_ratio: %+v", area, it)
 		}
 	}
 	for _, name := range []string{"ticks_sampled", "fetch_md_p95", "tick_total_p95", "deadline_miss"} {
-		if it := base[name].Item; it.Status != report.StatusPass {
+		if it := base[name].Item; it.Status != result.StatusPass {
 			t.Errorf("%s: %s", name, it.Message)
 		}
 	}
@@ -207,7 +207,7 @@ func TestReadinessTargetBadHitRatio(t *testing.T) {
 		t.Errorf("tick_total_p95 bucket error %q", e)
 	}
 	// CONFIG given: the TTL comes from the files, md_cache_enabled still from the bot.
-	if it := md["md_cache_ttl"].Item; it.Status != report.StatusPass || !strings.Contains(it.Source, "config") {
+	if it := md["md_cache_ttl"].Item; it.Status != result.StatusPass || !strings.Contains(it.Source, "config") {
 		t.Errorf("md_cache_ttl from CONFIG: %+v", it)
 	}
 	if it := md["md_cache_enabled"].Item; !strings.HasPrefix(it.Source, "mm_feature_flag_enabled") {
@@ -236,11 +236,11 @@ func TestReadinessTargetDown(t *testing.T) {
 	}
 	for _, c := range checks {
 		it := c.Item
-		if it.Status != report.StatusFail {
+		if it.Status != result.StatusFail {
 			t.Errorf("%s: %s with the bot down", c.Name, it.Status)
 		}
 		wantWarn := !strings.HasPrefix(c.Name, "md_cache_") && !slices.Contains(SeedBaselineItems, c.Name)
-		if (it.Severity == report.Warning) != wantWarn {
+		if (it.Severity == result.Warning) != wantWarn {
 			t.Errorf("%s: severity %s", c.Name, it.Severity)
 		}
 		if c.Name != "md_cache_ttl" && !strings.Contains(it.Message, "refused") {
@@ -273,25 +273,25 @@ func TestReadinessFleet(t *testing.T) {
 	r := Readiness{Target: &ts}
 	base := byName(r.BaselineChecks())
 	hit := base["hit_ratio"]
-	if it := hit.Item; it.Status != report.StatusFail || !strings.Contains(it.Message, "2 of 3 instances fail (b:2, c:3)") ||
+	if it := hit.Item; it.Status != result.StatusFail || !strings.Contains(it.Message, "2 of 3 instances fail (b:2, c:3)") ||
 		strings.Contains(it.Source, "a:1") || !strings.Contains(it.Got, "a:1: 90.00%") || !strings.Contains(it.Got, "b:2: 50.00%") || !strings.Contains(it.Fix, "start the bot") {
 		t.Errorf("hit_ratio: %+v", it)
 	}
-	if it := base["ticks_sampled"].Item; it.Status != report.StatusFail || it.Source != "mm_ticks_total @ c:3 (prometheus fake)" {
+	if it := base["ticks_sampled"].Item; it.Status != result.StatusFail || it.Source != "mm_ticks_total @ c:3 (prometheus fake)" {
 		t.Errorf("ticks_sampled: %+v", it)
 	}
 	if a := attr(base["tick_total_p95"], "bucket_error"); !strings.Contains(a, "a:1: bucket 25.0ms..50.0ms") || !strings.Contains(a, "b:2: ") {
 		t.Errorf("tick_total_p95 bucket_error attr %q", a)
 	}
-	if it := base["tick_total_p95"].Item; it.Status != report.StatusFail || !strings.Contains(it.Message, "c:3") || strings.Contains(it.Message, "a:1:") {
+	if it := base["tick_total_p95"].Item; it.Status != result.StatusFail || !strings.Contains(it.Message, "c:3") || strings.Contains(it.Message, "a:1:") {
 		t.Errorf("tick_total_p95 (c:3 has no samples): %+v", it)
 	}
 	// every bot passes: the item passes with every bot's evidence.
 	ok := mergeInstances([]instanceChecks{
-		{"a:1", []sourced{{Check{Name: "x", Item: checklist.Item{Status: report.StatusPass, Got: "1", Message: "m1"}}, "metric"}}},
-		{"b:2", []sourced{{Check{Name: "x", Item: checklist.Item{Status: report.StatusPass, Got: "2", Message: "m2"}}, "metric"}}},
+		{"a:1", []sourced{{Check{Name: "x", Item: checklist.Item{Status: result.StatusPass, Got: "1", Message: "m1"}}, "metric"}}},
+		{"b:2", []sourced{{Check{Name: "x", Item: checklist.Item{Status: result.StatusPass, Got: "2", Message: "m2"}}, "metric"}}},
 	}, "d")
-	if it := ok[0].Item; it.Status != report.StatusPass || it.Message != "all 2 instances pass: a:1: m1; b:2: m2" || it.Source != "metric @ a:1, b:2 (d)" {
+	if it := ok[0].Item; it.Status != result.StatusPass || it.Message != "all 2 instances pass: a:1: m1; b:2: m2" || it.Source != "metric @ a:1, b:2 (d)" {
 		t.Errorf("all pass: %+v", it)
 	}
 }
@@ -329,7 +329,7 @@ func TestLoadReadinessEmbedded(t *testing.T) {
 		t.Fatalf("bad READINESS_SAMPLE: %+v", r)
 	}
 	for _, c := range append(r.BaselineChecks(), r.MDCacheChecks()...) {
-		if c.Item.Status != report.StatusFail {
+		if c.Item.Status != result.StatusFail {
 			t.Errorf("%s: %s with a bad READINESS_SAMPLE", c.Name, c.Item.Status)
 		}
 	}
@@ -361,7 +361,7 @@ func TestReadinessEvidenceNotWritten(t *testing.T) {
 	if !strings.HasPrefix(attrs["evidence"], "not written: write readiness sample evidence") {
 		t.Errorf("evidence %q", attrs["evidence"])
 	}
-	if it := byName(r.BaselineChecks())["hit_ratio"].Item; it.Status != report.StatusPass {
+	if it := byName(r.BaselineChecks())["hit_ratio"].Item; it.Status != result.StatusPass {
 		t.Errorf("hit_ratio 70%% of a bot whose evidence was not written: %+v", it)
 	}
 }

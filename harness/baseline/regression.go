@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/budget"
+	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // RegressionStatus is the verdict of comparing one stage's p95 with the frozen baseline.
@@ -139,7 +142,7 @@ func compareStage(name string, base, cur Sketch, o CompareOptions, rng *rand.Ran
 	r.High = ratios[int(math.Ceil((1-alpha)*float64(len(ratios)-1)))]
 
 	change := fmt.Sprintf("%s p95 %s -> %s (%+.1f%%, %.0f%% CI of the ratio %.3f..%.3f, n=%d vs %d)",
-		name, budget.FormatDuration(r.BaselineP95), budget.FormatDuration(r.CurrentP95), r.PctChange(),
+		name, durfmt.Latency(r.BaselineP95), durfmt.Latency(r.CurrentP95), r.PctChange(),
 		100*o.Level, r.Low, r.High, r.BaselineN, r.CurrentN)
 	switch {
 	case r.Low > o.Threshold:
@@ -186,9 +189,10 @@ func gammaVariate(rng *rand.Rand, shape float64) float64 {
 // P95RegressionPct is the p95_regression_pct signal: how far the worst
 // latency target's current p95 is above the frozen baseline's, in percent
 // (negative when every target is faster). current maps a stage name (or
-// tick_total) to its p95 now, however obtained (e.g. from a Prometheus
-// histogram). Targets missing on either side are skipped; err is set when no
-// target can be compared.
+// tick_total) to its p95 now, computed the way frozen's were (Source): for
+// p95s interpolated inside histogram buckets, compare with SoakP95Seconds
+// instead, or the bucket error reads as a regression. Targets missing on
+// either side are skipped; err is set when no target can be compared.
 func P95RegressionPct(frozen *Baseline, current map[string]time.Duration) (pct float64, stage string, err error) {
 	found := false
 	for _, name := range budget.LatencyTargets {
@@ -227,3 +231,52 @@ func CompareBaselines(frozen, current *Baseline, opts CompareOptions) ([]StageRe
 // ErrSourceMismatch is returned by CompareBaselines for baselines whose
 // percentiles were computed differently (exact recorder vs histogram buckets).
 var ErrSourceMismatch = errors.New("baselines computed from different sources")
+
+// SoakP95Seconds is the frozen baseline's p95 per latency target, in
+// seconds, computed as the soak computes its own: interpolated inside the
+// bot's histogram buckets (histogram_quantile's rule). It is what
+// signal.Options.BaselineP95 and the generated rules take. Comparing an
+// exact p95 with a bucket-interpolated one measures the buckets, not the
+// bot: against its own exact baseline the unchanged engine read +137% on
+// spread, whose p95 lies in a wide bucket.
+//
+// A baseline read from a bot's histograms (SourceBuckets) already is such a
+// p95. The embedded engine's exact baseline is binned into the buckets the
+// engine exports (target.ExportBounds) through its Sketch, then
+// interpolated like the soak's window.
+func (b *Baseline) SoakP95Seconds() map[string]float64 {
+	if SourceOf(b) == SourceBuckets {
+		return b.P95Seconds()
+	}
+	bounds := target.ExportBounds()
+	out := map[string]float64{}
+	for _, name := range budget.LatencyTargets {
+		st, ok := b.Stage(name)
+		if !ok || len(st.Sketch.QuantilesNs) == 0 {
+			continue
+		}
+		if p, ok := st.Sketch.bucketed(bounds).Quantile(0.95); ok && p > 0 {
+			out[name] = p
+		}
+	}
+	return out
+}
+
+// bucketed is the sketch as a cumulative histogram over bounds (seconds):
+// the count at each bound is N times the share of the sketch's quantiles at
+// or below it (to within 1/SketchPoints).
+func (s Sketch) bucketed(bounds []float64) signal.Histogram {
+	n := float64(len(s.QuantilesNs))
+	h := signal.Histogram{UpperBounds: bounds, Counts: make([]float64, len(bounds)), Count: float64(s.N)}
+	for i, ub := range bounds {
+		limit := int64(math.Round(ub * 1e9))
+		k, _ := slices.BinarySearchFunc(s.QuantilesNs, limit, func(q, l int64) int {
+			if q <= l {
+				return -1
+			}
+			return 1
+		})
+		h.Counts[i] = float64(s.N) * float64(k) / n
+	}
+	return h
+}

@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/presoak/presoak/engine"
-	"github.com/presoak/presoak/engine/clock"
 	"github.com/presoak/presoak/harness/budget"
-)
+	"github.com/presoak/presoak/harness/target"
 
-func realClockFor() clock.Clock { return clock.NewReal() }
+	"github.com/presoak/presoak/internal/durfmt"
+
+	"github.com/presoak/presoak/internal/timedrun"
+)
 
 // ErrNoDuration is returned by Shadow without a positive Options.Duration.
 var ErrNoDuration = errors.New("no duration")
@@ -26,9 +26,20 @@ var ErrNoDuration = errors.New("no duration")
 // When ctx ends first (Ctrl-C, a deadline) Shadow still returns the run so
 // far, marked partial with the reason; it returns an error only when the
 // engine could not start. It waits for the engine to stop before returning.
+//
+// With o.Calibration set, the dataset's directory is returned too, and an
+// error closing it is returned with the run.
 func Shadow(ctx context.Context, o Options) (*Run, error) {
+	run, _, err := shadow(ctx, o)
+	return run, err
+}
+
+func shadow(ctx context.Context, o Options) (*Run, string, error) {
+	if o.Loaded == nil {
+		return nil, "", fmt.Errorf("shadow baseline: %w", ErrNoConfig)
+	}
 	if o.Duration <= 0 {
-		return nil, fmt.Errorf("shadow baseline: %w", ErrNoDuration)
+		return nil, "", fmt.Errorf("shadow baseline: %w", ErrNoDuration)
 	}
 	if o.Warmup <= 0 {
 		o.Warmup = min(5*time.Second, o.Duration/10)
@@ -36,89 +47,61 @@ func Shadow(ctx context.Context, o Options) (*Run, error) {
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 30 * time.Second
 	}
-	e, _, feed, err := o.newEngine(o.Warmup+o.Duration, true)
+	e, err := target.NewEmbedded(o.embedded(o.Warmup + o.Duration))
 	if err != nil {
-		return nil, fmt.Errorf("shadow baseline: %w", err)
+		return nil, "", fmt.Errorf("shadow baseline: %w", err)
 	}
-	runCtx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = e.Run(runCtx)
-	}()
-	stopEngine := func() {
-		stop()
-		wg.Wait()
+	run := shadowOn(ctx, e, o)
+	if err := e.Close(); err != nil {
+		return run, e.Dataset(), fmt.Errorf("shadow baseline: %w", err)
 	}
+	return run, e.Dataset(), nil
+}
 
-	m := o.meta(RealClock, feed)
+// shadowOn measures the running embedded target e and stops it.
+func shadowOn(ctx context.Context, e *target.Embedded, o Options) *Run {
+	stopEngine := func() { _ = e.Stop() }
+	m := o.meta(RealClock, e.Market().Name(o.display))
 	m.Planned = o.Duration
-	partial := func(what string, elapsed time.Duration) {
-		m.Partial = true
-		m.PartialReason = fmt.Sprintf("%s after %v of %v", what, elapsed.Round(time.Second), o.Duration)
-	}
-
 	// warm-up: run, then drop the latencies and remember the counters
-	warm := time.NewTimer(o.Warmup)
-	select {
-	case <-ctx.Done():
-		warm.Stop()
+	if _, why := (timedrun.Loop{Duration: o.Warmup}).Run(ctx); why != "" {
 		stopEngine()
-		partial("interrupted during warm-up ("+cause(ctx)+")", 0)
+		m.Partial = true
+		m.PartialReason = fmt.Sprintf("interrupted during warm-up (%s) after 0s of %v", timedrun.Cause(ctx), o.Duration)
 		now := time.Now()
 		m.Start, m.End = now, now
-		return Assemble(m, budget.Observations{}, o.Budgets), nil
-	case <-warm.C:
+		return Assemble(m, budget.Observations{}, o.Budgets)
 	}
-	base := e.Stats()
+	base := e.Mark()
 	e.ResetLatencies()
 	m.Start = time.Now()
-
-	done := time.NewTimer(o.Duration)
-	defer done.Stop()
-	progress := time.NewTicker(o.ProgressEvery)
-	defer progress.Stop()
-loop:
-	for {
-		select {
-		case <-ctx.Done():
-			partial("interrupted ("+cause(ctx)+")", time.Since(m.Start))
-			break loop
-		case <-done.C:
-			break loop
-		case <-progress.C:
-			if o.Progress != nil {
-				fmt.Fprintln(o.Progress, ProgressLine(e, base, time.Since(m.Start), o.Duration))
-			}
+	loop := timedrun.Loop{Duration: o.Duration, ProgressEvery: o.ProgressEvery}
+	if o.Progress != nil {
+		loop.Progress = func(elapsed time.Duration) {
+			fmt.Fprintln(o.Progress, ProgressLine(e, base, elapsed, o.Duration))
 		}
+	}
+	if _, why := loop.Run(ctx); why != "" {
+		m.Partial, m.PartialReason = true, why
 	}
 	stopEngine()
 	m.End = time.Now()
-	return Assemble(m, observe(e, base), o.Budgets), nil
-}
-
-func cause(ctx context.Context) string {
-	if c := context.Cause(ctx); c != nil {
-		return c.Error()
-	}
-	return "cancelled"
+	return Assemble(m, e.Observe(base), o.Budgets)
 }
 
 // ProgressLine is one progress line of a running engine: elapsed and
 // remaining time, ticks, running p95 per stage, hit ratio and deadline misses
 // since the counters in base.
-func ProgressLine(e *engine.Engine, base engine.Stats, elapsed, total time.Duration) string {
-	s := e.Stats()
-	ticks := s.Ticks - base.Ticks
-	misses := s.DeadlineMisses - base.DeadlineMisses
+func ProgressLine(e *target.Embedded, base target.Mark, elapsed, total time.Duration) string {
+	s := e.Observe(base)
+	ticks, misses := uint64(s.Ticks), uint64(s.DeadlineMisses)
 	var b strings.Builder
 	fmt.Fprintf(&b, "shadow %s elapsed, %s remaining: %d ticks, p95",
 		clockString(elapsed), clockString(max(total-elapsed, 0)), ticks)
 	for _, name := range budget.LatencyTargets {
-		fmt.Fprintf(&b, " %s=%s", name, budget.FormatDuration(e.Latencies(name).P95))
+		fmt.Fprintf(&b, " %s=%s", name, durfmt.Latency(e.Latencies(name).P95))
 	}
-	hits, req := s.CacheHits-base.CacheHits, (s.CacheHits-base.CacheHits)+(s.CacheMisses-base.CacheMisses)
+	hits, req := s.CacheHits, s.CacheHits+s.CacheMisses
 	if req > 0 {
 		fmt.Fprintf(&b, ", hit ratio %.1f%%", 100*float64(hits)/float64(req))
 	} else {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // syncBuffer is a bytes.Buffer safe for the progress writer.
@@ -88,7 +88,14 @@ func TestShadowInterrupted(t *testing.T) {
 	o := f.options()
 	o.Duration, o.Warmup = time.Hour, 200*time.Millisecond
 	ctx, cancel := context.WithCancelCause(context.Background())
-	time.AfterFunc(1200*time.Millisecond, func() { cancel(errors.New("interrupt signal")) })
+	// The interrupt comes with the first progress line, which only the
+	// measurement after the warm-up prints: however loaded the machine,
+	// the run is interrupted after its warm-up, not in it.
+	o.ProgressEvery = 100 * time.Millisecond
+	o.Progress = writerFunc(func(p []byte) (int, error) {
+		cancel(errors.New("interrupt signal"))
+		return len(p), nil
+	})
 	start := time.Now()
 	run, err := Shadow(ctx, o)
 	if err != nil {
@@ -193,7 +200,7 @@ func TestRunShadow(t *testing.T) {
 			t.Errorf("no check %s", name)
 		}
 	}
-	if c := cs["run_complete"]; c.Item.Status != report.StatusPass {
+	if c := cs["run_complete"]; c.Item.Status != result.StatusPass {
 		t.Errorf("run_complete: %s", c.Item.Message)
 	}
 	// ticks_sampled is the loop's cadence: on a loaded machine under -race it
@@ -201,7 +208,7 @@ func TestRunShadow(t *testing.T) {
 	if c := cs["ticks_sampled"]; c.Item.Got == "" || !strings.HasPrefix(c.Item.Want, ">= ") {
 		t.Errorf("ticks_sampled: %+v", c.Item)
 	}
-	if c := cs["regression"]; c.Item.Status != report.StatusWarn || !strings.Contains(c.Item.Fix, "make baseline-freeze") {
+	if c := cs["regression"]; c.Item.Status != result.StatusWarn || !strings.Contains(c.Item.Fix, "make baseline-freeze") {
 		t.Errorf("regression without a frozen baseline: %+v", c.Item)
 	}
 	if _, err := os.Stat(res.Paths.Visualization); err != nil {
@@ -238,3 +245,8 @@ func runShadowOne(t *testing.T, spec ShadowSpec) ShadowResult {
 	}
 	return rs[0]
 }
+
+// writerFunc is an io.Writer from a function.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -3,24 +3,26 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"github.com/presoak/presoak/internal/runlock"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/target"
-	report "github.com/presoak/presoak/reports/readiness"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // ShadowSpec is one shadow baseline run as make shadow asks for it.
 type ShadowSpec struct {
 	// Env is the CONFIG the bot runs on (checklist.LoadEnv).
 	Env checklist.Env
-	// BudgetsPath is the budgets file, relative to the module root ("" = DefaultBudgets).
+	// BudgetsPath is the budgets file, relative to the module root ("" = budget.DefaultFile).
 	BudgetsPath string
 	// Duration of the measured run (embedded: after a warm-up of min(5s, Duration/10)).
 	Duration time.Duration
@@ -88,12 +90,7 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 		return nil, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
 	}
 	path := spec.BudgetsPath
-	if path == "" {
-		path = DefaultBudgets
-	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(env.Layers.Root, path)
-	}
+	path = budget.Path(env.Layers.Root, path)
 	set, err := budget.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("shadow baseline: %w", err)
@@ -102,9 +99,16 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 	if dir == "" {
 		dir = filepath.Join(env.Layers.Root, "artifacts", "baseline")
 	}
+	// One shadow per baseline directory: a second refuses at once, naming
+	// the first (issue 17).
+	lock, err := runlock.Acquire(dir, "shadow")
+	if err != nil {
+		return nil, fmt.Errorf("shadow baseline: %w", err)
+	}
+	defer lock.Close()
 	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: set,
-		Duration: spec.Duration, GitCommit: GitCommit(env.Layers.Root),
+		Duration: spec.Duration, GitCommit: gitinfo.Commit(env.Layers.Root),
 		Progress: spec.Progress, ProgressEvery: spec.ProgressEvery,
 	}
 	if spec.Harness == nil || spec.Harness.Kind == target.KindEmbedded {
@@ -125,22 +129,17 @@ func runShadowEmbedded(ctx context.Context, spec ShadowSpec, o Options, set *bud
 	if root == "" {
 		root = spec.Env.Layers.Root
 	}
-	rec, err := calibration.NewForRun(root, "shadow", spec.Env.Loaded, true, 0)
-	if err != nil {
-		return res, fmt.Errorf("shadow baseline: %w", err)
-	}
-	res.Dataset = rec.Dir()
-	o.Observer = rec
-	res.Run, err = Shadow(ctx, o) // returns once the engine has stopped
-	closeErr := rec.Close()
-	if err != nil {
-		return res, err
+	o.Calibration = &target.Calibration{Root: root, Kind: "shadow"}
+	run, dataset, closeErr := shadow(ctx, o) // returns once the engine has stopped
+	res.Run, res.Dataset = run, dataset
+	if run == nil {
+		return res, closeErr
 	}
 	if err := finishShadow(&res, spec, set, dir); err != nil {
 		return res, err
 	}
 	if closeErr != nil {
-		return res, fmt.Errorf("shadow baseline: calibration dataset %s: %w", spec.Env.Layers.Display(res.Dataset), closeErr)
+		return res, closeErr
 	}
 	return res, nil
 }
@@ -233,16 +232,16 @@ func safeName(s string) string {
 // completeCheck is "the run lasted its DURATION".
 func completeCheck(b *Baseline) Check {
 	it := checklist.Item{
-		Area: checklist.AreaBaseline, Severity: report.Blocking,
+		Area: checklist.AreaBaseline, Severity: result.Blocking,
 		Got: fmt.Sprintf("%.0fs", b.DurationSeconds), Want: fmt.Sprintf("%.0fs (DURATION)", b.PlannedSeconds),
 		Source: sourceOf(b),
 	}
 	if b.Partial {
-		it.Status = report.StatusFail
+		it.Status = result.StatusFail
 		it.Fix = "rerun make shadow for the whole DURATION (artifacts of this run are marked partial)"
 		it.Message = fmt.Sprintf("shadow run incomplete: %s: %s", b.PartialReason, it.Fix)
 	} else {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Message = fmt.Sprintf("shadow run complete: %.0fs on the real clock, %d ticks", b.DurationSeconds, b.Ticks)
 	}
 	return Check{Name: "run_complete", Item: it}
@@ -253,14 +252,14 @@ func completeCheck(b *Baseline) Check {
 func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir string) []Check {
 	if err != nil {
 		return []Check{{Name: "regression", Item: checklist.Item{
-			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
+			Area: checklist.AreaBaseline, Severity: result.Warning, Status: result.StatusWarn,
 			Got: "not compared", Want: "p95 within +10% of the frozen baseline", Fix: "freeze a baseline measured on the same clock and read the same way (" + freezeCommand(dir) + ")",
 			Message: fmt.Sprintf("regression not evaluated: %v", err),
 		}}}
 	}
 	if frozen == nil {
 		return []Check{{Name: "regression", Item: checklist.Item{
-			Area: checklist.AreaBaseline, Severity: report.Warning, Status: report.StatusWarn,
+			Area: checklist.AreaBaseline, Severity: result.Warning, Status: result.StatusWarn,
 			Got: "no frozen baseline", Want: "p95 within +10% of the frozen baseline",
 			Fix:     "keep this run as the reference: " + freezeCommand(dir),
 			Message: fmt.Sprintf("no frozen baseline in %s/%s to compare with: keep this run as the reference with %s", dir, FrozenDir, freezeCommand(dir)),
@@ -269,7 +268,7 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 	var out []Check
 	for _, r := range rs {
 		it := checklist.Item{
-			Area: checklist.AreaBaseline, Severity: report.Warning,
+			Area: checklist.AreaBaseline, Severity: result.Warning,
 			Got:    fmt.Sprintf("%+.1f%% (ratio %.3f, 95%% CI %.3f..%.3f)", r.PctChange(), r.Ratio, r.Low, r.High),
 			Want:   "not significantly over +10%",
 			Source: "frozen baseline " + dir + "/" + FrozenDir + " (" + frozen.GitCommit + ")",
@@ -279,10 +278,10 @@ func regressionChecks(frozen *Baseline, rs []StageRegression, err error, dir str
 		}
 		switch r.Status {
 		case NoRegression:
-			it.Status = report.StatusPass
+			it.Status = result.StatusPass
 			it.Message = r.Reason
 		default:
-			it.Status = report.StatusWarn
+			it.Status = result.StatusWarn
 			it.Fix = "compare the stage with the frozen baseline (visualization.md); rerun longer when INCONCLUSIVE"
 			it.Message = string(r.Status) + ": " + r.Reason
 		}

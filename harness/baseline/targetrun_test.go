@@ -17,9 +17,9 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // fakeTarget serves samples computed from the number of reads so far.
@@ -223,7 +223,7 @@ func TestShadowThroughScrape(t *testing.T) {
 	if err != nil || !strings.Contains(string(md), "## Bucket error") || !strings.Contains(string(md), "histogram buckets") || !strings.Contains(string(md), "error <= ") {
 		t.Errorf("visualization.md: %v\n%s", err, md)
 	}
-	if c := checksByName(res.Checks)["run_complete"]; c.Item.Status != report.StatusPass || !strings.Contains(c.Item.Source, "read through scrape") {
+	if c := checksByName(res.Checks)["run_complete"]; c.Item.Status != result.StatusPass || !strings.Contains(c.Item.Source, "read through scrape") {
 		t.Errorf("run_complete: %+v", c.Item)
 	}
 
@@ -237,7 +237,7 @@ func TestShadowThroughScrape(t *testing.T) {
 	if b := res.Run.Baseline; b.ConfigHash != NoConfigHash || b.Ticks == 0 || b.TickTotal.BucketError == nil {
 		t.Errorf("CONFIG empty: config hash %q, %d ticks, tick_total %+v", b.ConfigHash, b.Ticks, b.TickTotal)
 	}
-	if c := checksByName(res.Checks)["ticks_sampled"]; c.Item.Want != ">= 1" || c.Item.Status != report.StatusPass {
+	if c := checksByName(res.Checks)["ticks_sampled"]; c.Item.Want != ">= 1" || c.Item.Status != result.StatusPass {
 		t.Errorf("CONFIG empty: ticks_sampled %+v", c.Item)
 	}
 	if _, err := RunShadow(t.Context(), ShadowSpec{Env: noCfg, Duration: time.Second}); err == nil || !strings.Contains(err.Error(), "CONFIG is empty") {

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // newBot serves testdata/page as a bot's /metrics on 127.0.0.1 until the test ends.
@@ -91,7 +91,7 @@ func TestBotFlagsOnPass(t *testing.T) {
 		it := got[name]
 		key := strings.TrimSuffix(name, "_enabled") + ".enabled"
 		wantSrc := `mm_feature_flag_enabled{flag="` + key + `"} @ ` + host(srv)
-		if it.Status != report.StatusPass || it.Source != wantSrc || it.Got != "1 (true)" {
+		if it.Status != result.StatusPass || it.Source != wantSrc || it.Got != "1 (true)" {
 			t.Errorf("%s = %s got %q source %q, want pass from %s", name, it.Status, it.Got, it.Source, wantSrc)
 		}
 	}
@@ -101,7 +101,7 @@ func TestBotFlagsOnPass(t *testing.T) {
 		"config_loads":                  "set CONFIG to the bot's config layers to check that they load and validate",
 	} {
 		it := got[name]
-		if it.Status != report.StatusFail || it.Severity != report.Blocking || it.Fix != wantFix ||
+		if it.Status != result.StatusFail || it.Severity != result.Blocking || it.Fix != wantFix ||
 			it.Source != SourceNoConfig || !strings.Contains(it.Got, "not evaluated: no config files given (CONFIG is empty)") {
 			t.Errorf("%s = %+v, want a blocking not-evaluated failure with fix %q", name, it, wantFix)
 		}
@@ -114,14 +114,14 @@ func TestBotFlagsOffFail(t *testing.T) {
 	got, _ := items(t, scrapeVars(srv.URL, ""))
 	it := got["pipeline_enabled"]
 	src := `mm_feature_flag_enabled{flag="pipeline.enabled"} @ ` + host(srv)
-	if it.Status != report.StatusFail || it.Severity != report.Blocking || it.Source != src || it.Got != "0 (false) @ "+host(srv) {
+	if it.Status != result.StatusFail || it.Severity != result.Blocking || it.Source != src || it.Got != "0 (false) @ "+host(srv) {
 		t.Errorf("pipeline_enabled = %+v, want a blocking failure from %s", it, src)
 	}
 	if !strings.HasPrefix(it.Message, `mm_feature_flag_enabled{flag="pipeline.enabled"} = 0 (false) @ `+host(srv)+", want 1 (true) on every instance: set pipeline.enabled: true") {
 		t.Errorf("message = %q", it.Message)
 	}
 	// A warning-severity flag stays a warning (Record turns its failure into "warn").
-	if w := got["queue_aware_enabled"]; w.Severity != report.Warning || w.Status != report.StatusFail {
+	if w := got["queue_aware_enabled"]; w.Severity != result.Warning || w.Status != result.StatusFail {
 		t.Errorf("queue_aware_enabled = %+v, want a warning-severity problem", w)
 	}
 }
@@ -133,13 +133,13 @@ func TestBotDownFails(t *testing.T) {
 	srv.Close() // nothing listens there now
 	got, _ := items(t, scrapeVars(url, ""))
 	it := got["pipeline_enabled"]
-	if it.Status != report.StatusFail || !strings.Contains(it.Got, "not evaluated: "+host(srv)+" down (") ||
+	if it.Status != result.StatusFail || !strings.Contains(it.Got, "not evaluated: "+host(srv)+" down (") ||
 		!strings.Contains(it.Message, "is down: ") || it.Fix != fixBotDown {
 		t.Errorf("pipeline_enabled with the bot down = %+v, want a failure with the fault", it)
 	}
 	// With a config too: the comparison is not made, and fails.
 	got, _ = items(t, scrapeVars(url, DefaultConfig))
-	if m := got[ItemBotMatchesConfig]; m.Status != report.StatusFail || !strings.Contains(m.Got, host(srv)+" is down: ") {
+	if m := got[ItemBotMatchesConfig]; m.Status != result.StatusFail || !strings.Contains(m.Got, host(srv)+" is down: ") {
 		t.Errorf("%s with the bot down = %+v", ItemBotMatchesConfig, m)
 	}
 }
@@ -151,7 +151,7 @@ func TestBotGarbageFails(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	got, _ := items(t, scrapeVars(srv.URL, ""))
-	if it := got["md_cache_enabled"]; it.Status != report.StatusFail || !strings.Contains(it.Got, "down (") {
+	if it := got["md_cache_enabled"]; it.Status != result.StatusFail || !strings.Contains(it.Got, "down (") {
 		t.Errorf("md_cache_enabled on a garbage page = %+v, want a failure with the fault", it)
 	}
 }
@@ -166,21 +166,21 @@ func TestBotDisagreesWithConfig(t *testing.T) {
 	}
 	m := got[ItemBotMatchesConfig]
 	p := got["pipeline_enabled"] // the file items are still the files': source file:line
-	if !strings.HasPrefix(p.Source, "fixtures/config.yaml:") || p.Status != report.StatusFail {
+	if !strings.HasPrefix(p.Source, "fixtures/config.yaml:") || p.Status != result.StatusFail {
 		t.Errorf("pipeline_enabled = %+v, want the base file's false", p)
 	}
 	want := "pipeline.enabled: config false (" + p.Source + `), bot true (mm_feature_flag_enabled{flag="pipeline.enabled"} @ ` + host(srv) + ")"
-	if m.Status != report.StatusFail || m.Severity != report.Blocking || !strings.Contains(m.Message, want) ||
+	if m.Status != result.StatusFail || m.Severity != result.Blocking || !strings.Contains(m.Message, want) ||
 		!strings.Contains(m.Fix, "restart the bot on CONFIG's layers") {
 		t.Errorf("%s = %+v\nwant a blocking failure naming %q", ItemBotMatchesConfig, m, want)
 	}
 
 	// The soak overrides turn every flag on: the bot agrees.
 	got, _ = items(t, scrapeVars(srv.URL, DefaultConfig))
-	if m := got[ItemBotMatchesConfig]; m.Status != report.StatusPass || m.Got != "4 flag values agree on 1 instance" {
+	if m := got[ItemBotMatchesConfig]; m.Status != result.StatusPass || m.Got != "4 flag values agree on 1 instance" {
 		t.Errorf("%s = %+v, want a pass", ItemBotMatchesConfig, m)
 	}
-	if p := got["pipeline_enabled"]; p.Status != report.StatusPass || !strings.HasPrefix(p.Source, "fixtures/config.soak_overrides.yaml:") {
+	if p := got["pipeline_enabled"]; p.Status != result.StatusPass || !strings.HasPrefix(p.Source, "fixtures/config.soak_overrides.yaml:") {
 		t.Errorf("pipeline_enabled = %+v", p)
 	}
 }
@@ -202,11 +202,11 @@ func TestBadHarnessFailsFlagItems(t *testing.T) {
 	t.Parallel()
 	got, _ := items(t, map[string]string{"TARGET": "scrape", "SCRAPE_URL": "not a url", "CONFIG": ""})
 	it := got["pipeline_enabled"]
-	if it.Status != report.StatusFail || !strings.Contains(it.Got, "not evaluated: read bot: load harness: ") {
+	if it.Status != result.StatusFail || !strings.Contains(it.Got, "not evaluated: read bot: load harness: ") {
 		t.Errorf("pipeline_enabled with a bad SCRAPE_URL = %+v, want the harness error", it)
 	}
 	got, _ = items(t, map[string]string{"TARGET": "bogus", "CONFIG": DefaultConfig})
-	if m := got[ItemBotMatchesConfig]; m.Status != report.StatusFail || !strings.Contains(m.Got, "load harness") {
+	if m := got[ItemBotMatchesConfig]; m.Status != result.StatusFail || !strings.Contains(m.Got, "load harness") {
 		t.Errorf("%s with TARGET=bogus = %+v, want the harness error", ItemBotMatchesConfig, m)
 	}
 }
@@ -235,8 +235,8 @@ func TestBotFlagFleet(t *testing.T) {
 		{Instance: "10.0.0.3:9100", Fault: "prometheus: query failed"},
 	}
 	b := ReadBotFrom(t.Context(), f, "prometheus http://127.0.0.1:9090", "mm_feature_flag_enabled")
-	it := BotFlag(b, "pipeline.enabled", report.Blocking)
-	if it.Status != report.StatusFail || it.Source != `mm_feature_flag_enabled{flag="pipeline.enabled"} @ 10.0.0.2:9100, 10.0.0.3:9100` {
+	it := BotFlag(b, "pipeline.enabled", result.Blocking)
+	if it.Status != result.StatusFail || it.Source != `mm_feature_flag_enabled{flag="pipeline.enabled"} @ 10.0.0.2:9100, 10.0.0.3:9100` {
 		t.Errorf("pipeline.enabled on the fleet = %+v", it)
 	}
 	for _, w := range []string{"0 (false) @ 10.0.0.2:9100", "not evaluated: 10.0.0.3:9100 down (prometheus: query failed)", "1 (true) @ 10.0.0.1:9100"} {
@@ -244,15 +244,15 @@ func TestBotFlagFleet(t *testing.T) {
 			t.Errorf("got %q lacks %q", it.Got, w)
 		}
 	}
-	if it := BotFlag(b, "adaptive_spread.enabled", report.Warning); !strings.Contains(it.Got, "not exported @ 10.0.0.2:9100") {
+	if it := BotFlag(b, "adaptive_spread.enabled", result.Warning); !strings.Contains(it.Got, "not exported @ 10.0.0.2:9100") {
 		t.Errorf("adaptive_spread.enabled not exported: %+v", it)
 	}
 	ok := ReadBotFrom(t.Context(), fleet{{Instance: "b:1", Up: true, Flags: all}, {Instance: "a:1", Up: true, Flags: all}}, "p", "mm_feature_flag_enabled")
-	if it := BotFlag(ok, "md_cache.enabled", report.Blocking); it.Status != report.StatusPass ||
+	if it := BotFlag(ok, "md_cache.enabled", result.Blocking); it.Status != result.StatusPass ||
 		it.Got != "1 (true) on 2 instances" || it.Source != `mm_feature_flag_enabled{flag="md_cache.enabled"} @ a:1, b:1` {
 		t.Errorf("md_cache.enabled on a healthy fleet = %+v", it)
 	}
-	if empty := ReadBotFrom(t.Context(), fleet{}, "p", "m"); BotFlag(empty, "pipeline.enabled", report.Blocking).Status != report.StatusFail {
+	if empty := ReadBotFrom(t.Context(), fleet{}, "p", "m"); BotFlag(empty, "pipeline.enabled", result.Blocking).Status != result.StatusFail {
 		t.Error("a target with no bot passed: no samples must fail")
 	}
 }

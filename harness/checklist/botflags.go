@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // Fixes of the running-bot items.
@@ -20,11 +20,11 @@ const (
 // could not be read at all fails it as not evaluated. Source is the metric
 // and the instances: `mm_feature_flag_enabled{flag="pipeline.enabled"} @
 // 127.0.0.1:9100`.
-func BotFlag(b *Bot, key string, sev report.Severity) Item {
+func BotFlag(b *Bot, key string, sev result.Severity) Item {
 	sel := b.Selector(key)
 	it := Item{Area: AreaConfigFlags, Severity: sev, Want: "1 (true) on every instance"}
 	if b.Err != nil {
-		it.Status = report.StatusFail
+		it.Status = result.StatusFail
 		it.Source = sel + " @ " + b.Target
 		it.Got = "not evaluated: " + b.Err.Error()
 		it.Fix = fixBotDown
@@ -46,7 +46,7 @@ func BotFlag(b *Bot, key string, sev report.Severity) Item {
 		}
 	}
 	if len(off)+len(down)+len(missing) == 0 {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Got = "1 (true)"
 		if len(on) > 1 {
 			it.Got = fmt.Sprintf("1 (true) on %d instances", len(on))
@@ -55,7 +55,7 @@ func BotFlag(b *Bot, key string, sev report.Severity) Item {
 		it.Message = fmt.Sprintf("%s = %s @ %s", sel, it.Got, instanceNames(on))
 		return it
 	}
-	it.Status = report.StatusFail
+	it.Status = result.StatusFail
 	var got, problems, fixes []string
 	var bad []BotInstance
 	if len(off) > 0 {
@@ -96,7 +96,7 @@ const SourceNoConfig = "no config files (CONFIG is empty)"
 // ("taker_cap.max_taker_share_pct"), want the requirement. It fails as not
 // evaluated (no samples is never a pass), saying to set CONFIG. exported
 // false adds that the running bot does not export the value as a metric.
-func NoConfigFiles(area, key string, sev report.Severity, want string, exported bool) Item {
+func NoConfigFiles(area, key string, sev result.Severity, want string, exported bool) Item {
 	cause := "no config files given (CONFIG is empty)"
 	if !exported {
 		cause += " and the running bot does not export it as a metric"
@@ -113,11 +113,11 @@ func NoConfigFiles(area, key string, sev report.Severity, want string, exported 
 // as not compared.
 func BotMatchesConfig(v ConfigView, b *Bot) Item {
 	it := Item{
-		Area: AreaConfigFlags, Severity: report.Blocking,
+		Area: AreaConfigFlags, Severity: result.Blocking,
 		Want: "the running bot's feature flags equal the config's",
 	}
 	if b.Err != nil {
-		it.Status = report.StatusFail
+		it.Status = result.StatusFail
 		it.Source = b.Metric + " @ " + b.Target
 		it.Got = "not evaluated: " + b.Err.Error()
 		it.Fix = fixBotDown
@@ -159,7 +159,7 @@ func BotMatchesConfig(v ConfigView, b *Bot) Item {
 		}
 	}
 	if len(problems) == 0 {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Got = fmt.Sprintf("%d flag values agree on %d %s", compared, len(b.Instances), plural(len(b.Instances), "instance", "instances"))
 		it.Source = b.Metric + " @ " + instanceNames(b.Instances) + " vs the config layers"
 		it.Message = "running bot's flags agree with the config: " + it.Got
@@ -171,7 +171,7 @@ func BotMatchesConfig(v ConfigView, b *Bot) Item {
 	if notRead {
 		fixes = append(fixes, fixBotDown+"; a bot must export "+b.Metric+" for every flag")
 	}
-	it.Status = report.StatusFail
+	it.Status = result.StatusFail
 	it.Got = strings.Join(problems, "; ")
 	it.Source = b.Metric + " @ " + strings.Join(bad, ", ") + " vs the config layers"
 	it.Fix = strings.Join(fixes, "; ")
@@ -206,7 +206,7 @@ func ConfigAndFlagsItems(env Env, bot *Bot) []NamedItem {
 		if bot == nil {
 			bot = &Bot{Target: "TARGET=" + string(env.Kind), Metric: "mm_feature_flag_enabled", Err: fmt.Errorf("read bot: %w", ErrNoBot)}
 		}
-		loads := NotEvaluated(AreaConfigFlags, report.Blocking, "config loads and validates:",
+		loads := NotEvaluated(AreaConfigFlags, result.Blocking, "config loads and validates:",
 			"no config files given (CONFIG is empty)", "set CONFIG to the bot's config layers to check that they load and validate")
 		loads.Source, loads.Want = SourceNoConfig, "loads and validates"
 		out = append(out, NamedItem{"config_loads", loads})
@@ -230,7 +230,7 @@ func ConfigAndFlagsItems(env Env, bot *Bot) []NamedItem {
 		out = append(out, NamedItem{c.Name, it})
 	}
 	if bot != nil {
-		it := NotEvaluated(AreaConfigFlags, report.Blocking, ItemBotMatchesConfig,
+		it := NotEvaluated(AreaConfigFlags, result.Blocking, ItemBotMatchesConfig,
 			"the config did not load (see config_loads)", "fix the problems config_loads lists, then run again")
 		if loaded {
 			it = BotMatchesConfig(view, bot)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // promBot is one bot as a fake Prometheus server knows it.
@@ -73,12 +73,12 @@ func TestBotFlagsPrometheusFleet(t *testing.T) {
 
 	healthy := newPrometheus(t, map[string]promBot{"10.0.0.1:9100": {"1", all}, "10.0.0.2:9100": {"1", all}})
 	got, _ := items(t, vars(healthy, ""))
-	if it := got["pipeline_enabled"]; it.Status != report.StatusPass || it.Got != "1 (true) on 2 instances" ||
+	if it := got["pipeline_enabled"]; it.Status != result.StatusPass || it.Got != "1 (true) on 2 instances" ||
 		it.Source != `mm_feature_flag_enabled{flag="pipeline.enabled"} @ 10.0.0.1:9100, 10.0.0.2:9100` {
 		t.Errorf("pipeline_enabled on a healthy fleet = %+v", it)
 	}
 	got, _ = items(t, vars(healthy, DefaultConfig))
-	if m := got[ItemBotMatchesConfig]; m.Status != report.StatusPass || m.Got != "8 flag values agree on 2 instances" {
+	if m := got[ItemBotMatchesConfig]; m.Status != result.StatusPass || m.Got != "8 flag values agree on 2 instances" {
 		t.Errorf("%s on a healthy fleet = %+v", ItemBotMatchesConfig, m)
 	}
 
@@ -87,7 +87,7 @@ func TestBotFlagsPrometheusFleet(t *testing.T) {
 	})
 	got, _ = items(t, vars(mixed, ""))
 	it := got["pipeline_enabled"]
-	if it.Status != report.StatusFail || it.Source != `mm_feature_flag_enabled{flag="pipeline.enabled"} @ 10.0.0.2:9100, 10.0.0.3:9100` {
+	if it.Status != result.StatusFail || it.Source != `mm_feature_flag_enabled{flag="pipeline.enabled"} @ 10.0.0.2:9100, 10.0.0.3:9100` {
 		t.Errorf("pipeline_enabled on a mixed fleet = %+v, want a failure naming 10.0.0.2 and 10.0.0.3", it)
 	}
 	for _, w := range []string{"0 (false) @ 10.0.0.2:9100", "not evaluated: 10.0.0.3:9100 down (", "1 (true) @ 10.0.0.1:9100"} {
@@ -95,7 +95,7 @@ func TestBotFlagsPrometheusFleet(t *testing.T) {
 			t.Errorf("got %q lacks %q", it.Got, w)
 		}
 	}
-	if md := got["md_cache_enabled"]; md.Status != report.StatusFail || md.Source != `mm_feature_flag_enabled{flag="md_cache.enabled"} @ 10.0.0.3:9100` {
+	if md := got["md_cache_enabled"]; md.Status != result.StatusFail || md.Source != `mm_feature_flag_enabled{flag="md_cache.enabled"} @ 10.0.0.3:9100` {
 		t.Errorf("md_cache_enabled on a mixed fleet = %+v, want a failure naming only the down bot", md)
 	}
 	got, _ = items(t, vars(mixed, DefaultConfig))
@@ -105,7 +105,7 @@ func TestBotFlagsPrometheusFleet(t *testing.T) {
 		`), bot false (mm_feature_flag_enabled{flag="pipeline.enabled"} @ 10.0.0.2:9100)`,
 		"10.0.0.3:9100 is down",
 	} {
-		if m.Status != report.StatusFail || !strings.Contains(m.Got, w) {
+		if m.Status != result.StatusFail || !strings.Contains(m.Got, w) {
 			t.Errorf("%s on a mixed fleet = %+v\nwant a failure with %q", ItemBotMatchesConfig, m, w)
 		}
 	}

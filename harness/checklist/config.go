@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/presoak/presoak/engine/config"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // MaxTakerSharePct is the seed's ceiling for taker_cap.max_taker_share_pct
@@ -31,11 +31,14 @@ type ConfigView struct {
 	// ("artifacts/release/rollback.override.yaml"), "" when none is applied.
 	// A value it set is fixed by undoing the rollback (make restore).
 	Rollback string
+	// FromEnv reports whether a dotted key's value came from the
+	// environment (${VAR}): such a value is never shown. Nil: none did.
+	FromEnv func(key string) bool
 }
 
 // ViewOf builds the ConfigView of a loaded config whose layers are l.
 func ViewOf(loaded *config.Loaded, l Layers) ConfigView {
-	v := ConfigView{Config: &loaded.Config, Override: DefaultOverride}
+	v := ConfigView{Config: &loaded.Config, Override: DefaultOverride, FromEnv: loaded.FromEnv}
 	if len(l.Paths) > 1 {
 		v.Override = l.Display(l.Paths[len(l.Paths)-1])
 	}
@@ -54,7 +57,7 @@ type ConfigCheck struct {
 	// Name is the subtest name: the item's stable report id.
 	Name string
 	// Severity is the item's severity, also when it cannot be evaluated.
-	Severity report.Severity
+	Severity result.Severity
 	// Key is the dotted config key the item checks.
 	Key string
 	// Want is the requirement ("true", "<= 9"), also when not evaluated.
@@ -70,18 +73,18 @@ type ConfigCheck struct {
 // ConfigChecks are the Config & Flags items evaluated on a loaded config, in
 // report order (the item "config_loads" comes before them).
 var ConfigChecks = []ConfigCheck{
-	{Name: "pipeline_enabled", Key: "pipeline.enabled", Severity: report.Blocking, Want: "true", Flag: true, Check: func(v ConfigView) Item {
-		return flagOn(v, "pipeline.enabled", v.Config.Pipeline.Enabled, report.Blocking)
+	{Name: "pipeline_enabled", Key: "pipeline.enabled", Severity: result.Blocking, Want: "true", Flag: true, Check: func(v ConfigView) Item {
+		return flagOn(v, "pipeline.enabled", v.Config.Pipeline.Enabled, result.Blocking)
 	}},
-	{Name: "md_cache_enabled", Key: "md_cache.enabled", Severity: report.Blocking, Want: "true", Flag: true, Check: func(v ConfigView) Item {
-		return flagOn(v, "md_cache.enabled", v.Config.MDCache.Enabled, report.Blocking)
+	{Name: "md_cache_enabled", Key: "md_cache.enabled", Severity: result.Blocking, Want: "true", Flag: true, Check: func(v ConfigView) Item {
+		return flagOn(v, "md_cache.enabled", v.Config.MDCache.Enabled, result.Blocking)
 	}},
-	{Name: "taker_cap_max_taker_share_pct", Key: "taker_cap.max_taker_share_pct", Severity: report.Blocking, Want: "<= " + num(MaxTakerSharePct), Check: TakerCap},
-	{Name: "adaptive_spread_enabled", Key: "adaptive_spread.enabled", Severity: report.Warning, Want: "true", Flag: true, Check: func(v ConfigView) Item {
-		return flagOn(v, "adaptive_spread.enabled", v.Config.AdaptiveSpread.Enabled, report.Warning)
+	{Name: "taker_cap_max_taker_share_pct", Key: "taker_cap.max_taker_share_pct", Severity: result.Blocking, Want: "<= " + num(MaxTakerSharePct), Check: TakerCap},
+	{Name: "adaptive_spread_enabled", Key: "adaptive_spread.enabled", Severity: result.Warning, Want: "true", Flag: true, Check: func(v ConfigView) Item {
+		return flagOn(v, "adaptive_spread.enabled", v.Config.AdaptiveSpread.Enabled, result.Warning)
 	}},
-	{Name: "queue_aware_enabled", Key: "queue_aware.enabled", Severity: report.Warning, Want: "true", Flag: true, Check: func(v ConfigView) Item {
-		return flagOn(v, "queue_aware.enabled", v.Config.QueueAware.Enabled, report.Warning)
+	{Name: "queue_aware_enabled", Key: "queue_aware.enabled", Severity: result.Warning, Want: "true", Flag: true, Check: func(v ConfigView) Item {
+		return flagOn(v, "queue_aware.enabled", v.Config.QueueAware.Enabled, result.Warning)
 	}},
 }
 
@@ -108,13 +111,13 @@ func ConfigLoads(l Layers, err error) Item {
 	names := strings.Join(l.Names(), ", ")
 	if err == nil {
 		return Item{
-			Area: AreaConfigFlags, Severity: report.Blocking, Status: report.StatusPass,
+			Area: AreaConfigFlags, Severity: result.Blocking, Status: result.StatusPass,
 			Got: "loads and validates", Want: "loads and validates", Source: names,
 			Message: "config loads and validates: " + names,
 		}
 	}
 	it := Item{
-		Area: AreaConfigFlags, Severity: report.Blocking, Status: report.StatusFail,
+		Area: AreaConfigFlags, Severity: result.Blocking, Status: result.StatusFail,
 		Want: "loads and validates", Source: names,
 		Fix: "correct each problem listed (file:line: key: message) in the layer it names",
 	}
@@ -146,29 +149,29 @@ func TakerCap(v ConfigView) Item {
 	const key = "taker_cap.max_taker_share_pct"
 	got := v.Config.TakerCap.MaxTakerSharePct
 	want := "<= " + num(MaxTakerSharePct)
-	it := Item{Area: AreaConfigFlags, Severity: report.Blocking, Got: num(got), Want: want, Source: where(v, key)}
+	it := Item{Area: AreaConfigFlags, Severity: result.Blocking, Got: num(got), Want: want, Source: where(v, key)}
 	if got <= MaxTakerSharePct {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Message = fmt.Sprintf("%s = %s (%s), want %s", key, it.Got, it.Source, want)
 		return it
 	}
-	it.Status = report.StatusFail
+	it.Status = result.StatusFail
 	it.Fix = fixFor(v, it.Source, fmt.Sprintf("lower it to %s or less in an override (e.g. %s)", num(MaxTakerSharePct), v.Override))
 	it.Message = fmt.Sprintf("%s = %s (%s), want %s: %s", key, it.Got, it.Source, want, it.Fix)
 	return it
 }
 
 // flagOn is the item "key is true".
-func flagOn(v ConfigView, key string, on bool, sev report.Severity) Item {
+func flagOn(v ConfigView, key string, on bool, sev result.Severity) Item {
 	it := Item{Area: AreaConfigFlags, Severity: sev, Got: strconv.FormatBool(on), Want: "true", Source: where(v, key)}
 	if on {
-		it.Status = report.StatusPass
+		it.Status = result.StatusPass
 		it.Message = fmt.Sprintf("%s = true (%s)", key, it.Source)
 		return it
 	}
-	it.Status = report.StatusFail
-	if sev == report.Warning {
-		it.Status = report.StatusWarn
+	it.Status = result.StatusFail
+	if sev == result.Warning {
+		it.Status = result.StatusWarn
 	}
 	it.Fix = fixFor(v, it.Source, fmt.Sprintf("set it to true in an override (e.g. %s)", v.Override))
 	it.Message = fmt.Sprintf("%s = false (%s), want true: %s", key, it.Source, it.Fix)

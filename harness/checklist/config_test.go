@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/engine/config"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // view is a ConfigView over cfg whose every key was set at fixtures/config.yaml:<n>.
@@ -42,24 +42,24 @@ func TestConfigChecks(t *testing.T) {
 	cases := []struct {
 		check  string
 		cfg    config.Config
-		status report.Status
+		status result.Status
 		msg    string
 	}{
-		{"pipeline_enabled", seed, report.StatusFail,
+		{"pipeline_enabled", seed, result.StatusFail,
 			"pipeline.enabled = false (fixtures/config.yaml:19), want true: set it to true in an override (e.g. fixtures/config.soak_overrides.yaml)"},
-		{"pipeline_enabled", fixed, report.StatusPass, "pipeline.enabled = true (fixtures/config.yaml:19)"},
-		{"md_cache_enabled", seed, report.StatusFail,
+		{"pipeline_enabled", fixed, result.StatusPass, "pipeline.enabled = true (fixtures/config.yaml:19)"},
+		{"md_cache_enabled", seed, result.StatusFail,
 			"md_cache.enabled = false (fixtures/config.yaml:22), want true: set it to true in an override (e.g. fixtures/config.soak_overrides.yaml)"},
-		{"md_cache_enabled", fixed, report.StatusPass, "md_cache.enabled = true (fixtures/config.yaml:22)"},
-		{"taker_cap_max_taker_share_pct", seed, report.StatusFail,
+		{"md_cache_enabled", fixed, result.StatusPass, "md_cache.enabled = true (fixtures/config.yaml:22)"},
+		{"taker_cap_max_taker_share_pct", seed, result.StatusFail,
 			"taker_cap.max_taker_share_pct = 10 (fixtures/config.yaml:27), want <= 9: lower it to 9 or less in an override (e.g. fixtures/config.soak_overrides.yaml)"},
-		{"taker_cap_max_taker_share_pct", fixed, report.StatusPass, "taker_cap.max_taker_share_pct = 9 (fixtures/config.yaml:27), want <= 9"},
-		{"adaptive_spread_enabled", seed, report.StatusWarn,
+		{"taker_cap_max_taker_share_pct", fixed, result.StatusPass, "taker_cap.max_taker_share_pct = 9 (fixtures/config.yaml:27), want <= 9"},
+		{"adaptive_spread_enabled", seed, result.StatusWarn,
 			"adaptive_spread.enabled = false (not set in any layer: default), want true: set it to true in an override (e.g. fixtures/config.soak_overrides.yaml)"},
-		{"adaptive_spread_enabled", fixed, report.StatusPass, "adaptive_spread.enabled = true (not set in any layer: default)"},
-		{"queue_aware_enabled", seed, report.StatusWarn,
+		{"adaptive_spread_enabled", fixed, result.StatusPass, "adaptive_spread.enabled = true (not set in any layer: default)"},
+		{"queue_aware_enabled", seed, result.StatusWarn,
 			"queue_aware.enabled = false (not set in any layer: default), want true: set it to true in an override (e.g. fixtures/config.soak_overrides.yaml)"},
-		{"queue_aware_enabled", fixed, report.StatusPass, "queue_aware.enabled = true (not set in any layer: default)"},
+		{"queue_aware_enabled", fixed, result.StatusPass, "queue_aware.enabled = true (not set in any layer: default)"},
 	}
 	for _, c := range cases {
 		t.Run(c.check+"_"+string(c.status), func(t *testing.T) {
@@ -70,14 +70,14 @@ func TestConfigChecks(t *testing.T) {
 			if it.Area != AreaConfigFlags || it.Severity != severityOf(t, c.check) {
 				t.Errorf("area = %q", it.Area)
 			}
-			if c.status == report.StatusFail && (it.Got == "" || it.Want == "" || it.Source == "" || it.Fix == "") {
+			if c.status == result.StatusFail && (it.Got == "" || it.Want == "" || it.Source == "" || it.Fix == "") {
 				t.Errorf("failure without got/want/source/fix: %+v", it)
 			}
 		})
 	}
 }
 
-func severityOf(t *testing.T, name string) report.Severity {
+func severityOf(t *testing.T, name string) result.Severity {
 	t.Helper()
 	for _, c := range ConfigChecks {
 		if c.Name == name {
@@ -95,7 +95,7 @@ func TestTakerCapBoundary(t *testing.T) {
 	}{{0, true}, {8.99, true}, {9, true}, {9.0001, false}, {100, false}} {
 		cfg := config.Config{}
 		cfg.TakerCap.MaxTakerSharePct = c.pct
-		if got := TakerCap(view(cfg)).Status == report.StatusPass; got != c.pass {
+		if got := TakerCap(view(cfg)).Status == result.StatusPass; got != c.pass {
 			t.Errorf("max_taker_share_pct %v: pass = %v, want %v", c.pct, got, c.pass)
 		}
 	}
@@ -103,7 +103,7 @@ func TestTakerCapBoundary(t *testing.T) {
 
 func TestConfigLoads(t *testing.T) {
 	l := Layers{Root: "/m", Paths: []string{"/m/fixtures/config.yaml", "/m/over.yaml"}}
-	if it := ConfigLoads(l, nil); it.Status != report.StatusPass || it.Source != "fixtures/config.yaml, over.yaml" {
+	if it := ConfigLoads(l, nil); it.Status != result.StatusPass || it.Source != "fixtures/config.yaml, over.yaml" {
 		t.Errorf("ConfigLoads(nil) = %+v", it)
 	}
 	err := &config.Error{Problems: []config.Problem{
@@ -111,7 +111,7 @@ func TestConfigLoads(t *testing.T) {
 		{File: "/m/over.yaml", Line: 2, Key: "taker_cap.max_taker_share_pct", Msg: "150 is out of range 0..100"},
 	}}
 	it := ConfigLoads(l, err)
-	if it.Status != report.StatusFail || it.Severity != report.Blocking {
+	if it.Status != result.StatusFail || it.Severity != result.Blocking {
 		t.Fatalf("ConfigLoads(err) = %+v, want a blocking failure", it)
 	}
 	for _, want := range []string{
@@ -126,7 +126,7 @@ func TestConfigLoads(t *testing.T) {
 		t.Errorf("paths not relative to the root: source %q, message %q", it.Source, it.Message)
 	}
 	other := ConfigLoads(l, errors.New("open /m/x.yaml: boom"))
-	if other.Status != report.StatusFail || strings.Contains(other.Message, "/m/") {
+	if other.Status != result.StatusFail || strings.Contains(other.Message, "/m/") {
 		t.Errorf("ConfigLoads(plain error) = %+v", other)
 	}
 }
@@ -155,7 +155,7 @@ func TestConfigChecksOnFixtures(t *testing.T) {
 		var failed []string
 		for _, ch := range ConfigChecks {
 			it := ch.Check(v)
-			if it.Status == report.StatusFail {
+			if it.Status == result.StatusFail {
 				failed = append(failed, ch.Name)
 				if !strings.HasPrefix(it.Source, "fixtures/config.yaml:") {
 					t.Errorf("%s: source = %q, want the base file and line", ch.Name, it.Source)
@@ -184,7 +184,7 @@ func TestLoadEnvReportsLoadErrors(t *testing.T) {
 	if _, ok := env.View(); ok {
 		t.Error("View() ok for a config that did not load")
 	}
-	if it := ConfigLoads(env.Layers, env.LoadErr); it.Status != report.StatusFail || !strings.Contains(it.Message, "pipeline.enabeld") {
+	if it := ConfigLoads(env.Layers, env.LoadErr); it.Status != result.StatusFail || !strings.Contains(it.Message, "pipeline.enabeld") {
 		t.Errorf("ConfigLoads = %+v, want a failure naming the key", it)
 	}
 }

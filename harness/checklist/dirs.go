@@ -3,12 +3,13 @@ package checklist
 import (
 	"errors"
 	"fmt"
+	"github.com/presoak/presoak/engine/config"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // SeedDirs are the artifact directories the seed's preparation script makes,
@@ -39,19 +40,19 @@ func WritableDir(root, dir, source string) Item {
 		path = filepath.Join(root, dir)
 	}
 	shown := displayPath(root, path)
-	it := Item{Area: AreaLogs, Severity: report.Blocking, Want: "an existing, writable directory", Source: source}
+	it := Item{Area: AreaLogs, Severity: result.Blocking, Want: "an existing, writable directory", Source: source}
 	created, err := ensureDir(path)
 	if err == nil {
 		err = probeWrite(path)
 	}
 	if err != nil {
-		it.Status = report.StatusFail
+		it.Status = result.StatusFail
 		it.Got = "not usable: " + strings.ReplaceAll(err.Error(), root+string(filepath.Separator), "")
 		it.Fix = dirFix(root, path)
 		it.Message = fmt.Sprintf("%s (%s) is not a writable directory: %s, want %s: %s", shown, source, it.Got, it.Want, it.Fix)
 		return it
 	}
-	it.Status = report.StatusPass
+	it.Status = result.StatusPass
 	it.Got = "exists, writable"
 	if created {
 		it.Got = "created, writable"
@@ -130,11 +131,17 @@ func LogDir(root string, v ConfigView) Item {
 	dir := v.Config.Output.LogDir
 	if strings.TrimSpace(dir) == "" {
 		return Item{
-			Area: AreaLogs, Severity: report.Blocking, Status: report.StatusFail,
+			Area: AreaLogs, Severity: result.Blocking, Status: result.StatusFail,
 			Got: "empty", Want: "a directory path", Source: where(v, key),
 			Fix:     fmt.Sprintf("set %s in the config (e.g. artifacts/logs)", key),
 			Message: fmt.Sprintf("%s is empty (%s), want a directory path: set it in the config (e.g. artifacts/logs)", key, where(v, key)),
 		}
 	}
-	return WritableDir(root, dir, key+" ("+where(v, key)+")")
+	it := WritableDir(root, dir, key+" ("+where(v, key)+")")
+	if v.FromEnv != nil && v.FromEnv(key) {
+		// The path came from the environment: never shown, not even in a path.
+		hide := strings.NewReplacer(dir, config.RedactedValue, filepath.Clean(dir), config.RedactedValue)
+		it.Got, it.Fix, it.Message = hide.Replace(it.Got), hide.Replace(it.Fix), hide.Replace(it.Message)
+	}
+	return it
 }

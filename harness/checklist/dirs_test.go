@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/engine/config"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 func TestWritableDirCreatesMissing(t *testing.T) {
 	root := t.TempDir()
 	it := WritableDir(root, "artifacts/edge/feeds", "seed")
-	if it.Status != report.StatusPass || it.Got != "created, writable" {
+	if it.Status != result.StatusPass || it.Got != "created, writable" {
 		t.Fatalf("WritableDir(missing) = %+v, want created", it)
 	}
 	if fi, err := os.Stat(filepath.Join(root, "artifacts/edge/feeds")); err != nil || !fi.IsDir() {
@@ -40,7 +40,7 @@ func TestWritableDirFileInTheWay(t *testing.T) {
 	}
 	for _, dir := range []string{"artifacts/edge", "artifacts/edge/feeds"} {
 		it := WritableDir(root, dir, "seed")
-		if it.Status != report.StatusFail || it.Severity != report.Blocking {
+		if it.Status != result.StatusFail || it.Severity != result.Blocking {
 			t.Fatalf("%s: %+v, want a blocking failure", dir, it)
 		}
 		if !strings.Contains(it.Fix, "remove or rename the regular file artifacts/edge") {
@@ -62,7 +62,7 @@ func TestWritableDirReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chmod(ro, 0o755) })
-	if it := WritableDir(root, "ro", "seed"); it.Status != report.StatusFail || !strings.Contains(it.Fix, "writable") {
+	if it := WritableDir(root, "ro", "seed"); it.Status != result.StatusFail || !strings.Contains(it.Fix, "writable") {
 		t.Errorf("read-only dir: %+v, want a failure about permissions", it)
 	}
 }
@@ -70,12 +70,12 @@ func TestWritableDirReadOnly(t *testing.T) {
 func TestLogDir(t *testing.T) {
 	root := t.TempDir()
 	cfg := config.Config{}
-	if it := LogDir(root, view(cfg)); it.Status != report.StatusFail || !strings.Contains(it.Message, "output.log_dir is empty") {
+	if it := LogDir(root, view(cfg)); it.Status != result.StatusFail || !strings.Contains(it.Message, "output.log_dir is empty") {
 		t.Errorf("empty log_dir: %+v", it)
 	}
 	cfg.Output.LogDir = "artifacts/logs"
 	it := LogDir(root, view(cfg))
-	if it.Status != report.StatusPass || !strings.HasPrefix(it.Source, "output.log_dir") {
+	if it.Status != result.StatusPass || !strings.HasPrefix(it.Source, "output.log_dir") {
 		t.Errorf("log_dir: %+v", it)
 	}
 }

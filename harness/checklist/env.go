@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"github.com/presoak/presoak/engine/config"
+	"github.com/presoak/presoak/harness/checklist/userenv"
 	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/home"
 )
 
 // EnvConfig is the variable naming the config layers (comma-separated).
-const EnvConfig = "CONFIG"
+const EnvConfig = userenv.Config
 
 // Env is what the checklist tests share: the module root, the config layers
 // named by CONFIG, the loaded config (or why it did not load) and, when the
@@ -146,12 +148,14 @@ func (e Env) LayersAttr() string {
 	return strings.Join(names, ",")
 }
 
+// wdRoot is the team's tree (home.Tree): PRESOAK_WORKDIR, the working
+// directory's module, or the directory go test was started in.
 func wdRoot() (string, error) {
-	wd, err := os.Getwd()
+	root, _, err := home.Tree(os.Getenv)
 	if err != nil {
 		return "", fmt.Errorf("load env: %w", err)
 	}
-	return ModuleRoot(wd)
+	return root, nil
 }
 
 // isRollback reports whether a source ("artifacts/release/rollback.override.yaml:3") is in the rollback layer.

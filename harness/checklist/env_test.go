@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/safety/checks"
-	report "github.com/presoak/presoak/reports/readiness"
 )
 
 // With the rollback applied in a workspace (the real snapshot + apply), the
@@ -59,13 +59,13 @@ func TestLoadEnvSeesAppliedRollback(t *testing.T) {
 			pipeline = n.Item
 		}
 	}
-	if pipeline.Status != report.StatusFail || !strings.HasPrefix(pipeline.Source, safety.RollbackLayerFile+":") ||
+	if pipeline.Status != result.StatusFail || !strings.HasPrefix(pipeline.Source, safety.RollbackLayerFile+":") ||
 		!strings.Contains(pipeline.Fix, "make restore") {
 		t.Errorf("pipeline_enabled with the rollback applied = %+v, want a failure sourced in the rollback layer, fixed by make restore", pipeline)
 	}
 
 	snap := checks.Snapshot(opts, filepath.Join(mod, safety.SchemaFile), root)
-	if snap.Status != report.StatusFail || !strings.HasPrefix(snap.Got, "stale") || !strings.Contains(snap.Fix, "make restore") {
+	if snap.Status != result.StatusFail || !strings.HasPrefix(snap.Got, "stale") || !strings.Contains(snap.Fix, "make restore") {
 		t.Errorf("Safety snapshot item with the rollback applied = %+v, want stale with the fix make restore", snap)
 	}
 

@@ -4,27 +4,27 @@ import (
 	"fmt"
 	"strings"
 
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // The checklist's areas, as the seed names them. A test's "area" attribute is one of these.
 const (
-	AreaConfigFlags = "Config & Flags"
-	AreaBaseline    = "Baseline"
-	AreaMDCache     = "MD-Cache"
-	AreaLogs        = "Logs"
-	AreaSafety      = "Safety"
-	AreaMonitoring  = "Monitoring"
+	AreaConfigFlags = result.AreaConfigFlags
+	AreaBaseline    = result.AreaBaseline
+	AreaMDCache     = result.AreaMDCache
+	AreaLogs        = result.AreaLogs
+	AreaSafety      = result.AreaSafety
+	AreaMonitoring  = result.AreaMonitoring
 )
 
 // Item is the result of one checklist item.
 type Item struct {
 	// Area is one of the Area constants.
 	Area string
-	// Severity is report.Blocking (the run fails) or report.Warning (reported only).
-	Severity report.Severity
-	// Status is report.StatusPass, StatusWarn or StatusFail.
-	Status report.Status
+	// Severity is result.Blocking (the run fails) or result.Warning (reported only).
+	Severity result.Severity
+	// Status is result.StatusPass, StatusWarn or StatusFail.
+	Status result.Status
 	// Got is the measured value ("false", "10", "created, writable").
 	Got string
 	// Want is the requirement ("true", "<= 9").
@@ -60,33 +60,33 @@ type Skipper interface {
 // test: a failed warning-severity item is recorded as status "warn".
 func Record(t Reporter, it Item) {
 	t.Helper()
-	if it.Severity != report.Warning {
-		it.Severity = report.Blocking
+	if it.Severity != result.Warning {
+		it.Severity = result.Blocking
 	}
-	if it.Status == report.StatusFail && it.Severity == report.Warning {
-		it.Status = report.StatusWarn
+	if it.Status == result.StatusFail && it.Severity == result.Warning {
+		it.Status = result.StatusWarn
 	}
 	if it.Status == "" {
-		it.Status = report.StatusFail // a check that said nothing did not pass
+		it.Status = result.StatusFail // a check that said nothing did not pass
 		if it.Message == "" {
 			it.Message = "check returned no status: treated as failed"
 		}
 	}
-	t.Attr(report.AttrArea, attrValue(it.Area))
-	t.Attr(report.AttrSeverity, string(it.Severity))
-	t.Attr(report.AttrStatus, string(it.Status))
+	t.Attr(result.AttrArea, attrValue(it.Area))
+	t.Attr(result.AttrSeverity, string(it.Severity))
+	t.Attr(result.AttrStatus, string(it.Status))
 	for _, kv := range [][2]string{
-		{report.AttrValue, it.Got}, {report.AttrWant, it.Want},
-		{report.AttrSource, it.Source}, {report.AttrFix, it.Fix},
+		{result.AttrValue, it.Got}, {result.AttrWant, it.Want},
+		{result.AttrSource, it.Source}, {result.AttrFix, it.Fix},
 	} {
 		if kv[1] != "" {
 			t.Attr(kv[0], attrValue(kv[1]))
 		}
 	}
 	switch it.Status {
-	case report.StatusFail:
+	case result.StatusFail:
 		t.Error(it.Message)
-	case report.StatusWarn:
+	case result.StatusWarn:
 		t.Log("warning: " + it.Message)
 	default:
 		if it.Message != "" {
@@ -99,8 +99,8 @@ func Record(t Reporter, it Item) {
 // "blocking" (the group fails exactly when one of its blocking items fails),
 // so that its JUnit testcase carries them too.
 func Group(t interface{ Attr(key, value string) }, area string) {
-	t.Attr(report.AttrArea, attrValue(area))
-	t.Attr(report.AttrSeverity, string(report.Blocking))
+	t.Attr(result.AttrArea, attrValue(area))
+	t.Attr(result.AttrSeverity, string(result.Blocking))
 }
 
 // Pending skips an item whose capability is not built yet. The skip names the
@@ -108,18 +108,18 @@ func Group(t interface{ Attr(key, value string) }, area string) {
 // and left out of the readiness percentage.
 func Pending(t Skipper, area, capability string) {
 	t.Helper()
-	t.Attr(report.AttrArea, attrValue(area))
-	t.Attr(report.AttrSeverity, string(report.Blocking))
-	t.Attr(report.AttrStatus, string(report.StatusSkip))
+	t.Attr(result.AttrArea, attrValue(area))
+	t.Attr(result.AttrSeverity, string(result.Blocking))
+	t.Attr(result.AttrStatus, string(result.StatusSkip))
 	t.Skip(fmt.Sprintf("not evaluated: missing capability: %s (not built yet)", capability))
 }
 
 // NotEvaluated is the failed Item for a check that could not run: what names
 // the check, cause says why ("the config did not load (see config_loads)"),
 // fix what to do. It fails: an item that cannot be evaluated is not ready.
-func NotEvaluated(area string, sev report.Severity, what, cause, fix string) Item {
+func NotEvaluated(area string, sev result.Severity, what, cause, fix string) Item {
 	return Item{
-		Area: area, Severity: sev, Status: report.StatusFail,
+		Area: area, Severity: sev, Status: result.StatusFail,
 		Got: "not evaluated: " + cause, Want: "evaluated", Fix: fix,
 		Message: fmt.Sprintf("%s not evaluated: %s: %s", what, cause, fix),
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/harness/checklist/result"
 )
 
 // fakeT records what Record and Pending do to a test.
@@ -25,7 +25,7 @@ func (f *fakeT) Skip(args ...any)  { f.skips = append(f.skips, fmt.Sprint(args..
 
 func TestRecordBlockingFailure(t *testing.T) {
 	f := newFakeT()
-	Record(f, Item{Area: AreaConfigFlags, Severity: report.Blocking, Status: report.StatusFail,
+	Record(f, Item{Area: AreaConfigFlags, Severity: result.Blocking, Status: result.StatusFail,
 		Got: "false", Want: "true", Source: "fixtures/config.yaml:19", Fix: "set it", Message: "pipeline.enabled = false"})
 	if len(f.errors) != 1 || f.errors[0] != "pipeline.enabled = false" {
 		t.Errorf("errors = %q, want the message once", f.errors)
@@ -40,9 +40,9 @@ func TestRecordBlockingFailure(t *testing.T) {
 }
 
 func TestRecordWarningNeverFails(t *testing.T) {
-	for _, st := range []report.Status{report.StatusWarn, report.StatusFail} {
+	for _, st := range []result.Status{result.StatusWarn, result.StatusFail} {
 		f := newFakeT()
-		Record(f, Item{Area: AreaConfigFlags, Severity: report.Warning, Status: st, Message: "queue_aware.enabled = false"})
+		Record(f, Item{Area: AreaConfigFlags, Severity: result.Warning, Status: st, Message: "queue_aware.enabled = false"})
 		if len(f.errors) != 0 {
 			t.Errorf("status %s: a warning called Error: %q", st, f.errors)
 		}
@@ -65,7 +65,7 @@ func TestRecordDefaultsAreSafe(t *testing.T) {
 
 func TestRecordAttrValuesHaveNoNewlines(t *testing.T) {
 	f := newFakeT()
-	Record(f, Item{Area: AreaConfigFlags, Status: report.StatusFail, Got: "does not load: a\nb\r\nc", Message: "m"})
+	Record(f, Item{Area: AreaConfigFlags, Status: result.StatusFail, Got: "does not load: a\nb\r\nc", Message: "m"})
 	if got := f.attrs["value"]; got != "does not load: a; b; c" {
 		t.Errorf("value attr = %q", got)
 	}
@@ -83,8 +83,8 @@ func TestPendingSkipsNamingTheCapability(t *testing.T) {
 }
 
 func TestNotEvaluatedFails(t *testing.T) {
-	it := NotEvaluated(AreaLogs, report.Blocking, "output.log_dir", "the config did not load", "fix the config first")
-	if it.Status != report.StatusFail || it.Message != "output.log_dir not evaluated: the config did not load: fix the config first" {
+	it := NotEvaluated(AreaLogs, result.Blocking, "output.log_dir", "the config did not load", "fix the config first")
+	if it.Status != result.StatusFail || it.Message != "output.log_dir not evaluated: the config did not load: fix the config first" {
 		t.Errorf("NotEvaluated = %+v, want a failure that says it was not evaluated", it)
 	}
 }

@@ -68,9 +68,11 @@ var signals = map[signal.Name]signalInfo{
 	signal.TakerSharePct:        {0, 100, true},
 	signal.ErrorPct:             {0, 100, true},
 	signal.MemoryGrowthMBPerH:   {math.Inf(-1), math.Inf(1), true},
+	signal.ResidentMemoryMB:     {0, math.Inf(1), false},
 	signal.CriticalBreakersOpen: {0, math.Inf(1), false},
 	signal.P95RegressionPct:     {-100, math.Inf(1), true},
 	signal.TargetDown:           {0, 1, false},
+	signal.ScrapeFailurePct:     {0, 100, true},
 }
 
 // KnownSignal reports whether the criteria grammar accepts name.
@@ -157,8 +159,8 @@ func (s *Spec) Validate() error {
 func signalList() string {
 	names := []string{
 		string(signal.DeadlineMissPct), string(signal.MDCacheHitPct), string(signal.TakerSharePct),
-		string(signal.ErrorPct), string(signal.MemoryGrowthMBPerH), string(signal.CriticalBreakersOpen),
-		string(signal.P95RegressionPct), string(signal.TargetDown),
+		string(signal.ErrorPct), string(signal.MemoryGrowthMBPerH), string(signal.ResidentMemoryMB), string(signal.CriticalBreakersOpen),
+		string(signal.P95RegressionPct), string(signal.TargetDown), string(signal.ScrapeFailurePct),
 	}
 	return strings.Join(names, ", ")
 }

@@ -19,7 +19,7 @@
 // Inputs (Env, EnvFrom; the Makefile's variables, paths relative to the
 // module root): CRITERIA (default fixtures/criteria.yaml), BUDGETS (default
 // fixtures/budgets.yaml), METRIC_NAMES (optional YAML mapping a bot's metric
-// names, keys as signal.MetricNames' yaml tags; unset keys keep DESIGN.md's
+// names, keys as signal.MetricNames' yaml tags; unset keys keep ARCHITECTURE.md's
 // names), SELECTOR (optional label matchers for every metric, e.g.
 // job="mm-bot") and BASELINE (default
 // artifacts/baseline/frozen/stage_budgets.json, used when it exists).

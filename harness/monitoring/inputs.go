@@ -14,8 +14,10 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/presoak/presoak/harness/baseline"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -38,8 +40,12 @@ type Env struct {
 	Budgets string
 	// MetricNames is a YAML file mapping signals to the bot's metric names
 	// (METRIC_NAMES, keys as signal.MetricNames' yaml tags; unset keys keep
-	// the defaults); empty means DESIGN.md's names.
+	// the defaults); empty means ARCHITECTURE.md's names.
 	MetricNames string
+	// Profile is a bot profile (PROFILE, harness/profile): the expressions
+	// are written from its signals. It replaces MetricNames; empty means
+	// the reference engine's (or MetricNames' mapping).
+	Profile string
 	// Selector is extra label matchers for every metric (SELECTOR), e.g.
 	// `job="mm-bot"` or `{job="mm-bot"}`.
 	Selector string
@@ -62,6 +68,7 @@ func EnvFrom(root string, getenv func(string) string) Env {
 		Criteria:    or("CRITERIA", DefaultCriteria),
 		Budgets:     or("BUDGETS", DefaultBudgets),
 		MetricNames: or("METRIC_NAMES", ""),
+		Profile:     or("PROFILE", ""),
 		Selector:    or("SELECTOR", ""),
 		Baseline:    or("BASELINE", DefaultBaseline),
 	}
@@ -119,7 +126,21 @@ func (e Env) Load() (Inputs, error) {
 		}
 	}
 	in.Options.Names = signal.DefaultMetricNames()
-	if e.MetricNames != "" {
+	if e.Profile != "" {
+		data, err := e.readFile(e.Profile)
+		if err == nil {
+			in.Options.Profile, err = profile.Parse(e.Display(e.Profile), filepath.Dir(e.abs(e.Profile)), data)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("profile %s: %w", e.Display(e.Profile), err))
+		} else {
+			in.Options.Names = in.Options.Profile.Names()
+			in.Sources = append(in.Sources, "profile: "+e.Display(e.Profile)+" "+digest(data))
+		}
+		if e.MetricNames != "" {
+			errs = append(errs, fmt.Errorf("metric names %s: PROFILE is set; the profile's signals name the metrics (drop METRIC_NAMES)", e.Display(e.MetricNames)))
+		}
+	} else if e.MetricNames != "" {
 		data, err := e.readFile(e.MetricNames)
 		if err == nil {
 			in.Options.Names, err = ParseMetricNames(data)
@@ -130,7 +151,7 @@ func (e Env) Load() (Inputs, error) {
 			in.Sources = append(in.Sources, "metric names: "+e.Display(e.MetricNames)+" "+digest(data))
 		}
 	} else {
-		in.Sources = append(in.Sources, "metric names: DESIGN.md defaults")
+		in.Sources = append(in.Sources, "metric names: ARCHITECTURE.md defaults")
 	}
 	in.Options.Selector = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(e.Selector), "{"), "}")
 	if in.Options.Selector != "" {
@@ -154,7 +175,7 @@ func (e Env) Load() (Inputs, error) {
 	return in, nil
 }
 
-// ParseMetricNames reads a metric-name mapping: DESIGN.md's defaults with the
+// ParseMetricNames reads a metric-name mapping: ARCHITECTURE.md's defaults with the
 // file's keys (signal.MetricNames' yaml tags) replacing them. Unknown keys
 // and empty names are errors.
 func ParseMetricNames(data []byte) (signal.MetricNames, error) {
@@ -186,36 +207,20 @@ func metricNameOK(n string) bool {
 	return true
 }
 
-// baselineFile is the part of stage_budgets.json (harness/baseline's
-// format) the rules need: each latency target's p95.
-type baselineFile struct {
-	Stages map[string]struct {
-		P95Ms float64 `json:"p95_ms"`
-	} `json:"stages"`
-	TickTotal struct {
-		P95Ms float64 `json:"p95_ms"`
-	} `json:"tick_total"`
-}
-
-// readBaseline returns the frozen baseline's p95 per latency target, seconds.
+// readBaseline returns the frozen baseline's p95 per latency target, in
+// seconds, as the generated rules compute theirs: interpolated inside the
+// bot's histogram buckets (baseline.SoakP95Seconds), never the embedded
+// engine's exact p95, which an unchanged bot's bucketed p95 exceeds.
 func readBaseline(path string) (map[string]float64, []byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	var b baselineFile
+	var b baseline.Baseline
 	if err := json.Unmarshal(data, &b); err != nil {
 		return nil, nil, fmt.Errorf("read baseline: %w", err)
 	}
-	out := map[string]float64{}
-	for st, s := range b.Stages {
-		if s.P95Ms > 0 {
-			out[st] = s.P95Ms / 1e3
-		}
-	}
-	if b.TickTotal.P95Ms > 0 {
-		out[TickTotal] = b.TickTotal.P95Ms / 1e3
-	}
+	out := b.SoakP95Seconds()
 	if len(out) == 0 {
 		return nil, nil, fmt.Errorf("read baseline: no stage has a p95")
 	}

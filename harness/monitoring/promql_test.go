@@ -13,7 +13,7 @@ import (
 	"github.com/presoak/presoak/harness/signal"
 )
 
-// defaultNameParts are substrings only DESIGN.md's metric names contain.
+// defaultNameParts are substrings only ARCHITECTURE.md's metric names contain.
 var defaultNameParts = []string{"mm_", "process_resident_memory_bytes"}
 
 func TestSignalExprReadsTheMappedNames(t *testing.T) {

@@ -45,6 +45,10 @@ type Scenario struct {
 	Value float64
 	// Baseline is the p95 baseline the scenario assumes (p95 regression).
 	Baseline map[string]float64
+
+	// failFault and failEvery shape a scrape-failure scenario's up series:
+	// from sample failFault on, every failEvery-th scrape fails.
+	failFault, failEvery int
 }
 
 // ScenarioOption changes how scenarios are built.
@@ -104,10 +108,14 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		err = sc.ratio(c, fault, o)
 	case signal.MemoryGrowthMBPerH:
 		err = sc.memory(c, o)
+	case signal.ResidentMemoryMB:
+		err = sc.resident(c, fault, o)
 	case signal.CriticalBreakersOpen:
 		err = sc.breakers(c, fault, o)
 	case signal.TargetDown:
 		err = sc.targetDown(c, fault)
+	case signal.ScrapeFailurePct:
+		err = sc.scrapeFailures(c, fault)
 	case signal.P95RegressionPct:
 		err = sc.p95(c, fault, o)
 	default:
@@ -117,7 +125,7 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
 	}
 	flapGap, flapAt := 0, 0
-	if cfg.flap && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && int(c.For/interval) > windowSteps+2 {
+	if cfg.flap && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && c.Signal != signal.ScrapeFailurePct && int(c.For/interval) > windowSteps+2 {
 		// The fault lasts one sample, stops for a window and two intervals
 		// (the signal is healthy for at least one evaluation, well before
 		// the for-duration ends), and comes back at flapAt.
@@ -142,6 +150,9 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		sc.FireAt += interval - sc.FireAt%interval
 	}
 	sc.Steps = int(sc.FireAt/interval) + 3
+	if c.Signal == signal.ScrapeFailurePct {
+		sc.upSeries(c)
+	}
 	sc.extend()
 	if flapGap > 0 {
 		sc.flap(fault, flapAt-flapGap, flapAt)
@@ -167,7 +178,7 @@ func (sc *Scenario) flap(fault, from, to int) {
 		healthy, faulty := s.Phases[0], s.Phases[1]
 		vals := s.Values()
 		switch s.role {
-		case roleBreaker, roleUp:
+		case roleBreaker, roleUp, roleResident: // levels, not counters
 			for k := from; k < to && k < len(vals); k++ {
 				vals[k] = healthy.Start
 			}

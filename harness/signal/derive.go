@@ -94,6 +94,16 @@ type Options struct {
 // Compute returns signal name over the window ending at at. It never
 // panics on missing data: it returns a Value with OK false instead.
 func (s *Series) Compute(name Name, window time.Duration, at time.Time, opts Options) Value {
+	v := s.compute(name, window, at, opts)
+	if v.OK && (math.IsNaN(v.V) || math.IsInf(v.V, 0)) {
+		// A bot exposed NaN or Inf (valid Prometheus text): no data, never a
+		// value that compares false against every threshold.
+		return noData("a NaN or infinite value in the window")
+	}
+	return v
+}
+
+func (s *Series) compute(name Name, window time.Duration, at time.Time, opts Options) Value {
 	switch name {
 	case DeadlineMissPct:
 		return s.ratio(at, window, cMisses, cTicks, -1, "no ticks in the window")
@@ -105,12 +115,16 @@ func (s *Series) Compute(name Name, window time.Duration, at time.Time, opts Opt
 		return s.ratio(at, window, cTaker, cMaker, cTaker, "no fills in the window")
 	case MemoryGrowthMBPerH:
 		return s.memoryGrowth(at, window)
+	case ResidentMemoryMB:
+		return s.residentMB(at, window)
 	case CriticalBreakersOpen:
 		return s.breakers(at, window)
 	case P95RegressionPct:
 		return s.p95Regression(at, window, opts.BaselineP95)
 	case TargetDown:
 		return s.targetDown(at, window)
+	case ScrapeFailurePct:
+		return s.scrapeFailures(at, window)
 	}
 	return noData("unknown signal " + string(name))
 }
@@ -206,6 +220,29 @@ func (s *Series) breakers(at time.Time, window time.Duration) Value {
 		return noData("no window-long stretch of samples in the window")
 	}
 	return value(float64(best))
+}
+
+// residentMB is the most resident memory of an up sample in the window, in
+// MB (1e6 bytes); the newest up sample at or before at when window is 0.
+// A level, not a rate: one up sample is enough.
+func (s *Series) residentMB(at time.Time, window time.Duration) Value {
+	i, j, ok := s.span(at, window)
+	if !ok {
+		return noData("no sample in the window")
+	}
+	if window == 0 {
+		return value(s.at(j).resident / bytesPerMB)
+	}
+	m := math.Inf(-1)
+	for k := i; k <= j; k++ {
+		if p := s.at(k); p.up {
+			m = max(m, p.resident)
+		}
+	}
+	if math.IsInf(m, -1) {
+		return noData("no up sample in the window")
+	}
+	return value(m / bytesPerMB)
 }
 
 // targetDown is 1 when no up sample is in (at-window, at] (window 0: the

@@ -11,9 +11,11 @@ const (
 	TakerSharePct        Name = "taker_share_pct"           // taker / (maker+taker) volume over the window, %
 	ErrorPct             Name = "error_pct"                 // tick errors / ticks over the window, %
 	MemoryGrowthMBPerH   Name = "memory_growth_mb_per_hour" // robust slope of resident memory over the window, MB/h
+	ResidentMemoryMB     Name = "resident_memory_mb"        // most resident memory in the window (newest without one), MB
 	CriticalBreakersOpen Name = "critical_breakers_open"    // critical breakers open now (count)
 	P95RegressionPct     Name = "p95_regression_pct"        // worst stage p95 over the frozen baseline's, % above it
 	TargetDown           Name = "target_down"               // 1 when the target could not be read, else 0
+	ScrapeFailurePct     Name = "scrape_failure_pct"        // failed reads of the bot / all reads over the window, %
 )
 
 // MetricNames maps the signals onto a bot's Prometheus metric names. The zero
@@ -31,7 +33,7 @@ type MetricNames struct {
 	FeatureFlag    string `yaml:"feature_flag"`    // gauge 0/1 with label flag
 }
 
-// DefaultMetricNames are the reference engine's names (DESIGN.md).
+// DefaultMetricNames are the reference engine's names (ARCHITECTURE.md).
 func DefaultMetricNames() MetricNames {
 	return MetricNames{
 		TickDuration:   "mm_tick_duration_seconds",

@@ -1,6 +1,7 @@
 package signal
 
 import (
+	"math"
 	"sort"
 	"time"
 )
@@ -16,6 +17,69 @@ const (
 	cTaker
 	nCounters
 )
+
+// partOf names each counter in Sample.Parts.
+var partOf = [nCounters]Part{PartTicks, PartDeadlineMisses, PartTickErrors, PartCacheHits, PartCacheMisses, PartMakerVolume, PartTakerVolume}
+
+// counterState is one counter's series as last seen: the sum itself when the
+// samples carry no Parts for it, else every series ever seen, by label set
+// (a series that goes missing keeps its last value, so that it adds only
+// what it counted meanwhile when it comes back).
+type counterState struct {
+	last   float64
+	series map[string]float64
+}
+
+// add takes the counter's new raw value (the sum, v) or its series (parts)
+// and returns the increase since the previous up sample, with Prometheus's
+// rule per series: a series that went down was reset, and its increase is
+// its new value. A series seen for the first time after the start counts
+// from zero (it was created since). reset reports a series that went down.
+func (c *counterState) add(v float64, parts map[string]float64, started bool) (inc float64, reset bool) {
+	if parts == nil {
+		if started {
+			inc, reset = increase(c.last, v)
+		}
+		c.last = v
+		return inc, reset
+	}
+	if c.series == nil {
+		c.series = make(map[string]float64, len(parts))
+	}
+	for k, x := range parts {
+		if prev, seen := c.series[k]; seen {
+			d, r := increase(prev, x)
+			inc += d
+			reset = reset || r
+		} else {
+			inc += x
+		}
+		c.series[k] = x
+	}
+	return inc, reset
+}
+
+// finiteCounter reports whether a counter's raw value and every one of its
+// series are finite numbers.
+func finiteCounter(v float64, parts map[string]float64) bool {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return false
+	}
+	for _, x := range parts {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// increase is a counter's increase from prev to v: v itself when it went down.
+func increase(prev, v float64) (float64, bool) {
+	if v < prev {
+		return v, true
+	}
+	return v - prev, false
+}
 
 // point is one sample as the Series keeps it: counters adjusted for resets so
 // that the increase over any window is last minus first.
@@ -39,10 +103,10 @@ type Series struct {
 	n    int
 
 	started    bool
-	lastRaw    [nCounters]float64 // last raw counter values of an up sample
-	offset     [nCounters]float64 // added to raw values to undo resets
+	counters   [nCounters]counterState
+	total      [nCounters]float64 // reset-adjusted value of each counter now
 	resets     int
-	firstTicks float64 // raw ticks of the first up sample
+	firstTicks float64 // reset-adjusted ticks of the first up sample
 
 	mem map[time.Duration]memCache
 }
@@ -58,9 +122,10 @@ func (s *Series) Len() int { return s.n }
 
 // Ticks is the newest reset-adjusted tick count less the first sample's:
 // the ticks seen since the Series started, across bot restarts.
-func (s *Series) Ticks() float64 { return s.lastRaw[cTicks] + s.offset[cTicks] - s.firstTicks }
+func (s *Series) Ticks() float64 { return s.total[cTicks] - s.firstTicks }
 
-// Resets is how many counter resets (bot restarts) the Series has seen.
+// Resets is how many up samples had a counter series go down (a bot or a
+// worker restarted) since the Series started.
 func (s *Series) Resets() int { return s.resets }
 
 func (s *Series) at(i int) *point { return &s.buf[(s.head+i)%len(s.buf)] }
@@ -77,34 +142,37 @@ func (s *Series) Add(smp Sample) bool {
 		raw := [nCounters]float64{smp.Ticks, smp.DeadlineMisses, smp.TickErrors, smp.CacheHits, smp.CacheMisses, smp.MakerVolume, smp.TakerVolume}
 		reset := false
 		for i, v := range raw {
-			if s.started && v < s.lastRaw[i] {
-				reset = true
+			if !finiteCounter(v, smp.Parts[partOf[i]]) {
+				// A NaN or infinite counter (valid Prometheus text) is no
+				// data at this point only: the running total and the
+				// counter's last value stay as they were, so the next
+				// finite sample counts from the last finite one and a
+				// window that ends here has no value.
+				p.counters[i] = math.NaN()
+				continue
 			}
+			inc, r := s.counters[i].add(v, smp.Parts[partOf[i]], s.started)
+			if !s.started {
+				inc = v // the first sample is the starting point
+			}
+			reset = reset || r
+			s.total[i] += inc
+			p.counters[i] = s.total[i]
 		}
 		if reset {
-			// A counter went down: the bot restarted. Prometheus's rule: the
-			// increase across a reset is the new value, so every counter
-			// continues from where it was.
 			s.resets++
-			for i := range raw {
-				s.offset[i] += s.lastRaw[i]
-			}
-		}
-		for i, v := range raw {
-			p.counters[i] = v + s.offset[i]
 		}
 		if !s.started {
-			s.firstTicks = raw[cTicks]
+			s.firstTicks = s.total[cTicks]
 		}
-		s.lastRaw = raw
 		s.started = true
 		p.resident = smp.ResidentBytes
 		p.breakers = smp.CriticalBreakersOpen
 		p.stages = smp.Stages
-	} else if s.n > 0 {
+	} else if s.started {
 		// Down samples carry the last known counters so that windows across
 		// an outage still subtract cleanly.
-		p.counters = s.at(s.n - 1).counters
+		p.counters = s.total
 	}
 	if s.n == len(s.buf) {
 		grown := make([]point, 2*len(s.buf))

@@ -3,6 +3,7 @@ package signal
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -232,5 +233,60 @@ func TestValueJSONHasNoNaN(t *testing.T) {
 	b, _ = json.Marshal(Value{V: 2, OK: true, Lo: 1, Hi: 3})
 	if err := json.Unmarshal(b, &back); err != nil || back != (Value{V: 2, OK: true, Lo: 1, Hi: 3}) {
 		t.Fatalf("round trip: got %+v, %v", back, err)
+	}
+}
+
+// Issue 17, item 1: a NaN or infinite counter is no data for the signals it
+// feeds while it is in their window, never a value that compares false
+// against every threshold (a silent pass).
+func TestNaNCounterIsNoData(t *testing.T) {
+	s := NewSeries(time.Hour)
+	for i := range 5 {
+		misses := float64(i)
+		if i == 2 {
+			misses = math.NaN()
+		}
+		s.Add(Sample{At: t0.Add(time.Duration(i) * time.Second), Up: true, Ticks: float64(100 * i), DeadlineMisses: misses})
+	}
+	// Windows are Prometheus 3's (at-window, at]: 2s at 2s holds the samples at 1s and 2s.
+	v := s.Compute(DeadlineMissPct, 2*time.Second, t0.Add(2*time.Second), Options{})
+	if v.OK {
+		t.Fatalf("got %v, want no data across a NaN", v)
+	}
+	if !strings.Contains(v.Reason, "NaN") {
+		t.Errorf("reason %q: want it to name the NaN", v.Reason)
+	}
+	if v := s.Compute(DeadlineMissPct, 2*time.Second, t0.Add(4*time.Second), Options{}); !v.OK || v.V != 1 {
+		t.Errorf("window past the NaN: got %v, want 1 (%%)", v)
+	}
+}
+
+func TestSampleJSONCoversEveryField(t *testing.T) {
+	if a, b := reflect.TypeOf(Sample{}).NumField(), reflect.TypeOf(sampleJSON{}).NumField(); a != b {
+		t.Fatalf("Sample has %d fields, sampleJSON %d: keep them in step", a, b)
+	}
+	for i := range reflect.TypeOf(Sample{}).NumField() {
+		if a, b := reflect.TypeOf(Sample{}).Field(i), reflect.TypeOf(sampleJSON{}).Field(i); a.Name != b.Name || a.Tag != b.Tag {
+			t.Errorf("field %d: Sample %s %q, sampleJSON %s %q", i, a.Name, a.Tag, b.Name, b.Tag)
+		}
+	}
+}
+
+func TestScrapeFailurePct(t *testing.T) {
+	s := NewSeries(time.Hour)
+	if v := s.Compute(ScrapeFailurePct, time.Minute, t0, Options{}); v.OK {
+		t.Fatalf("no samples: got %v, want no data", v)
+	}
+	for i := range 10 {
+		s.Add(Sample{At: t0.Add(time.Duration(i) * time.Second), Up: i%2 == 0, Ticks: float64(i)})
+	}
+	if v := s.Compute(ScrapeFailurePct, 10*time.Second, t0.Add(9*time.Second), Options{}); !v.OK || v.V != 50 {
+		t.Errorf("every other read failed: got %v, want 50", v)
+	}
+	if v := s.Compute(ScrapeFailurePct, 0, t0.Add(8*time.Second), Options{}); !v.OK || v.V != 0 {
+		t.Errorf("window 0 at an up sample: got %v, want 0", v)
+	}
+	if v := s.Compute(TargetDown, 2*time.Second, t0.Add(9*time.Second), Options{}); !v.OK || v.V != 0 {
+		t.Errorf("target_down over the same bot: got %v, want 0 (a good read in every window)", v)
 	}
 }

@@ -25,6 +25,9 @@ func (r *Report) Markdown() string {
 	if r.Resumed > 0 {
 		fmt.Fprintf(&b, "| resumed | from %d samples of an earlier run |\n", r.Resumed)
 	}
+	if r.Repaired != "" {
+		fmt.Fprintf(&b, "| samples repaired | %s |\n", r.Repaired)
+	}
 	if r.InterruptedBy != "" {
 		fmt.Fprintf(&b, "| interrupted by | %s |\n", r.InterruptedBy)
 	}

@@ -26,6 +26,9 @@ const (
 	// Inconclusive: the soak ran its duration but a stop criterion never had
 	// data, so nothing can be said about it.
 	Inconclusive Verdict = "inconclusive"
+	// Failed: the run itself broke (a sample could not be written, the disk
+	// is full); Reason carries the error. Never reported as interrupted.
+	Failed Verdict = "failed"
 )
 
 // ReportVersion is the soak_report.json schema version.
@@ -48,6 +51,9 @@ type Report struct {
 	Simulated bool `json:"simulated"`
 	// Resumed counts the samples replayed from an earlier run (0: fresh).
 	Resumed int `json:"resumed_samples,omitempty"`
+	// Repaired says how the resume repaired samples.jsonl (a torn last line
+	// dropped), empty when it needed nothing.
+	Repaired string `json:"repaired,omitempty"`
 
 	Samples     int      `json:"samples"`
 	Evaluations int      `json:"evaluations"`
@@ -69,6 +75,11 @@ type Report struct {
 	// MaxTimeline; TimelineDropped counts the rest).
 	Timeline        []Event `json:"timeline"`
 	TimelineDropped int     `json:"timeline_dropped,omitempty"`
+
+	// Written lists the files this run wrote, in order (samples, then each
+	// report once it is in place): what a caller may say it wrote. A report
+	// whose write failed is not in it. Not part of soak_report.json.
+	Written []string `json:"-"`
 }
 
 // Firing is a criterion that fired.

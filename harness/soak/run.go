@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/presoak/presoak/internal/atomicfile"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/runlock"
 )
 
 // The artifact names under Config.Dir.
@@ -85,11 +87,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 			return nil, fmt.Errorf("run soak: %w", err)
 		}
+		// One run per directory: a second soak refuses at once, naming the
+		// first, instead of interleaving into its samples.
+		lock, err := runlock.Acquire(cfg.Dir, "soak")
+		if err != nil {
+			return nil, fmt.Errorf("run soak: %w", err)
+		}
+		defer lock.Close()
 		path := filepath.Join(cfg.Dir, SamplesFile)
 		if cfg.Resume {
-			old, err := ReadSamples(path)
+			old, note, err := repairSamples(path)
 			if err != nil {
 				return nil, fmt.Errorf("run soak: resume: %w", err)
+			}
+			if note != "" {
+				r.rep.Repaired = note
+				if cfg.Progress != nil {
+					fmt.Fprintf(cfg.Progress, "soak: resume: %s\n", note)
+				}
 			}
 			r.replaying = true
 			for _, s := range old {
@@ -107,11 +122,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	err := r.loop(ctx)
 	if r.log != nil {
-		if cerr := r.log.close(); err == nil {
+		cerr := r.log.close()
+		r.samplesOK = r.writeErr == nil && cerr == nil
+		if err == nil {
 			err = cerr
 		}
 	}
-	r.finish(ctx)
+	r.finish(ctx, err)
 	if cfg.Dir != "" {
 		if werr := r.write(); err == nil {
 			err = werr
@@ -135,6 +152,7 @@ type runner struct {
 	nextProgress  time.Time // when the next one is due
 	stop          *Firing
 	writeErr      error
+	samplesOK     bool // every sample written, flushed, synced and closed
 	replaying     bool // resuming: rebuilding state, no hooks or output
 	resumeGap     bool // the next new sample follows a resume: skip the gap
 	active        time.Duration
@@ -240,7 +258,7 @@ func (r *runner) downSamples(at time.Time, err error) []signal.Sample {
 	}
 	out := make([]signal.Sample, len(insts))
 	for i, in := range insts {
-		out[i] = signal.Sample{At: at, Instance: in, Up: false, Fault: err.Error()}
+		out[i] = signal.Sample{At: at, Instance: in, Up: false, Fault: target.BoundText(err.Error())}
 	}
 	return out
 }
@@ -341,7 +359,9 @@ func worse(op criteria.Op, v, w float64) bool {
 func (r *runner) ticks() float64 {
 	t := 0.0
 	for _, ev := range r.evals {
-		t += ev.Ticks()
+		if v := ev.Ticks(); !math.IsNaN(v) && !math.IsInf(v, 0) { // a bot's NaN ticks count as none
+			t += v
+		}
 	}
 	return t
 }
@@ -361,7 +381,7 @@ func (r *runner) current() []criteria.Result {
 }
 
 // finish fills in the verdict and the final table.
-func (r *runner) finish(ctx context.Context) {
+func (r *runner) finish(ctx context.Context, runErr error) {
 	rep := r.rep
 	rep.Start, rep.End, rep.Elapsed = r.first, r.latest, r.elapsed()
 	rep.Instances = append([]string(nil), r.order...)
@@ -376,6 +396,11 @@ func (r *runner) finish(ctx context.Context) {
 		rep.Criteria = append(rep.Criteria, a)
 	}
 	switch {
+	case runErr != nil:
+		// The run itself broke (a sample could not be written): say so,
+		// never "interrupted", which would hide the cause.
+		rep.Verdict, rep.Stop = Failed, r.stop
+		rep.Reason = fmt.Sprintf("the soak run failed after %s of %s: %v", rep.Elapsed.Round(time.Second), r.cfg.Duration, runErr)
 	case r.stop != nil:
 		rep.Verdict, rep.Stop = Stopped, r.stop
 		rep.Reason = fmt.Sprintf("stop criterion %s fired at %s: %s %s %s %v since %s", r.stop.Criterion,
@@ -406,8 +431,18 @@ func (r *runner) finish(ctx context.Context) {
 }
 
 func (r *runner) write() error {
-	if err := r.rep.writeJSON(filepath.Join(r.cfg.Dir, ReportJSONFile)); err != nil {
+	if r.samplesOK {
+		r.rep.Written = append(r.rep.Written, filepath.Join(r.cfg.Dir, SamplesFile))
+	}
+	path := filepath.Join(r.cfg.Dir, ReportJSONFile)
+	if err := r.rep.writeJSON(path); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(r.cfg.Dir, ReportMDFile), []byte(r.rep.Markdown()))
+	r.rep.Written = append(r.rep.Written, path)
+	path = filepath.Join(r.cfg.Dir, ReportMDFile)
+	if err := atomicfile.WriteFile(path, []byte(r.rep.Markdown())); err != nil {
+		return err
+	}
+	r.rep.Written = append(r.rep.Written, path)
+	return nil
 }

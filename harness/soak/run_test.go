@@ -301,11 +301,11 @@ func TestRunRejectsBadConfig(t *testing.T) {
 func TestReadSamplesDropsTornLastLine(t *testing.T) {
 	t.Parallel()
 	in := `{"at":"2026-01-01T00:00:00Z","instance":"a","up":true,"ticks":1}` + "\n" + `{"at":"2026-01-01T00:00:01Z","inst`
-	got, err := readSamples(strings.NewReader(in), "samples.jsonl")
+	got, _, err := readSamples(strings.NewReader(in), "samples.jsonl")
 	if err != nil || len(got) != 1 {
 		t.Fatalf("got %d samples, %v; want 1", len(got), err)
 	}
-	if _, err := readSamples(strings.NewReader("{bad}\n{}\n"), "samples.jsonl"); err == nil || !strings.Contains(err.Error(), "samples.jsonl:1") {
+	if _, _, err := readSamples(strings.NewReader("{bad}\n{}\n"), "samples.jsonl"); err == nil || !strings.Contains(err.Error(), "samples.jsonl:1") {
 		t.Fatalf("bad line: got %v, want an error naming line 1", err)
 	}
 }

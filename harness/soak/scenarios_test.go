@@ -9,9 +9,10 @@ package soak_test
 //
 // To keep `make test -race` fast the engine ticks every 1 s here (not the
 // production 100 ms) with md_cache.ttl equal to the tick, as the shipped
-// config has it (100 ms at 100 ms): fetch_md goes to the venue every other
-// tick and the quote and risk re-reads hit, the engine's 5/6 (83%) hit
-// ratio; criteria are evaluated every 15 s as in the file.
+// config has it (100 ms at 100 ms): the market-data stream (5 events/s here)
+// keeps the cached book younger than the TTL, so fetch_md saves the venue
+// round trip on ~99% of ticks; criteria are evaluated every 15 s as in the
+// file.
 // BenchmarkHealthySoak72h runs the production 100 ms tick.
 
 import (
@@ -121,6 +122,38 @@ type scenario struct {
 	// detect is how long after the fault starts the stop criterion may go
 	// pending; 0 means its window plus one evaluation interval.
 	detect time.Duration
+	// faults is a fault plan given inline (plan is then ""); fireWithin, if
+	// set, bounds how long after the fault starts the stop may fire.
+	faults     *fault.Plan
+	fireWithin time.Duration
+	// wrap changes what the target reads (e.g. adds a GC sawtooth).
+	wrap func(target.Simulated) target.Simulated
+}
+
+// gcSawtooth is a target whose resident memory carries a GC sawtooth: it
+// rises by amp bytes over each period, then drops back (a collection).
+type gcSawtooth struct {
+	target.Simulated
+	start  time.Time
+	amp    float64
+	period time.Duration
+}
+
+func (g *gcSawtooth) Sample(ctx context.Context) ([]signal.Sample, error) {
+	ss, err := g.Simulated.Sample(ctx)
+	for i := range ss {
+		if ss[i].Up {
+			phase := ss[i].At.Sub(g.start) % g.period
+			ss[i].ResidentBytes += g.amp * float64(phase) / float64(g.period)
+		}
+	}
+	return ss, err
+}
+
+func withGCSawtooth(amp float64, period time.Duration) func(target.Simulated) target.Simulated {
+	return func(sim target.Simulated) target.Simulated {
+		return &gcSawtooth{Simulated: sim, start: sim.Now(), amp: amp, period: period}
+	}
 }
 
 var scenarios = []scenario{
@@ -129,6 +162,15 @@ var scenarios = []scenario{
 	{name: "cache degradation stops on the hit ratio", plan: "soak-cache-degradation", duration: 72 * time.Hour, stop: "md_cache_hit_stop"},
 	{name: "aggressive quoting stops on taker share", plan: "soak-aggressive-quoting", duration: 72 * time.Hour, stop: "taker_share_stop"},
 	{name: "memory leak stops on memory growth", plan: "soak-memory-leak", duration: 72 * time.Hour, stop: "memory_growth_stop"},
+	// A 1 GB/h leak: the seed's hour-long slope fired 70 minutes in (about
+	// 1.2 GB leaked); the 15-minute slope must stop it within 18 minutes
+	// (under 300 MB), before the 512 MB ceiling.
+	{name: "fast memory leak stops within 18 minutes", duration: 12 * time.Hour, stop: "memory_growth_fast_stop",
+		faults: &fault.Plan{Name: "fast-memory-leak", Faults: []fault.Fault{{Kind: fault.MemoryLeak, Start: 4 * time.Hour, Duration: 3 * time.Hour, Magnitude: 1000}}},
+		detect: 13 * time.Minute, fireWithin: 18 * time.Minute},
+	// A GC sawtooth of 60 MB every 5m45s: the period that keeps the
+	// 15-minute slope above 600 MB/h longest (3m30s), under its 5m for.
+	{name: "GC sawtooth fires nothing", duration: 6 * time.Hour, wrap: withGCSawtooth(60e6, 345*time.Second)},
 	// The order_entry breaker opens after failure_threshold failed calls, and
 	// calls come only when the bot has quotes to send: allow a few minutes.
 	{name: "venue outage stops on the critical breaker", plan: "soak-venue-outage", duration: 72 * time.Hour, stop: "critical_breaker_stop", detect: 5 * time.Minute},
@@ -155,7 +197,7 @@ func TestAcceleratedSoak(t *testing.T) {
 
 func runScenario(t *testing.T, spec *criteria.Spec, base map[string]float64, sc scenario) (*soak.Report, *fault.Plan) {
 	t.Helper()
-	var plan *fault.Plan
+	plan := sc.faults
 	if sc.plan != "" {
 		p, err := fault.Load(filepath.Join(moduleRoot(t), "fixtures/faults", sc.plan+".yaml"))
 		if err != nil {
@@ -168,7 +210,11 @@ func runScenario(t *testing.T, spec *criteria.Spec, base map[string]float64, sc 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	rep, err := soak.Run(t.Context(), soak.Config{Spec: spec, Target: sim, Duration: sc.duration, Signals: signal.Options{BaselineP95: base}})
+	var tg target.Simulated = sim
+	if sc.wrap != nil {
+		tg = sc.wrap(sim)
+	}
+	rep, err := soak.Run(t.Context(), soak.Config{Spec: spec, Target: tg, Duration: sc.duration, Signals: signal.Options{BaselineP95: base}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +280,10 @@ func checkScenario(t *testing.T, spec *criteria.Spec, sc scenario, rep *soak.Rep
 	if f.Since.Before(faultAt) || f.Since.After(faultAt.Add(detect)) {
 		t.Errorf("%s went pending at +%v, fault at +%v: want within %v of it", sc.stop, f.Since.Sub(rep.Start), faultAt.Sub(rep.Start), detect)
 	}
+	if sc.fireWithin > 0 && f.At.Sub(faultAt) > sc.fireWithin {
+		t.Errorf("%s fired %v after the fault began, want within %v", sc.stop, f.At.Sub(faultAt), sc.fireWithin)
+	}
+	t.Logf("%s went pending %v and fired %v after the fault began", sc.stop, f.Since.Sub(faultAt), f.At.Sub(faultAt))
 	// The soak stopped at once.
 	if !rep.End.Equal(f.At) {
 		t.Errorf("soak ran on to +%v after %s fired at +%v", rep.End.Sub(rep.Start), sc.stop, f.At.Sub(rep.Start))
@@ -248,4 +298,53 @@ func keys(m map[string]bool) []string {
 		}
 	}
 	return out
+}
+
+// TestAcceleratedSoakMisconfiguredCache: no fault, only a misconfigured
+// cache: md_cache.ttl = 1 ms against the 1 s tick. fetch_md then goes to the
+// venue on nearly every tick (the hit ratio is the venue round trips saved,
+// ~0.5 % here), so md_cache_hit_stop fires once its 30-minute for-duration
+// has held, from the first evaluations on. Before the engine counted only
+// fetch_md's requests, the quote and risk re-reads of the just-fetched book
+// kept the ratio at 2/3 and this soak passed.
+func TestAcceleratedSoakMisconfiguredCache(t *testing.T) {
+	t.Parallel()
+	spec := loadCriteria(t)
+	base := frozenBaseline(t)
+	l := scenarioConfig(t, time.Second)
+	l.Config.MDCache.TTL = time.Millisecond
+	sim, err := target.NewSimulated(target.EmbeddedOptions{Config: l, Feed: scenarioFeed()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	rep, err := soak.Run(t.Context(), soak.Config{Spec: spec, Target: sim, Duration: 12 * time.Hour, Signals: signal.Options{BaselineP95: base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %s", rep.Verdict, rep.Reason)
+	for _, c := range rep.Criteria {
+		if c.HasWorst {
+			t.Logf("  %s: worst %s %.4g (threshold %s %g)", c.Name, c.Signal, c.Worst, c.Op, c.Threshold)
+		}
+	}
+	// Fetching from the venue every tick makes fetch_md's p95 regress
+	// against the healthy baseline: that warning is right if it fires.
+	allowed := map[string]bool{"md_cache_hit_stop": true, "md_cache_hit_warn": true, "p95_regression_warn": true}
+	for _, e := range rep.Timeline {
+		if e.To == criteria.Firing && !allowed[e.Criterion] {
+			t.Errorf("%s fired at +%s with %s; only %v may fire", e.Criterion, e.At.Sub(rep.Start), e.Value, keys(allowed))
+		}
+	}
+	if rep.Verdict != soak.Stopped || rep.Stop == nil || rep.Stop.Criterion != "md_cache_hit_stop" {
+		t.Fatalf("got verdict %s (%s), want stopped by md_cache_hit_stop", rep.Verdict, rep.Reason)
+	}
+	c, _ := spec.ByName("md_cache_hit_stop")
+	f := rep.Stop
+	if held := f.At.Sub(f.Since); held < c.For || held > c.For+spec.EvaluationInterval {
+		t.Errorf("md_cache_hit_stop fired after holding %v, want within [%v, %v]", held, c.For, c.For+spec.EvaluationInterval)
+	}
+	if late := f.Since.Sub(rep.Start); late > c.Window+spec.EvaluationInterval {
+		t.Errorf("md_cache_hit_stop went pending at +%v, want within its window (%v) plus one evaluation of the start", late, c.Window)
+	}
 }

@@ -131,7 +131,7 @@ func (c *Collection) MetricsPresent(ctx context.Context) checklist.Item {
 		want := fmt.Sprintf("all %d contract metrics", len(metrics))
 		if len(missing) > 0 {
 			return collItem(false, "missing: "+strings.Join(missing, ", "), want, src,
-				"the bot must export DESIGN.md's metric names, or map yours with METRIC_NAMES and regenerate (make monitoring)",
+				"the bot must export ARCHITECTURE.md's metric names, or map yours with METRIC_NAMES and regenerate (make monitoring)",
 				fmt.Sprintf("%d of %d contract metrics have no series in Prometheus {%s}: %s; want all: export them or map them with METRIC_NAMES",
 					len(missing), len(metrics), c.selector(), strings.Join(missing, ", ")))
 		}

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"errors"
+	"github.com/presoak/presoak/internal/runlock"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,11 @@ func TestRunningChecksTheCommandLine(t *testing.T) {
 
 func TestStopProcLeavesAForeignPidAlone(t *testing.T) {
 	t.Parallel()
-	line, err := StopProc(Proc{Role: "bot", PID: os.Getpid(), Match: "mmbot-not-this-process"}, time.Second)
+	start, err := runlock.StartTicks(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := StopProc(Proc{Role: "bot", PID: os.Getpid(), Match: "mmbot-not-this-process", StartTicks: start}, time.Second)
 	if err != nil || !strings.Contains(line, "was not running") {
 		t.Errorf("StopProc on a foreign pid: %q, %v; want it left alone", line, err)
 	}

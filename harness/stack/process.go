@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/presoak/presoak/internal/runlock"
 )
 
 // StopGrace is how long a stopped process group gets between SIGINT and
@@ -30,11 +32,19 @@ type process struct {
 // StartProcess starts name with args in dir as the leader of a new process
 // group, stdout and stderr appended to logPath (logDisplay is how the log is
 // named in the state file). match is a string of its command line (see Proc).
-func startProcess(role, match, dir, logPath, logDisplay string, env []string, name string, args ...string) (*process, error) {
+//
+// extra, when not nil, is passed to the child (as fd 3): the stack's
+// directory lock, held by the child for as long as it runs.
+func startProcess(role, match, dir, logPath, logDisplay string, env []string, extra *os.File, name string, args ...string) (*process, error) {
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return nil, fmt.Errorf("start %s: %w", role, err)
 	}
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	// O_NOFOLLOW: a log that is a symlink (to a file outside artifacts/)
+	// is refused, never appended to.
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o644)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("start %s: log %s is a symbolic link; refusing to write through it (remove it)", role, logDisplay)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", role, err)
 	}
@@ -45,6 +55,9 @@ func startProcess(role, match, dir, logPath, logDisplay string, env []string, na
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if extra != nil {
+		cmd.ExtraFiles = []*os.File{extra}
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", role, err)
 	}
@@ -52,6 +65,9 @@ func startProcess(role, match, dir, logPath, logDisplay string, env []string, na
 		Proc: Proc{Role: role, PID: cmd.Process.Pid, Match: match, Log: logDisplay},
 		cmd:  cmd, done: make(chan struct{}),
 	}
+	// The start time names this process for good: a later process given
+	// the same pid has another, and is never signalled (StopProc).
+	p.StartTicks, _ = runlock.StartTicks(p.PID)
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)
@@ -85,12 +101,25 @@ func (p *process) stop(grace time.Duration) error {
 }
 
 // StopProc stops a process recorded by another process (from a state file):
-// when /proc/<pid>/cmdline still contains p.Match it interrupts the process
+// when the pid's start time (/proc/<pid>/stat) is the one recorded and its
+// /proc/<pid>/cmdline still contains p.Match, it interrupts the process
 // group, waits up to grace for it to go, then kills it. A process that is
-// already gone, or a pid now used by something else, is left alone.
+// already gone, or a pid now used by something else, is left alone; a
+// record without a start time is refused (nothing tells its process from
+// another with the same pid).
 func StopProc(p Proc, grace time.Duration) (string, error) {
 	if p.PID <= 0 {
 		return "", fmt.Errorf("stop %s: no pid recorded", p.Role)
+	}
+	if p.StartTicks == 0 {
+		return "", fmt.Errorf("stop %s (pid %d): no start time recorded (a state file from an older presoak?): "+
+			"not signalling a process that cannot be told from another with the same pid; stop it yourself", p.Role, p.PID)
+	}
+	if now, err := runlock.StartTicks(p.PID); err == nil && now != p.StartTicks {
+		// The pid is another process now; while it lives, no group of ours
+		// can have that id either.
+		return fmt.Sprintf("%s (pid %d) was not running: pid %d is now another process (started at tick %d, ours at %d); left alone",
+			p.Role, p.PID, p.PID, now, p.StartTicks), nil
 	}
 	if !Running(p) {
 		// The leader is gone; its group may still have members (make's children).
@@ -119,10 +148,16 @@ func StopProc(p Proc, grace time.Duration) (string, error) {
 }
 
 // Running reports whether p's pid is a live process whose command line
-// contains p.Match (a zombie is not running).
+// contains p.Match and, when p records one, whose start time is p's (a
+// zombie is not running).
 func Running(p Proc) bool {
 	if p.PID <= 0 {
 		return false
+	}
+	if p.StartTicks != 0 {
+		if now, err := runlock.StartTicks(p.PID); err != nil || now != p.StartTicks {
+			return false
+		}
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.PID))
 	if err != nil || len(cmdline) == 0 { // gone, or a zombie (empty cmdline)

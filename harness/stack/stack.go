@@ -14,6 +14,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/monitoring"
+	"github.com/presoak/presoak/internal/runlock"
 )
 
 // Options say what to bring up. Root is required; every other zero value
@@ -102,6 +103,9 @@ type Stack struct {
 	State State
 	dir   string
 	procs []*process
+	// lock keeps a second stack out of dir; the bot and Prometheus hold it
+	// too (inherited), so it outlives a detached `presoak monitor`.
+	lock *runlock.Lock
 }
 
 // Up brings the stack up: the bot (when needed), then Prometheus with the
@@ -112,6 +116,18 @@ func Up(ctx context.Context, o Options) (_ *Stack, err error) {
 		return nil, errors.New("start monitoring stack: no module root")
 	}
 	o.defaults()
+	lock, lerr := runlock.Acquire(o.Dir, "presoak monitor")
+	if lerr != nil {
+		if errors.Is(lerr, runlock.ErrBusy) {
+			return nil, fmt.Errorf("start monitoring stack: %w: %w (make monitor-down first)", ErrRunning, lerr)
+		}
+		return nil, fmt.Errorf("start monitoring stack: %w", lerr)
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
 	if old, rerr := ReadState(o.Dir); rerr == nil && anyRunning(old) {
 		return nil, fmt.Errorf("start monitoring stack: %w at %s (make monitor-down first)", ErrRunning, old.PrometheusURL)
 	}
@@ -122,7 +138,7 @@ func Up(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start monitoring stack: %w", err)
 	}
-	s := &Stack{dir: o.Dir, State: State{Job: o.Job, Rules: o.display(o.Rules)}}
+	s := &Stack{dir: o.Dir, State: State{Job: o.Job, Rules: o.display(o.Rules)}, lock: lock}
 	defer func() {
 		if err != nil {
 			if derr := s.Down(); derr != nil {
@@ -156,13 +172,14 @@ func (s *Stack) Down() error {
 	if err := RemoveState(s.dir); err != nil {
 		errs = append(errs, err)
 	}
+	s.lock.Close()
 	return errors.Join(errs...)
 }
 
 // Adopt adds a process started elsewhere in this process (the launch's soak)
 // to the stack: Down stops it first, and the state file records it.
 func (s *Stack) Adopt(role, match, dir, logPath, logDisplay string, env []string, name string, args ...string) (Proc, error) {
-	p, err := startProcess(role, match, dir, logPath, logDisplay, env, name, args...)
+	p, err := startProcess(role, match, dir, logPath, logDisplay, env, nil, name, args...)
 	if err != nil {
 		return Proc{}, err
 	}
@@ -185,7 +202,10 @@ func (s *Stack) Exited(role string) (bool, error) {
 // Detach forgets the processes without stopping them: they keep running
 // after this process exits, and the state file still records them (for
 // StopState). Call it when handing the stack over to `make monitor-down`.
-func (s *Stack) Detach() { s.procs = nil }
+func (s *Stack) Detach() {
+	s.procs = nil
+	s.lock.Close() // the started processes hold it on
+}
 
 // StopState stops every process the state file in dir records (last first),
 // checking each pid's command line first, and removes the state file. It
@@ -245,7 +265,7 @@ func (s *Stack) bot(ctx context.Context, o *Options) (string, error) {
 		args = append(args, "-faults", o.BotFaults)
 	}
 	logPath := filepath.Join(o.Dir, "mmbot.log")
-	p, err := startProcess("bot", "mmbot", o.Root, logPath, o.display(logPath), os.Environ(), bin, args...)
+	p, err := startProcess("bot", "mmbot", o.Root, logPath, o.display(logPath), os.Environ(), s.lock.File(), bin, args...)
 	if err != nil {
 		return "", err
 	}
@@ -285,7 +305,7 @@ func (s *Stack) prometheus(ctx context.Context, o *Options, bin string) error {
 		if err != nil {
 			return fmt.Errorf("start prometheus: %w", err)
 		}
-		p, err := startProcess("prometheus", "prometheus", o.Dir, logPath, o.display(logPath), os.Environ(), bin,
+		p, err := startProcess("prometheus", "prometheus", o.Dir, logPath, o.display(logPath), os.Environ(), s.lock.File(), bin,
 			"--config.file="+filepath.Base(cfgPath),
 			"--web.listen-address="+addr,
 			"--storage.tsdb.path=data",

@@ -28,6 +28,10 @@ type Proc struct {
 	Role string `json:"role"`
 	// PID is its process id (and process group id: it leads its own group).
 	PID int `json:"pid"`
+	// StartTicks is its start time, in clock ticks since boot (field 22 of
+	// /proc/<pid>/stat): a pid reused by another process has another, and
+	// that process is never signalled.
+	StartTicks uint64 `json:"start_ticks,omitempty"`
 	// Match is a string its /proc/<pid>/cmdline contains; a pid whose
 	// command line does not contain it is not ours and is never signalled.
 	Match string `json:"match"`

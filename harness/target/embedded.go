@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/presoak/presoak/engine"
+	"github.com/presoak/presoak/engine/calibration"
 	"github.com/presoak/presoak/engine/clock"
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/engine/fault"
@@ -23,34 +23,68 @@ import (
 // zero value of every other field works.
 type EmbeddedOptions struct {
 	// Config is the loaded bot config (engine/config.Load of CONFIG's layers).
+	// The market and the latency profile are the config's, built the one way
+	// the bot builds them (engine.FromConfig): venue.recording (looped when
+	// the run needs more market than it holds), else the seeded synthetic
+	// feed (venue.seed); venue.latency_profile, else the engine's default.
 	Config *config.Loaded
-	// Feed is the market; nil means the seeded synthetic feed (venue.seed):
-	// endless, so a 72-hour soak needs no recording.
+	// Span is how much market time the run needs: 0 means as long as it
+	// ticks (a recording is looped); a span the recording covers replays it
+	// once; RecordingOnce replays the recording once whatever its length
+	// (the simulated clock then stops ticking when it ends).
+	Span time.Duration
+	// Feed overrides the config's market; nil: the config's.
 	Feed marketdata.Feed
-	// Latency is the latency profile; nil means the config's
-	// venue.latency_profile, resolved against the file that set it (or the
-	// engine's default profile when the config names none).
+	// Latency overrides the config's latency profile; nil: the config's.
 	Latency *latency.Profile
 	// Faults is a fault plan to inject (fixtures/faults/*.yaml); nil: none.
-	Faults *fault.Plan
-	// Observer receives the engine's quotes and fills, e.g. a calibration
-	// recorder (engine/calibration); nil: none. Close it after the target.
+	Faults *FaultPlan
+	// Seed seeds the simulated venue's draws; 0 means the config's venue.seed.
+	Seed int64
+	// Observer receives the engine's quotes and fills; nil: none.
 	Observer engine.Observer
+	// Calibration, when set, records the engine's quotes and fills as a
+	// calibration dataset (engine/calibration); Close closes it and
+	// Dataset names its directory.
+	Calibration *Calibration
 	// Registerer receives the engine's metrics (for a /metrics page); nil
 	// registers nothing. Never the global registry in tests.
 	Registerer prometheus.Registerer
 	// Instance names the bot in samples; default "embedded".
 	Instance string
-	// StartNs is the simulated clock's start (Unix ns); 0: the engine's default.
+	// StartNs is the market time of the first tick (Unix ns); 0: the
+	// market's own start (the recording's, or the synthetic feed's).
 	StartNs int64
 }
+
+// Calibration names where an embedded run records its calibration dataset:
+// artifacts/edge/datasets/<Kind>-<time>/ under Root.
+type Calibration struct {
+	// Root is the module root the dataset directory is made under.
+	Root string
+	// Kind is the run's kind: "shadow" or "soak".
+	Kind string
+}
+
+// FaultPlan is a fault plan the embedded engine injects (engine/fault): the
+// harness names it through the target so nothing else imports the engine.
+type FaultPlan = fault.Plan
+
+// LoadFaultPlan reads a fault plan file (fixtures/faults/*.yaml).
+func LoadFaultPlan(path string) (*FaultPlan, error) { return fault.Load(path) }
+
+// RecordingOnce is the Span that replays the config's recording once and
+// no more.
+const RecordingOnce time.Duration = -1
 
 // Embedded is the reference engine in-process on the real clock: it ticks in
 // its own goroutine from NewEmbedded until Close.
 type Embedded struct {
 	eng      *engine.Engine
+	market   engine.Market
 	instance string
 	bounds   []float64
+	rec      *calibration.Recorder
 
 	mu     sync.Mutex
 	closed bool
@@ -84,53 +118,63 @@ func NewEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	return e, nil
 }
 
-// NewSimulated builds the engine on the simulated clock.
+// NewSimulated builds the engine on the simulated clock, at the market's start.
 func NewSimulated(opts EmbeddedOptions) (*SimulatedEmbedded, error) {
-	start := opts.StartNs
-	if start == 0 {
-		start = engine.DefaultStartNs
-	}
-	e, err := newEmbedded(opts, clock.NewSim(start))
+	e, err := newEmbedded(opts, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &SimulatedEmbedded{Embedded: e, at: time.Unix(0, start).UTC()}, nil
+	return &SimulatedEmbedded{Embedded: e, at: time.Unix(0, e.eng.Stats().NowNs).UTC()}, nil
 }
 
 func newEmbedded(opts EmbeddedOptions, clk clock.Clock) (*Embedded, error) {
 	if opts.Config == nil {
 		return nil, errors.New("new embedded target: no config")
 	}
-	cfg := &opts.Config.Config
-	prof := opts.Latency
-	if prof == nil && cfg.Venue.LatencyProfile != "" {
-		path := cfg.Venue.LatencyProfile
-		if src, ok := opts.Config.Source("venue.latency_profile"); ok && !filepath.IsAbs(path) {
-			path = filepath.Join(filepath.Dir(src.File), path)
+	span := opts.Span
+	switch {
+	case span == 0:
+		span = engine.Endless
+	case span < 0:
+		span = 0
+	}
+	eo := engine.Options{Clock: clk, Feed: opts.Feed, Latency: opts.Latency, Faults: opts.Faults,
+		Seed: opts.Seed, Observer: opts.Observer, Registerer: opts.Registerer, StartNs: opts.StartNs}
+	var rec *calibration.Recorder
+	if c := opts.Calibration; c != nil {
+		if opts.Observer != nil {
+			return nil, errors.New("new embedded target: both an Observer and a Calibration")
 		}
-		p, err := latency.Load(path)
+		r, err := calibration.Attach(c.Root, c.Kind, opts.Config, &eo)
 		if err != nil {
 			return nil, fmt.Errorf("new embedded target: %w", err)
 		}
-		prof = p
+		rec = r
 	}
-	feed := opts.Feed
-	if feed == nil {
-		sym := ""
-		if len(cfg.Symbols) > 0 {
-			sym = cfg.Symbols[0]
-		}
-		feed = marketdata.NewSynthetic(marketdata.SyntheticOptions{Symbol: sym, Seed: cfg.Venue.Seed, StartNs: clk.Now()})
-	}
-	eng, err := engine.New(cfg, engine.Options{Clock: clk, Feed: feed, Latency: prof, Faults: opts.Faults, Observer: opts.Observer, Registerer: opts.Registerer, StartNs: clk.Now()})
+	eng, market, err := engine.FromConfig(opts.Config, eo, span)
 	if err != nil {
+		if rec != nil {
+			_ = rec.Close()
+		}
 		return nil, fmt.Errorf("new embedded target: %w", err)
 	}
 	inst := opts.Instance
 	if inst == "" {
 		inst = "embedded"
 	}
-	return &Embedded{eng: eng, instance: inst, bounds: engine.ExportBounds()}, nil
+	return &Embedded{eng: eng, market: market, instance: inst, bounds: engine.ExportBounds(), rec: rec}, nil
+}
+
+// Market is the market data the engine replays (for reports and progress lines).
+func (e *Embedded) Market() engine.Market { return e.market }
+
+// Dataset is the calibration dataset's directory; empty without
+// EmbeddedOptions.Calibration.
+func (e *Embedded) Dataset() string {
+	if e.rec == nil {
+		return ""
+	}
+	return e.rec.Dir()
 }
 
 // Engine is the engine under test (for its latencies, or a /metrics page).
@@ -186,7 +230,29 @@ func FromStats(st *engine.Stats, instance string, bounds []float64) signal.Sampl
 	return s
 }
 
-// Close stops the engine (the real clock's loop) and waits for it.
+// Stop stops the real clock's loop and waits for it; the engine's counters
+// and latencies stay readable (Observe) and fixed. Close still has to be
+// called. Stop on a simulated target, or a second time, does nothing.
+func (e *Embedded) Stop() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stopLocked()
+}
+
+func (e *Embedded) stopLocked() error {
+	if e.cancel == nil {
+		return nil
+	}
+	e.cancel()
+	e.cancel = nil
+	if err := <-e.done; err != nil {
+		return fmt.Errorf("stop embedded: %w", err)
+	}
+	return nil
+}
+
+// Close stops the engine (the real clock's loop) and waits for it, then
+// closes the calibration dataset, if any.
 func (e *Embedded) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -194,13 +260,16 @@ func (e *Embedded) Close() error {
 		return nil
 	}
 	e.closed = true
-	if e.cancel != nil {
-		e.cancel()
-		if err := <-e.done; err != nil {
-			return fmt.Errorf("close embedded: %w", err)
+	var errs []error
+	if err := e.stopLocked(); err != nil {
+		errs = append(errs, fmt.Errorf("close embedded: %w", err))
+	}
+	if e.rec != nil {
+		if err := e.rec.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close embedded: calibration dataset %s: %w", e.rec.Dir(), err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Advance runs the engine for d of simulated time: every tick that starts

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,9 +18,21 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
 
 // DefaultPrometheusTimeout bounds one Sample of a Prometheus target (every
 // query together).
@@ -38,10 +52,17 @@ type PrometheusOptions struct {
 	// Timeout bounds one Sample (all its queries); default 10s.
 	Timeout time.Duration
 	// Names maps signals onto the bots' metric names; the zero value means
-	// signal.DefaultMetricNames().
+	// signal.DefaultMetricNames(). Ignored when Profile is set.
 	Names signal.MetricNames
+	// Profile declares the bots' signals; its selectors (with Selector's
+	// matchers added) are the queries sent. nil: profile.FromNames(Names).
+	Profile *profile.Profile
 	// RoundTripper does the HTTP; nil: a transport of its own.
 	RoundTripper http.RoundTripper
+	// MaxBodyBytes caps each answer of the server; a larger one is a fault
+	// of the sample (the server's answer is not read further). Default
+	// DefaultMaxBodyBytes (16 MiB, as a scrape target's page).
+	MaxBodyBytes int64
 	// Now is the evaluation time of the queries; nil: time.Now.
 	Now func() time.Time
 }
@@ -101,26 +122,55 @@ func NewPrometheus(opts PrometheusOptions) (*Prometheus, error) {
 	if opts.Names == (signal.MetricNames{}) {
 		opts.Names = signal.DefaultMetricNames()
 	}
+	if opts.Profile == nil {
+		opts.Profile = profile.FromNames(opts.Names)
+	}
+	var extra []*labels.Matcher
+	if opts.Selector != "" {
+		ms, err := profile.ParseSelector(opts.Selector)
+		if err != nil {
+			return nil, fmt.Errorf("new prometheus target: %w", err)
+		}
+		extra = ms
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	rt := opts.RoundTripper
 	if rt == nil {
 		rt = &http.Transport{Proxy: nil, MaxIdleConns: 4, IdleConnTimeout: time.Minute}
 	}
+	rt = cappedTransport{rt: rt, max: opts.MaxBodyBytes}
 	c, err := api.NewClient(api.Config{Address: opts.URL, RoundTripper: rt})
 	if err != nil {
 		return nil, fmt.Errorf("new prometheus target: %w", err)
 	}
 	p := &Prometheus{opts: opts, api: v1.NewAPI(c)}
 	p.queries = append(p.queries, promQuery{expr: "up" + opts.Selector})
-	n := opts.Names
-	for _, f := range []string{n.Ticks, n.DeadlineMisses, n.TickErrors, n.CacheRequests, n.FillVolume, n.BreakerOpen, n.ResidentMemory, n.FeatureFlag} {
-		p.queries = append(p.queries, promQuery{expr: f + opts.Selector, family: f})
-	}
-	for _, f := range []string{n.TickDuration, n.StageDuration} {
-		for _, part := range []string{"bucket", "count", "sum"} {
-			p.queries = append(p.queries, promQuery{expr: f + "_" + part + opts.Selector, family: f, part: part})
+	// The ticks signal first: Sample names it when nothing matches.
+	seen := map[string]bool{}
+	names := opts.Profile.SignalNames()
+	slices.SortStableFunc(names, func(a, b string) int { return cmpBool(b == "ticks", a == "ticks") })
+	for _, name := range names {
+		sg := opts.Profile.Signals[name]
+		parts := []string{""}
+		if sg.Kind == profile.KindHistogram {
+			parts = []string{"bucket", "count", "sum"}
+		}
+		for _, part := range parts {
+			suffix := ""
+			if part != "" {
+				suffix = "_" + part
+			}
+			expr := sg.Selector(suffix, extra)
+			if seen[expr] {
+				continue
+			}
+			seen[expr] = true
+			p.queries = append(p.queries, promQuery{expr: expr, family: sg.Metric, part: part})
 		}
 	}
 	return p, nil
@@ -211,15 +261,17 @@ func (p *Prometheus) Sample(ctx context.Context) ([]signal.Sample, error) {
 	}
 	out := make([]signal.Sample, 0, len(fleet))
 	for inst, b := range fleet {
-		s := signal.Sample{At: at, Instance: inst}
+		s := signal.Sample{At: at, Instance: BoundText(inst)}
 		switch {
 		case b.up == 0:
 			s.Fault = FaultScrapeDown + " (the bot's scrape failed)"
 		case len(b.fams) == 0:
 			s.Fault = FaultNoTicks + ": no series but up"
 		default:
-			if err := Derive(b.families(), p.opts.Names, &s); err != nil {
-				s = signal.Sample{At: at, Instance: inst, Fault: FaultNoTicks + ": " + err.Error()}
+			fams := b.families()
+			s.SeriesFaults = checkFamilies(fams, p.opts.Profile.Names())
+			if _, err := DeriveProfile(fams, p.opts.Profile, &s); err != nil {
+				s = signal.Sample{At: at, Instance: BoundText(inst), Fault: BoundText(FaultNoTicks + ": " + err.Error())}
 			} else {
 				s.Up = true
 			}
@@ -247,7 +299,7 @@ func (p *Prometheus) downAll(at time.Time, err error) []signal.Sample {
 	}
 	out := make([]signal.Sample, len(insts))
 	for i, in := range insts {
-		out[i] = signal.Sample{At: at, Instance: in, Fault: FaultPrometheus + ": " + err.Error()}
+		out[i] = signal.Sample{At: at, Instance: in, Fault: BoundText(FaultPrometheus + ": " + err.Error())}
 	}
 	return out
 }
@@ -304,8 +356,14 @@ func (p *Prometheus) query(ctx context.Context, at time.Time) (map[string]*bot, 
 	return fleet, nil
 }
 
-// add records a scalar series as an untyped metric of family.
+// add records a scalar series as an untyped metric of family (once: two
+// signals' selectors may return the same series).
 func (b *bot) add(family string, m model.Metric, v float64) {
+	key := family + "\xff" + labelKey(m)
+	if _, dup := b.hist[key]; dup {
+		return
+	}
+	b.hist[key] = nil
 	f := b.family(family, dto.MetricType_UNTYPED)
 	f.Metric = append(f.Metric, &dto.Metric{Label: labelPairs(m, ""), Untyped: &dto.Untyped{Value: &v}})
 }
@@ -314,6 +372,15 @@ func (b *bot) add(family string, m model.Metric, v float64) {
 func (b *bot) addHist(family, part string, m model.Metric, v float64) {
 	key := family + "\xff" + labelKey(m)
 	hm, ok := b.hist[key]
+	if part == "bucket" {
+		// a bucket series is keyed with its le: the same bucket returned by
+		// two selectors is added once.
+		bk := key + "\xffle" + string(m["le"])
+		if _, dup := b.hist[bk]; dup {
+			return
+		}
+		b.hist[bk] = nil
+	}
 	if !ok {
 		f := b.family(family, dto.MetricType_HISTOGRAM)
 		hm = &dto.Metric{Label: labelPairs(m, "le"), Histogram: &dto.Histogram{}}
@@ -323,8 +390,7 @@ func (b *bot) addHist(family, part string, m model.Metric, v float64) {
 	h := hm.Histogram
 	switch part {
 	case "count":
-		c := uint64(v)
-		h.SampleCount = &c
+		h.SampleCountFloat = &v // a float keeps NaN and Inf for checkFamilies
 	case "sum":
 		h.SampleSum = &v
 	case "bucket":
@@ -332,8 +398,7 @@ func (b *bot) addHist(family, part string, m model.Metric, v float64) {
 		if err != nil {
 			return
 		}
-		c := uint64(v)
-		h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: &ub, CumulativeCount: &c})
+		h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: &ub, CumulativeCountFloat: &v})
 	}
 }
 
@@ -374,3 +439,52 @@ func (p *Prometheus) Close() error {
 	p.closed = true
 	return nil
 }
+
+// cappedTransport caps each answer's body at max bytes: reading past it is
+// an error naming the cap (a server answering 1.5 GB does not take the
+// memory with it).
+type cappedTransport struct {
+	rt  http.RoundTripper
+	max int64
+}
+
+func (c cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.rt.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ContentLength > c.max {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s: answer of %d bytes, cap %d", FaultOversized, resp.ContentLength, c.max)
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: c.max}
+	return resp, nil
+}
+
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+	max  int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.max == 0 {
+		b.max = b.left
+	}
+	if b.left <= 0 {
+		// One byte more tells a body of exactly max from a longer one.
+		var one [1]byte
+		if n, _ := b.rc.Read(one[:]); n > 0 {
+			return 0, fmt.Errorf("%s: answer longer than %d bytes", FaultOversized, b.max)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }

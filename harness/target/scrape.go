@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -23,6 +24,11 @@ import (
 const (
 	DefaultScrapeTimeout = 5 * time.Second
 	DefaultMaxBodyBytes  = 16 << 20 // 16 MiB
+	// DefaultMaxLines caps the lines of a page parsed: parsing is about
+	// 8 µs a line here, so 100k lines keep a scrape under a second and the
+	// soak loop on its interval; a larger page is an oversized-page fault
+	// (the reference engine serves a few hundred lines).
+	DefaultMaxLines = 100_000
 )
 
 // ScrapeOptions configure a scrape target. URL is required; the zero value of
@@ -36,11 +42,19 @@ type ScrapeOptions struct {
 	Timeout time.Duration
 	// MaxBodyBytes caps the page; a larger page is a fault. Default 16 MiB.
 	MaxBodyBytes int64
+	// MaxLines caps the lines of the page parsed (parse time grows with
+	// them); a longer page is a fault. Default DefaultMaxLines.
+	MaxLines int
 	// Names maps signals onto the bot's metric names; the zero value means
-	// signal.DefaultMetricNames().
+	// signal.DefaultMetricNames(). Ignored when Profile is set.
 	Names signal.MetricNames
+	// Profile declares the bot's signals (selectors, units, aggregation);
+	// nil: profile.FromNames(Names).
+	Profile *profile.Profile
 	// Client does the HTTP; nil: a client of its own (no proxy, since the
-	// bot is on this machine).
+	// bot is on this machine) that follows a redirect only to the same
+	// host:port (a redirect elsewhere is a fault: the sample would name a
+	// bot it did not read).
 	Client *http.Client
 	// Now is the clock stamping samples; nil: time.Now.
 	Now func() time.Time
@@ -58,6 +72,8 @@ type Scrape struct {
 	closed bool
 	buf    bytes.Buffer
 	parser expfmt.TextParser
+	last   Derivation
+	names  signal.MetricNames // the profile's, for the series checks
 }
 
 var _ Target = (*Scrape)(nil)
@@ -71,7 +87,23 @@ const (
 	FaultOversized = "oversized body"
 	FaultNoTicks   = "not the bot's metrics"
 	FaultRequest   = "request failed"
+	FaultRedirect  = "redirect refused"
 )
+
+// errCrossHost is the redirect policy's refusal.
+var errCrossHost = errors.New(FaultRedirect)
+
+// sameHostRedirect follows at most 5 redirects, each to the first request's
+// host:port only.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return fmt.Errorf("%w: more than 5 redirects", errCrossHost)
+	}
+	if h := via[0].URL.Host; req.URL.Host != h {
+		return fmt.Errorf("%w: %s redirects to another host %s", errCrossHost, redactURL(via[len(via)-1].URL.String()), BoundText(req.URL.Host))
+	}
+	return nil
+}
 
 // NewScrape validates opts and returns the target. It does not contact the
 // bot: a bot that is not up yet is a fault of the first sample.
@@ -92,16 +124,23 @@ func NewScrape(opts ScrapeOptions) (*Scrape, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxLines <= 0 {
+		opts.MaxLines = DefaultMaxLines
+	}
 	if opts.Names == (signal.MetricNames{}) {
 		opts.Names = signal.DefaultMetricNames()
 	}
+	if opts.Profile == nil {
+		opts.Profile = profile.FromNames(opts.Names)
+	}
 	if opts.Client == nil {
-		opts.Client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute}}
+		opts.Client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
+			CheckRedirect: sameHostRedirect}
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Scrape{opts: opts, parser: expfmt.NewTextParser(model.UTF8Validation)}, nil
+	return &Scrape{opts: opts, parser: expfmt.NewTextParser(model.UTF8Validation), names: opts.Profile.Names()}, nil
 }
 
 // Sample scrapes the page once and returns one sample. The error is only for
@@ -120,7 +159,7 @@ func (s *Scrape) Sample(ctx context.Context) ([]signal.Sample, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("sample scrape: %w", err)
 		}
-		out = signal.Sample{At: out.At, Instance: out.Instance, Fault: fault}
+		out = signal.Sample{At: out.At, Instance: out.Instance, Fault: BoundText(fault)}
 		return []signal.Sample{out}, nil
 	}
 	out.Up = true
@@ -159,11 +198,17 @@ func (s *Scrape) scrape(ctx context.Context, out *signal.Sample) string {
 	if s.buf.Cap() > 4*int(n)+64<<10 {
 		defer func() { s.buf = bytes.Buffer{} }() // do not keep a huge page's buffer for small ones
 	}
+	if lines := countLines(s.buf.Bytes()); lines > s.opts.MaxLines {
+		return fmt.Sprintf("%s: %d lines, cap %d (parsing it would hold up the sampling interval)", FaultOversized, lines, s.opts.MaxLines)
+	}
 	fams, err := s.parser.TextToMetricFamilies(&s.buf)
 	if err != nil {
-		return FaultGarbage + ": " + err.Error()
+		return FaultGarbage + ": " + BoundText(err.Error())
 	}
-	if err := Derive(fams, s.opts.Names, out); err != nil {
+	out.SeriesFaults = checkFamilies(fams, s.names)
+	d, err := DeriveProfile(fams, s.opts.Profile, out)
+	s.last = d
+	if err != nil {
 		if errors.Is(err, ErrNoTicks) {
 			return FaultNoTicks + ": " + err.Error()
 		}
@@ -176,12 +221,23 @@ func (s *Scrape) scrape(ctx context.Context, out *signal.Sample) string {
 func classify(err error, timeout time.Duration) string {
 	var ne net.Error
 	switch {
+	case errors.Is(err, errCrossHost):
+		return BoundText(errors.Unwrap(err).Error())
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return FaultRefused + ": " + err.Error()
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return fmt.Sprintf("%s after %v: %v", FaultTimeout, timeout, err)
 	}
 	return FaultRequest + ": " + err.Error()
+}
+
+// LastDerivation is what the last successful parse's derivation saw
+// besides the sample: signals that matched nothing, unit warnings, the
+// slowest series of each latency histogram.
+func (s *Scrape) LastDerivation() Derivation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
 }
 
 // Close releases idle connections. Sample after Close returns ErrClosed.

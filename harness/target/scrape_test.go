@@ -98,9 +98,12 @@ func TestScrapeDerivesSample(t *testing.T) {
 		MakerVolume: 9.5, TakerVolume: 0.5, ResidentBytes: 52428800, CriticalBreakersOpen: 1,
 	}
 	got := s
-	got.Stages, got.Flags = nil, nil
+	got.Stages, got.Flags, got.Parts = nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	if p := s.Parts[signal.PartTickErrors]; len(p) != 2 || p[`{stage="quote"}`] != 2 || p[`{stage="submit"}`] != 3 {
+		t.Fatalf("tick_errors series: got %v, want quote 2 and submit 3", p)
 	}
 	if !s.Flags["pipeline.enabled"] || s.Flags["md_cache.enabled"] || len(s.Flags) != 2 {
 		t.Fatalf("flags: got %v", s.Flags)

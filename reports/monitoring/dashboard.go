@@ -216,6 +216,8 @@ func unitOf(u string) string {
 		return "percent"
 	case "MB/h":
 		return "suffix: MB/h"
+	case "MB":
+		return "suffix: MB"
 	case "count", "bool":
 		return "short"
 	}

@@ -51,7 +51,7 @@ type Signal struct {
 	Expr string
 	// Window is the look-back it is computed over (0: instant).
 	Window time.Duration
-	// Unit is what its values are in ("percent", "MB/h", "count").
+	// Unit is what its values are in ("percent", "MB/h", "MB", "count").
 	Unit string
 	// Description says what it is, for people.
 	Description string

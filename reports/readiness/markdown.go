@@ -25,6 +25,12 @@ type Options struct {
 	RunError string
 	// Notes are extra lines for the run section, e.g. the exit status of the runner.
 	Notes []string
+	// Module is the module path ("github.com/presoak/presoak"); the JUnit
+	// report names packages relative to it. Empty keeps import paths whole.
+	Module string
+	// OtherModules are further module paths stripped the same way: presoak's
+	// own when its checklist runs from a team's module.
+	OtherModules []string
 }
 
 var statusIcon = map[Status]string{
@@ -84,8 +90,8 @@ func verdictDetail(s Summary, run *Run, opts Options) string {
 		if run.BuildFailed() {
 			return " — the checklist did not build"
 		}
-		if n := len(run.HarnessFailed()); n > 0 {
-			return fmt.Sprintf(" — %d %s of the harness itself failed, so its results cannot be trusted", n, plural(n, "test", "tests"))
+		if n := len(run.Unassigned); n > 0 {
+			return fmt.Sprintf(" — %s", UnassignedDefect(run))
 		}
 		if len(run.Items) > 0 {
 			return " — a test package failed outside any checklist item (see its output below)"
@@ -119,9 +125,6 @@ func writeRunFacts(p func(string, ...any), run *Run, opts Options) {
 	p("| Config hash | `%s` |\n", cell(hash))
 	for _, pkg := range run.Packages {
 		p("| Package | `%s` %s |\n", cell(pkg.Name), pkg.Status)
-	}
-	if len(run.Harness) > 0 {
-		p("| Harness self-tests | %d run, %d failed (not checklist items) |\n", len(run.Harness), len(run.HarnessFailed()))
 	}
 	for _, n := range opts.Notes {
 		p("| Note | %s |\n", cell(n))
@@ -202,10 +205,10 @@ func writeList(p func(string, ...any), title, what string, items []Item) {
 }
 
 func writeProblems(p func(string, ...any), run *Run) {
-	if failed := run.HarnessFailed(); len(failed) > 0 {
-		p("## Harness tests failed (%d)\n\n", len(failed))
-		for _, it := range failed {
-			p("- `%s` (%s)\n", it.Test, it.Package)
+	if len(run.Unassigned) > 0 {
+		p("## Tests without an area (%d) — defects of the checklist, not counted\n\n", len(run.Unassigned))
+		for _, it := range run.Unassigned {
+			p("- `%s` (%s) %s\n", it.Test, it.Package, it.Status)
 			for _, m := range it.Messages {
 				p("  - %s\n", m)
 			}

@@ -105,6 +105,7 @@ func (b *builder) add(ev Event) {
 			}
 		case ActionPass, ActionFail, ActionSkip:
 			p.Status = Status(ev.Action)
+			p.Elapsed = ev.Elapsed
 			p.BuildFailed = ev.FailedBuild != "" || hasBuildFailed(p.Output)
 		}
 		return
@@ -190,7 +191,7 @@ func (b *builder) run() *Run {
 			it.Status = StatusWarn
 		}
 		if it.Area == "" {
-			r.Harness = append(r.Harness, it) // not a checklist item: a test of the harness itself
+			r.Unassigned = append(r.Unassigned, it) // no area: a defect of the checklist, not an item
 			continue
 		}
 		r.Items = append(r.Items, it)

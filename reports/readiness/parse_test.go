@@ -85,8 +85,8 @@ func TestParseItems(t *testing.T) {
 	if got := r.Items[0].Attr(AttrValue); got != "exists" {
 		t.Errorf("value attr = %q, want exists", got)
 	}
-	if len(r.Harness) != 1 || r.Harness[0].Test != "TestUnit" {
-		t.Errorf("harness tests = %v, want [TestUnit]", names(r.Harness))
+	if len(r.Unassigned) != 1 || r.Unassigned[0].Test != "TestUnit" {
+		t.Errorf("unassigned tests = %v, want [TestUnit]", names(r.Unassigned))
 	}
 	if r.Items[0].Name() != "ok" || r.Items[3].Name() != "TestPending" {
 		t.Errorf("Name() = %q, %q; want ok, TestPending", r.Items[0].Name(), r.Items[3].Name())
@@ -188,7 +188,8 @@ func TestSummarize(t *testing.T) {
 		{"no items", Run{}, Options{}, NotRun, 0, 0},
 		{"runner error wins over results", Run{Items: []Item{item(Blocking, StatusPass)}}, Options{RunError: "x"}, NotRun, 1, 1},
 		{"interrupted wins", Run{Items: []Item{item(Blocking, StatusFail)}}, Options{Interrupted: true}, Interrupted, 0, 1},
-		{"harness failure", Run{Items: []Item{item(Blocking, StatusPass)}, Harness: []Item{{Test: "TestUnit", Status: StatusFail}}}, Options{}, NotRun, 1, 1},
+		{"a failing test without an area", Run{Items: []Item{item(Blocking, StatusPass)}, Unassigned: []Item{{Test: "TestUnit", Status: StatusFail}}}, Options{}, NotRun, 1, 1},
+		{"a passing test without an area is not silently counted", Run{Items: []Item{item(Blocking, StatusPass)}, Unassigned: []Item{{Test: "TestUnit", Status: StatusPass}}}, Options{}, NotRun, 1, 1},
 		{"package failed with no failed item", Run{Items: []Item{item(Blocking, StatusPass)}, Packages: []PackageResult{{Name: "p", Status: StatusFail}}}, Options{}, NotRun, 1, 1},
 	}
 	for _, c := range cases {

@@ -1,6 +1,9 @@
 package readiness
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Item is one checklist item: a leaf test (a test with no subtests) of the
 // checklist, or a parent test that failed on its own (its setup failed while
@@ -48,6 +51,8 @@ type PackageResult struct {
 	BuildFailed bool
 	// Output is the package-level output (build errors, panics, "FAIL ...").
 	Output []string
+	// Elapsed is the package's duration in seconds (its pass or fail event).
+	Elapsed float64
 }
 
 // Run is a parsed `go test -json` stream of the checklist.
@@ -55,10 +60,11 @@ type Run struct {
 	// Items are the checklist items (tests with an "area" attribute, their own
 	// or a parent's) in the order their tests started.
 	Items []Item
-	// Harness are the other tests in the stream: the harness's own unit tests
-	// (./readiness/... includes them). Their failure means the checklist
-	// cannot be trusted, so the verdict is NOT RUN.
-	Harness []Item
+	// Unassigned are the tests in the stream with no "area" attribute (their
+	// own or a parent's). The gate holds checklist items only, so each one is
+	// a defect of the checklist (a test that forgot checklist.Group): it is
+	// not counted as an item, and the verdict is NOT RUN until it is fixed.
+	Unassigned []Item
 	// Packages are the test packages in the order they started.
 	Packages []PackageResult
 	// Attrs are run-wide attributes (AttrConfigHash, AttrConfigLayers) from any test.
@@ -106,13 +112,22 @@ func (r *Run) packageFailed() bool {
 	return false
 }
 
-// HarnessFailed are the harness tests that failed.
-func (r *Run) HarnessFailed() []Item {
-	var out []Item
-	for _, it := range r.Harness {
-		if it.Status == StatusFail {
-			out = append(out, it)
-		}
+// UnassignedNames are the names of the Unassigned tests, comma-separated.
+func (r *Run) UnassignedNames() string {
+	names := make([]string, len(r.Unassigned))
+	for i, it := range r.Unassigned {
+		names[i] = it.Test
 	}
-	return out
+	return strings.Join(names, ", ")
+}
+
+// UnassignedDefect is the one-line statement of the Unassigned tests, or ""
+// when there are none.
+func UnassignedDefect(r *Run) string {
+	n := len(r.Unassigned)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d %s in the gate %s no area attribute (%s): a defect of the checklist, not counted as %s; every checklist test calls checklist.Group(t, area) (see the readiness package doc)",
+		n, plural(n, "test", "tests"), plural(n, "has", "have"), r.UnassignedNames(), plural(n, "an item", "items"))
 }

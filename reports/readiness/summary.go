@@ -71,7 +71,7 @@ func (s Summary) Percent() (pct float64, ok bool) {
 
 // Summarize counts a Run's items and decides its verdict. Precedence:
 // Interrupted (opts.Interrupted, or a stream that stops early), then NotRun
-// (opts.RunError, a build failure, no items, a failed harness test, or a
+// (opts.RunError, a build failure, no items, a test with no area, or a
 // package that failed with no failed item), then ActionRequired (any failed item), then Ready.
 func Summarize(r *Run, opts Options) Summary {
 	var s Summary
@@ -110,7 +110,7 @@ func Summarize(r *Run, opts Options) Summary {
 	switch {
 	case opts.Interrupted || r.Incomplete():
 		s.Verdict = Interrupted
-	case opts.RunError != "" || r.BuildFailed() || len(r.Items) == 0 || len(r.HarnessFailed()) > 0 ||
+	case opts.RunError != "" || r.BuildFailed() || len(r.Items) == 0 || len(r.Unassigned) > 0 ||
 		(len(s.Failed) == 0 && r.packageFailed()):
 		s.Verdict = NotRun
 	case len(s.Failed) > 0:

@@ -41,6 +41,15 @@ const (
 	Prometheus = "prometheus"
 )
 
+// EnvPromtool and EnvPrometheus name a binary to use instead of the one
+// under the module root: for a module that uses presoak as a library and has
+// no tools/go.mod of its own. The binary must still be a Prometheus 3 built
+// from github.com/prometheus/prometheus.
+const (
+	EnvPromtool   = "PRESOAK_PROMTOOL"
+	EnvPrometheus = "PRESOAK_PROMETHEUS"
+)
+
 // ErrNotBuilt is returned when a binary is missing, or is not the pinned
 // release; the error says to run `make deps`.
 var ErrNotBuilt = errors.New("run `make deps`: it builds promtool and prometheus from the release pinned in " + ToolsModFile + " (Go alone, no root)")
@@ -98,8 +107,24 @@ func Release(moduleVersion string) (string, error) {
 }
 
 // Find returns the path of the pinned binary name (Promtool or Prometheus)
-// under the module root that holds dir (empty: the working directory).
+// under the module root that holds dir (empty: the working directory), or
+// the one EnvPromtool/EnvPrometheus names.
 func Find(dir, name string) (string, Pin, error) {
+	env := EnvPromtool
+	if name == Prometheus {
+		env = EnvPrometheus
+	}
+	if path := os.Getenv(env); path != "" {
+		v, err := ModuleVersionOf(path)
+		if err != nil {
+			return "", Pin{}, fmt.Errorf("find %s: %s=%s: %v: %w", name, env, filepath.Base(path), err, ErrNotBuilt)
+		}
+		rel, err := Release(v)
+		if err != nil || !strings.HasPrefix(rel, "3.") {
+			return "", Pin{}, fmt.Errorf("find %s: %s=%s is built from %s %s, want a Prometheus 3 release: %w", name, env, filepath.Base(path), Module, v, ErrNotBuilt)
+		}
+		return path, Pin{ModuleVersion: v, Release: rel}, nil
+	}
 	if dir == "" {
 		dir = "."
 	}
