@@ -8,9 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/presoak/presoak/engine"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/target"
 )
 
 // RegressionStatus is the verdict of comparing one stage's p95 with the frozen baseline.
@@ -241,13 +241,13 @@ var ErrSourceMismatch = errors.New("baselines computed from different sources")
 //
 // A baseline read from a bot's histograms (SourceBuckets) already is such a
 // p95. The embedded engine's exact baseline is binned into the buckets the
-// engine exports (engine.ExportBounds) through its Sketch, then
+// engine exports (target.EmbeddedBounds) through its Sketch, then
 // interpolated like the soak's window.
 func (b *Baseline) SoakP95Seconds() map[string]float64 {
 	if SourceOf(b) == SourceBuckets {
 		return b.P95Seconds()
 	}
-	bounds := engine.ExportBounds()
+	bounds := target.EmbeddedBounds()
 	out := map[string]float64{}
 	for _, name := range budget.LatencyTargets {
 		st, ok := b.Stage(name)
