@@ -7,13 +7,13 @@ SHELL := /bin/bash
 GO    ?= go
 
 CONFIG   ?= fixtures/config.yaml,fixtures/config.soak_overrides.yaml
-TARGET   ?= embedded
+TARGET   ?= $(if $(PROFILE),,embedded)  # with PROFILE, the profile's target.kind
 CRITERIA ?= fixtures/criteria.yaml
 BUDGETS  ?= fixtures/budgets.yaml
 ADDR     ?= 127.0.0.1:9100
 REPORTS  := artifacts/reports
 
-export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR
+export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR PROFILE
 
 .PHONY: help deps readiness test vet
 
@@ -91,8 +91,9 @@ shadow: ## shadow baseline on the real clock for DURATION (default 60m): artifac
 	@mkdir -p $(REPORTS)
 	@d='$(SHADOW_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
 	  echo "make shadow: TARGET=$(TARGET), DURATION=$$d, go test -timeout $$to (Ctrl-C stops early and still writes the artifacts, marked partial)"; \
-	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/shadow.junit.xml -- \
+	  DURATION="$$d" $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/shadow.json -- \
 	    -tags shadow -count=1 -run '^TestShadowBaseline$$' -timeout "$$to" ./readiness/; rc=$$?; \
+	  $(GO) run ./cmd/presoak junit -name shadow -in $(REPORTS)/shadow.json -out $(REPORTS)/shadow.junit.xml; \
 	  echo "make shadow: exit $$rc; a run that measured writes artifacts/baseline/ (stage_budgets.json, visualization.md, stage_budgets.svg; a fleet: one per bot under instances/), the embedded engine's dataset under artifacts/edge/datasets/; checks in $(REPORTS)/shadow.junit.xml"; exit $$rc
 
 baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference (artifacts/baseline/frozen/); later shadow runs compare with it; BASELINE_DIR=artifacts/baseline/instances/<bot> for one bot of a fleet
@@ -102,15 +103,18 @@ baseline-freeze: ## keep artifacts/baseline/stage_budgets.json as the reference 
 # make soak's run length: DURATION from the command line or environment, else 72h.
 SOAK_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION))),$(DURATION),72h)
 soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h): artifacts/soak/ (incident-*/ on a stop), $(REPORTS)/soak.junit.xml, calibration dataset (embedded); RESUME=1 continues, FAULTS=plan.yaml injects (embedded), ON_STOP=rollback applies the rollback on a stop
-	@mkdir -p $(REPORTS) artifacts/soak
+	@mkdir -p $(REPORTS) artifacts/soak && touch $(REPORTS)/.soak.start
 	@d='$(SOAK_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
 	  echo "make soak: DURATION=$$d TARGET=$(TARGET) CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
-	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --junitfile $(REPORTS)/soak.junit.xml -- \
+	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/soak.json -- \
 	    -tags soak -count=1 -run '^TestSoak$$' -timeout "$$to" ./readiness/; rc=$$?; \
-	  echo "make soak: wrote artifacts/soak/samples.jsonl, soak_report.json, soak_report.md (and artifacts/soak/incident-<time>/ if it stopped) and $(REPORTS)/soak.junit.xml; exit $$rc"; exit $$rc
+	  $(GO) run ./cmd/presoak junit -name soak -in $(REPORTS)/soak.json -out $(REPORTS)/soak.junit.xml; \
+	  wrote=; for f in artifacts/soak/samples.jsonl artifacts/soak/soak_report.json artifacts/soak/soak_report.md $(REPORTS)/soak.junit.xml; do \
+	    if [ -s "$$f" ] && [ "$$f" -nt $(REPORTS)/.soak.start ]; then wrote="$$wrote $$f"; else echo "make soak: NOT written: $$f"; fi; done; \
+	  rm -f $(REPORTS)/.soak.start; echo "make soak: wrote$${wrote:- nothing} (and artifacts/soak/incident-<time>/ if it stopped); exit $$rc"; exit $$rc
 
 .PHONY: monitoring
-monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (METRIC_NAMES, SELECTOR, BASELINE optional)
+monitoring: ## Prometheus rules, Grafana dashboard, dashboard checklist from CRITERIA (PROFILE or METRIC_NAMES, SELECTOR, BASELINE optional)
 	@$(GO) run ./cmd/presoak monitoring
 
 .PHONY: monitor monitor-down
@@ -132,6 +136,13 @@ target-check: ## read the bot(s) through TARGET (scrape: SCRAPE_URL; prometheus:
 
 pybot: ## the minimal Python bot (standard library only) serving the same metrics on 127.0.0.1:$(or $(PORT),9200); FAULT=breaker|deadline_misses|... injects one
 	python3 fixtures/pybot/pybot.py --port $(or $(PORT),9200) $(if $(FAULT),--fault $(FAULT))
+
+.PHONY: profile-init profile-check
+profile-init: ## a starter bot profile from a running bot: SCRAPE_URL=<its /metrics> BOT_CONFIG=<its config files, comma-separated> [OUT=profile.yaml]; guesses signals, TODO with candidates otherwise
+	@$(GO) run ./cmd/presoak profile init -url "$(SCRAPE_URL)" -config "$(BOT_CONFIG)" $(if $(OUT),-o $(OUT))
+
+profile-check: ## evaluate every signal of PROFILE once against the running bot (SCRAPE_URL overrides the profile's URL) and print what each sees, then its config items
+	@$(GO) run ./cmd/presoak profile check -profile "$(PROFILE)" $(if $(SCRAPE_URL),-url $(SCRAPE_URL))
 
 bench-targets: ## scrape/prometheus target speed: 10k-series page (parse alone vs parse+derive vs loopback scrape), 100-bot fleet; -benchmem -count 5
 	$(GO) test -run '^$$' -bench 'Parse10k|Derive10k|Scrape10k|PrometheusFleet100' -benchmem -count 5 ./harness/target

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,12 +39,7 @@ func loadEnv(tb testing.TB) env {
 	}
 	e := env{layers: checklist.ConfigLayers(os.Getenv("CONFIG"), root)}
 	path := os.Getenv("BUDGETS")
-	if path == "" {
-		path = baseline.DefaultBudgets
-	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(root, path)
-	}
+	path = budget.Path(root, path)
 	if e.set, err = budget.Load(path); err != nil {
 		tb.Fatalf("budgets: %v", err)
 	}

@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/baseline"
-	"github.com/presoak/presoak/harness/budget"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // Measure is the budgets' measurement: on the simulated clock
@@ -73,7 +74,7 @@ func TableOf(run *baseline.Run) Table {
 	return t
 }
 
-func ms(v float64) string { return budget.FormatDuration(time.Duration(v * 1e6)) }
+func ms(v float64) string { return durfmt.Latency(time.Duration(v * 1e6)) }
 
 // Write prints the table and a verdict line.
 func (t Table) Write(w io.Writer) error {

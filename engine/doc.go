@@ -28,29 +28,38 @@
 //
 // # MD-cache reads
 //
-// The book is read through the MD cache by three consumers per tick, each
-// read one mm_md_cache_requests_total{result}: fetch_md (the book fair
-// value, spread and quotes are priced on), the quote stage re-reading the
-// touch to estimate its queue position (queue-aware keep-or-requote), and
-// the risk stage re-reading the touch for its crossing check just before
-// submit. A fetch_md miss goes to the venue; a quote or risk miss falls back
-// to the tick's fetched book, with no venue call. A fetched book is cached
-// as of the moment its fetch completes and served while younger than
-// md_cache.ttl. With ttl equal to tick.interval (the longest the readiness
-// TTL rule allows) fetch_md goes to the venue every other tick and the
-// other five reads of the two ticks hit: a 5/6 (83 %) hit ratio; a
-// cache_degradation fault makes any of the reads miss with probability
-// magnitude, so the ratio falls to (1 - magnitude) of its healthy value. With the
-// cache off there are no cache reads (hit ratio 0) and every tick fetches
-// from the venue.
+// The MD cache holds the instrument's latest book, fed two ways: the
+// venue's market-data stream (each tick, a book that changed since the
+// previous tick is cached as of the time it changed; no stream while a
+// feed_stall fault holds) and fetch_md's venue round trips (cached as of
+// the request). fetch_md asks the cache first: a book younger than
+// md_cache.ttl is a hit, served without a venue round trip; a miss goes to
+// the venue (venue_md latency, the venue_md breaker). Only fetch_md's
+// requests are counted (mm_md_cache_requests_total{result}), so the hit
+// ratio is the share of ticks that saved the venue round trip: with the
+// stream updating the book every 40 ms on average (the synthetic market,
+// and about the committed recording), a 100 ms TTL hits on ~90 % of ticks;
+// a 1 ms TTL on ~3 %. The quote stage (queue position) and the risk stage
+// (crossing check) re-read the touch through the cache without counting:
+// a miss falls back to the tick's book, with no venue call. A
+// cache_degradation fault makes fetch_md's request and either re-read miss
+// with probability magnitude, so the hit ratio falls to about
+// (1 - magnitude) of its healthy value. With the cache off there are no
+// cache requests (hit ratio 0) and every tick fetches from the venue.
+//
+// A book inside the engine carries the engine-clock time from which it is
+// known to be the venue's book (the request's time, or the time a streamed
+// book changed); the cache's TTL counts from it, and so does
+// mm_quoted_book_age_seconds, the age of the book each tick quotes on. The
+// TTL bounds what the cache serves, not that age: with the pipeline a tick
+// quotes on the book prefetched during the previous tick, so at ttl =
+// tick.interval the quoted book is up to two intervals old.
 //
 // One simplification: with pipeline.enabled the book a tick fetches from the
-// venue is stored in the cache when the request is issued, stamped with its
-// arrival time, so the same tick's quote and risk re-reads are served it
-// (the venue's book at the tick's start) although its answer is modeled to
-// arrive a venue latency later. Holding it back until it arrives would make
-// those reads misses: the pipelined hit ratio would be 50 % at ttl =
-// tick.interval. The risk stage uses the re-read touch only to hold back a
+// venue is stored in the cache when the request is issued, so the same
+// tick's quote and risk re-reads are served it (the venue's book at the
+// tick's start) although its answer is modeled to arrive a venue latency
+// later. The risk stage uses the re-read touch only to hold back a
 // passive quote it shows crossing (a stale quote the venue would reject as
 // post-only: mm_risk_blocks_total{reason="stale_quote"}); whether an order is
 // meant to take, and so falls under the taker cap, is judged on the book it

@@ -127,14 +127,21 @@ type Engine struct {
 	fetched      marketdata.Book // the venue's answer: live cut to FetchDepth
 	sym          string          // the instrument (the feed's book symbol)
 	tickStart    int64           // clock time the current tick started
+	prevStart    int64           // clock time the previous tick started
+	liveSeenNs   int64           // live.TimeNs when last looked at
+	liveAsOf     int64           // clock time the live book last changed (books' TimeNs inside the engine)
+	liveMid      float64         // the live book's mid at the tick's start (0: not two-sided)
+	fillAt       int64           // clock time of the fill being booked (the observer's FillEvent.TimeNs)
 
 	st strategy
 	vn venue
 	tw takerWindow
 
-	c   counters
-	rec [NumStages + 1]*hist.Recorder
-	exp [NumStages + 1]exportHist
+	c      counters
+	rec    [NumStages + 1]*hist.Recorder
+	exp    [NumStages + 1]exportHist
+	age    exportHist // the age of the book each tick quoted on
+	ageSum int64
 
 	mem memory
 

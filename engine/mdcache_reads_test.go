@@ -19,26 +19,35 @@ func hitRatioPct(s Stats) float64 {
 	return 0
 }
 
-// TestCacheReadsPerTick: fetch_md, quote and risk each read the book
-// through the MD cache, so at ttl = tick.interval five reads in six hit,
-// pipelined or not; with the cache off nothing reads it.
-func TestCacheReadsPerTick(t *testing.T) {
+// TestHitRatioIsVenueRoundTripsSaved: the MD-cache hit ratio
+// (mm_md_cache_requests_total) is how often fetch_md is served without a
+// venue round trip: hits / (hits + misses) = 1 - venue fetches / ticks,
+// whatever the TTL, pipelined or not. The review measured the quote and
+// risk re-reads counted as hits: 83.3 % hits with 50 % of the venue fetches
+// saved at ttl = 100 ms, 66.9 % / 0.7 % at 60 ms, 66.7 % / 0 % at 1 ms, so
+// that a misconfigured cache could never fall under the seed's 50 % stop.
+func TestHitRatioIsVenueRoundTripsSaved(t *testing.T) {
 	t.Parallel()
 	for _, pipelined := range []bool{true, false} {
-		cfg := testConfig()
-		cfg.Pipeline.Enabled = pipelined
-		e := newSimEngine(t, cfg, Options{})
-		e.RunFor(10 * time.Minute)
-		s := e.Stats()
-		reads := s.CacheHits + s.CacheMisses
-		if reads+3 < 3*s.Ticks || reads > 3*s.Ticks {
-			t.Errorf("pipeline %v: %d cache reads over %d ticks, want 3 a tick (fetch_md, quote, risk)", pipelined, reads, s.Ticks)
-		}
-		if r := hitRatioPct(s); r < 80 || r > 86 {
-			t.Errorf("pipeline %v: hit ratio %.1f%% at ttl = interval, want 5/6 (80-86%%)", pipelined, r)
-		}
-		if s.VenueFetches > s.Ticks/2+1 {
-			t.Errorf("pipeline %v: %d venue fetches over %d ticks, want every other tick (quote and risk misses never fetch)", pipelined, s.VenueFetches, s.Ticks)
+		for _, ttl := range []time.Duration{100 * time.Millisecond, 60 * time.Millisecond, time.Millisecond} {
+			cfg := testConfig()
+			cfg.Pipeline.Enabled = pipelined
+			cfg.MDCache.TTL = ttl
+			e := newSimEngine(t, cfg, Options{})
+			e.RunFor(10 * time.Minute)
+			s := e.Stats()
+			saved := 100 - float64(s.VenueFetches)/float64(s.Ticks)*100
+			hit := hitRatioPct(s)
+			t.Logf("pipeline %v ttl %v: hit ratio %.1f%%, venue round trips saved %.1f%%", pipelined, ttl, hit, saved)
+			if s.CacheHits+s.CacheMisses != s.Ticks {
+				t.Errorf("pipeline %v ttl %v: %d cache requests over %d ticks, want one a tick (fetch_md)", pipelined, ttl, s.CacheHits+s.CacheMisses, s.Ticks)
+			}
+			if math.Abs(hit-saved) > 0.1 {
+				t.Errorf("pipeline %v ttl %v: hit ratio %.1f%%, want the venue round trips saved, %.1f%%", pipelined, ttl, hit, saved)
+			}
+			if ttl == time.Millisecond && hit >= 50 {
+				t.Errorf("pipeline %v ttl 1ms: hit ratio %.1f%%, want under the seed's 50%% stop", pipelined, hit)
+			}
 		}
 	}
 	cfg := testConfig()
@@ -131,7 +140,7 @@ func TestDefaultConfigOnTheFixtures(t *testing.T) {
 		minRecFills     uint64
 		minSynthHrFills uint64
 	}{
-		{"default (base + soak overrides)", []string{"fixtures/config.yaml", "fixtures/config.soak_overrides.yaml"}, true, 75, 85, 50, 600},
+		{"default (base + soak overrides)", []string{"fixtures/config.yaml", "fixtures/config.soak_overrides.yaml"}, true, 70, 100, 50, 600},
 		{"base only", []string{"fixtures/config.yaml"}, false, 0, 0, 50, 600},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

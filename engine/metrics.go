@@ -24,6 +24,8 @@ const (
 	// overran them; each is also counted in MetricTicks and
 	// MetricDeadlineMisses.
 	MetricSlotsSkipped = "mm_tick_slots_skipped_total"
+	// MetricQuotedBookAge is the age of the book each tick quoted on.
+	MetricQuotedBookAge = "mm_quoted_book_age_seconds"
 )
 
 var (
@@ -32,7 +34,8 @@ var (
 	descTicks    = prometheus.NewDesc(MetricTicks, "Tick slots: ticks run plus slots skipped because a tick overran them.", nil, nil)
 	descMisses   = prometheus.NewDesc(MetricDeadlineMisses, "Ticks longer than tick.deadline plus skipped tick slots.", nil, nil)
 	descSkipped  = prometheus.NewDesc(MetricSlotsSkipped, "Tick slots that never ran because a tick overran them (also in ticks and deadline misses).", nil, nil)
-	descCache    = prometheus.NewDesc(MetricCacheRequests, "MD-cache lookups by result.", []string{"result"}, nil)
+	descCache    = prometheus.NewDesc(MetricCacheRequests, "fetch_md requests to the MD cache by result: hit (served without a venue round trip) or miss.", []string{"result"}, nil)
+	descAge      = prometheus.NewDesc(MetricQuotedBookAge, "Age in seconds of the book a tick quoted on: time since the venue's book last changed before the tick read it.", nil, nil)
 	descFill     = prometheus.NewDesc(MetricFillVolume, "Filled volume in base units by liquidity (maker, taker).", []string{"liquidity"}, nil)
 	descBreaker  = prometheus.NewDesc(MetricBreakerOpen, "1 while a circuit breaker is open or half-open.", []string{"breaker", "critical"}, nil)
 	descErrors   = prometheus.NewDesc(MetricTickErrors, "Tick errors by stage.", []string{"stage"}, nil)
@@ -51,7 +54,7 @@ var (
 type collector struct{ e *Engine }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descSkipped, descCache, descFill,
+	for _, d := range []*prometheus.Desc{descTick, descStage, descTicks, descMisses, descSkipped, descCache, descAge, descFill,
 		descBreaker, descErrors, descFlag, descFetches, descOrders, descBlocks, descInv, descSpread, descFault} {
 		ch <- d
 	}
@@ -77,6 +80,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	ch <- hist(descTick, &s.Stages[TickTotal])
+	ch <- hist(descAge, &s.QuotedBookAge)
 	for i := range NumStages {
 		ch <- hist(descStage, &s.Stages[i], StageNames[i])
 		ch <- counter(descErrors, float64(s.StageErrors[i]), StageNames[i])

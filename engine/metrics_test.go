@@ -96,6 +96,7 @@ func TestRealClockRunStopsAndExportsProcessMemory(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig()
 	cfg.Tick.Interval = 10 * time.Millisecond
+	cfg.MDCache.TTL = 30 * time.Millisecond // under the 40ms between the synthetic book's changes on average: hits and misses
 	reg := prometheus.NewPedanticRegistry()
 	e := newSimEngine(t, cfg, Options{Clock: clock.NewReal(), Registerer: reg})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -44,6 +44,12 @@ type QuoteEvent struct {
 	// Mid is the mid of the book the tick computed on; Fair the fair value
 	// (microprice and inventory skew applied); SpreadBps the quoted spread.
 	Mid, Fair, SpreadBps float64
+	// MarketMid is the market's mid (the venue's book) at MarketTimeNs, the
+	// tick's start; 0 when the venue's book had no bid or no ask. Markout
+	// horizons are resolved against it, not against Mid (with the pipeline
+	// and the cache, the mid of a book up to two intervals old).
+	MarketTimeNs int64
+	MarketMid    float64
 	// Bid and ask price and size as decided (after risk).
 	BidPrice, BidSize, AskPrice, AskSize float64
 	// BidAction and AskAction are what the tick did per side.
@@ -57,7 +63,11 @@ type QuoteEvent struct {
 
 // FillEvent is one fill of one of our orders.
 type FillEvent struct {
-	// TimeNs is the engine clock's time (Unix ns) of the fill.
+	// TimeNs is the engine clock's time (Unix ns) of the fill: the trade's
+	// time for a resting order filled by a trade, the time the book came
+	// through it for one the market crossed, the order's entry for a taker
+	// fill. (The simulated venue matches at the next tick's start; the
+	// fill is stamped with when it happened.)
 	TimeNs int64
 	// Side is +1 when our bid was filled (we bought), -1 when our ask was.
 	Side int8
@@ -68,8 +78,17 @@ type FillEvent struct {
 	// QueueAhead is the visible size ahead of the order at its price when it
 	// was placed (base units); 0 for taker fills.
 	QueueAhead float64
-	// Mid is the last mid the engine computed on before the fill.
-	Mid float64
+	// Mid is the market's mid (the venue's book) when the venue matched the
+	// fill, at MidTimeNs: the start of the tick that matched it, within one
+	// tick interval after TimeNs (a taker fill: the tick's start, a fetch
+	// and a compute before its entry). 0 when the venue's book had no bid
+	// or no ask.
+	Mid       float64
+	MidTimeNs int64
+	// EngineMid is the mid of the book the engine last priced on: what the
+	// bot believed the mid was (with the pipeline and the cache, up to two
+	// intervals old).
+	EngineMid float64
 	// Inventory is the position (base units) after the fill.
 	Inventory float64
 }
@@ -82,6 +101,7 @@ func (e *Engine) observeQuote(mid, fair float64, placed uint64) {
 		BidPrice: a[bid].price, BidSize: a[bid].size, AskPrice: a[ask].price, AskSize: a[ask].size,
 		BidAction: quoteAction(a[bid].kind), AskAction: quoteAction(a[ask].kind),
 		Placed: int(placed), Inventory: e.st.inventory,
+		MarketTimeNs: e.tickStart, MarketMid: e.liveMid,
 	})
 }
 
@@ -101,7 +121,8 @@ func quoteAction(kind uint8) QuoteAction {
 
 // observeFill reports a fill on side s (inventory already updated).
 func (e *Engine) observeFill(s int, px, size float64, taker bool) {
-	f := FillEvent{TimeNs: e.clk.Now(), Side: 1, Price: px, Size: size, Taker: taker, Mid: e.st.lastMid, Inventory: e.st.inventory}
+	f := FillEvent{TimeNs: e.fillAt, Side: 1, Price: px, Size: size, Taker: taker,
+		Mid: e.liveMid, MidTimeNs: e.tickStart, EngineMid: e.st.lastMid, Inventory: e.st.inventory}
 	if s == ask {
 		f.Side = -1
 	}

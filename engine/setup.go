@@ -29,12 +29,18 @@ type Market struct {
 	Symbol string
 	// StartNs is the market time (Unix ns) of the first event.
 	StartNs int64
+	// Given is true when the caller passed its own Options.Feed.
+	Given bool
 }
 
-// Name names the market: "<recording>", "<recording> (looped)" or
-// "synthetic feed (seed N)". display turns the recording's path into what
-// the reader sees (nil: as it is).
+// Name names the market: "<recording>", "<recording> (looped)",
+// "synthetic feed (seed N)", or "the caller's feed" (Options.Feed).
+// display turns the recording's path into what the reader sees (nil: as
+// it is).
 func (m Market) Name(display func(string) string) string {
+	if m.Given {
+		return "the caller's feed"
+	}
 	if m.Recording == "" {
 		return fmt.Sprintf("synthetic feed (seed %d)", m.Seed)
 	}
@@ -96,7 +102,7 @@ func setup(l *config.Loaded, opts Options, span time.Duration) (Options, Market,
 		}
 	}
 	if opts.Feed != nil {
-		return opts, Market{Symbol: firstSymbol(l), StartNs: opts.StartNs}, nil
+		return opts, Market{Symbol: firstSymbol(l), StartNs: opts.StartNs, Given: true}, nil
 	}
 	path := l.ResolvePath("venue.recording")
 	if path == "" {

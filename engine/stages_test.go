@@ -169,9 +169,10 @@ func TestRiskLimits(t *testing.T) {
 func TestPostOnlyRejectsStaleCrossing(t *testing.T) {
 	t.Parallel()
 	cfg := queueConfig()
-	cfg.MDCache.Enabled, cfg.MDCache.TTL = true, time.Hour // the bot's book never refreshes
+	cfg.Pipeline.Enabled = true // each tick prices on the book prefetched a tick before
 	f := newScriptFeed(100, 2, 100.2, 3)
 	e := newSimEngine(t, cfg, Options{Feed: f})
+	e.Step()
 	e.Step()
 	e.vn.orders = [2]order{}   // forget the resting orders: the next tick places anew
 	f.setTop(99.5, 2, 99.7, 3) // the market falls through our stale bid

@@ -65,6 +65,25 @@ func (e *Engine) record(s int, ns int64) {
 	e.exp[s].add(ns)
 }
 
+// recordBookAge records the age of the book a tick quoted on: the engine
+// clock's time at the quote stage minus the time the venue's book last
+// changed before it was fetched (or streamed into the cache).
+func (e *Engine) recordBookAge(ns int64) {
+	ns = max(ns, 0)
+	e.age.add(ns)
+	e.ageSum += ns
+}
+
+func (h *exportHist) cumulative(dst *StageHistogram, sumNs int64) {
+	var cum uint64
+	for j := range NumExportBuckets {
+		cum += h.counts[j]
+		dst.Cumulative[j] = cum
+	}
+	dst.Count = cum + h.counts[NumExportBuckets]
+	dst.SumSeconds = float64(sumNs) / 1e9
+}
+
 // StageHistogram is a cumulative latency histogram as Prometheus exposes it.
 type StageHistogram struct {
 	// Count and SumSeconds are the number and sum of observations.
@@ -97,9 +116,12 @@ type Stats struct {
 	Ticks, DeadlineMisses, TickErrors uint64
 	SkippedSlots                      uint64
 	StageErrors                       [NumStages]uint64
-	// CacheHits and CacheMisses are MD-cache reads (fetch_md, quote and risk
-	// each read once a tick; none with the cache off); VenueFetches counts
-	// venue market-data requests (every tick with the cache off).
+	// CacheHits and CacheMisses are fetch_md's requests to the MD cache,
+	// one a tick with the cache on (none with it off): a hit is a tick
+	// served without a venue round trip, so the hit ratio is the share of
+	// venue round trips saved. The quote and risk stages' re-reads of the
+	// touch are not counted. VenueFetches counts venue market-data requests
+	// (every tick with the cache off).
 	CacheHits, CacheMisses, VenueFetches uint64
 	// MakerVolume and TakerVolume are filled volume in base units.
 	MakerVolume, TakerVolume float64
@@ -124,6 +146,13 @@ type Stats struct {
 	Breakers             [NumBreakers]BreakerStats
 	// Stages are the per-stage histograms, StageNames order, TickTotal last.
 	Stages [NumStages + 1]StageHistogram
+	// QuotedBookAge is the age of the book each tick quoted on
+	// (mm_quoted_book_age_seconds): at the quote stage, the time since the
+	// venue's book last changed before the tick read it (from the venue or
+	// the MD cache). With the pipeline it includes the interval the
+	// prefetched book waits for its tick; with the cache, up to md_cache.ttl
+	// more.
+	QuotedBookAge StageHistogram
 	// Flags are the feature flags; FaultsActive the faults active now.
 	Flags        Flags
 	FaultsActive [fault.NumKinds]bool
@@ -176,6 +205,7 @@ func (e *Engine) statsLocked(s *Stats) {
 			h.Cumulative[j] = cum
 		}
 	}
+	e.age.cumulative(&s.QuotedBookAge, e.ageSum)
 	s.Flags = e.flags()
 	for k := range fault.NumKinds {
 		_, s.FaultsActive[k] = e.sched.Active(k)
@@ -243,6 +273,7 @@ func (e *Engine) ResetLatencies() {
 		e.rec[i].Reset()
 		e.exp[i] = exportHist{}
 	}
+	e.age, e.ageSum = exportHist{}, 0
 }
 
 func stageIndex(stage string) int {

@@ -20,7 +20,7 @@ func (e *Engine) step() {
 		e.clk.SleepUntil(e.next)
 	}
 	start := e.clk.Now()
-	e.tickStart = start
+	e.prevStart, e.tickStart = e.tickStart, start
 	e.sched.Update(start)
 	e.mem.update(e, start)
 	e.advanceVenue(start)
@@ -105,18 +105,28 @@ func (e *Engine) fetch(dst *viewBook, now int64) (int64, bool) {
 		dst.ok = false
 		return io, false
 	}
-	top := topOf(e.live, &e.fetched)
+	top := e.liveTop(now)
 	dst.copyFrom(top)
 	if e.p.cacheOn {
-		e.cache.Put(top, now+io)
+		e.cache.Put(top, now)
 	}
 	return io, true
 }
 
-// cacheGet is one read of the instrument's book through the MD cache at now,
-// counted as a hit or a miss. An active cache_degradation fault makes any
-// read (fetch_md, quote, risk) miss with probability magnitude, so the hit
-// ratio falls to (1 - magnitude) of its healthy value.
+// liveTop is the venue's book cut to FetchDepth, its TimeNs asOf: the
+// engine-clock time from which the bot knows it as the venue's book (a
+// venue answer: the request's time; a streamed book: the time it changed).
+// Inside the engine a book's TimeNs is that time, and its age is measured
+// from it: by the MD cache's TTL and by mm_quoted_book_age_seconds.
+func (e *Engine) liveTop(asOf int64) *marketdata.Book {
+	top := topOf(e.live, &e.fetched)
+	top.TimeNs = asOf
+	return top
+}
+
+// cacheGet is fetch_md's request to the MD cache at now, counted as a hit
+// or a miss (mm_md_cache_requests_total). An active cache_degradation fault
+// makes it miss with probability magnitude.
 func (e *Engine) cacheGet(now int64) (*marketdata.Book, bool) {
 	if m, on := e.sched.Active(fault.CacheDegradation); on && e.rng.Float64() < m {
 		e.cache.Refuse()
@@ -126,16 +136,21 @@ func (e *Engine) cacheGet(now int64) (*marketdata.Book, bool) {
 }
 
 // touch is the book a later stage (quote, risk) re-reads the touch from:
-// with the MD cache on, a read through it (a hit serves the cached book, a
-// miss falls back to v, the tick's fetched book, without a venue call);
-// with it off, v itself and no read is counted. A cached book that cannot
-// be priced on (empty, one-sided, crossed: twoSided) falls back to v too,
+// with the MD cache on, the cached book when the cache serves one (a
+// degraded cache refuses with the fault's probability), else v, the tick's
+// book, without a venue call; with it off, v itself. The re-reads are not
+// cache requests (mdcache.Peek): only fetch_md's requests count, so the hit
+// ratio is the venue round trips saved. A cached book that cannot be
+// priced on (empty, one-sided, crossed: twoSided) falls back to v too,
 // which the tick has already found two-sided.
 func (e *Engine) touch(v *marketdata.Book) *marketdata.Book {
 	if !e.p.cacheOn {
 		return v
 	}
-	if b, hit := e.cacheGet(e.clk.Now()); hit && twoSided(b) {
+	if m, on := e.sched.Active(fault.CacheDegradation); on && e.rng.Float64() < m {
+		return v
+	}
+	if b, hit := e.cache.Peek(e.sym, e.clk.Now()); hit && twoSided(b) {
 		return b
 	}
 	return v
@@ -169,6 +184,7 @@ func (e *Engine) computeStages(v *viewBook) {
 
 	e.clk.Work(e.compute[StageQuote].Sample(e.rng))
 	e.quote(e.touch(b), fair)
+	e.recordBookAge(t - b.TimeNs)
 	t = e.lap(StageQuote, t)
 
 	e.clk.Work(e.compute[StageRisk].Sample(e.rng))
@@ -198,11 +214,31 @@ func (e *Engine) stageError(s int) {
 
 // advanceVenue moves the simulated venue to now: the market's book and
 // trades, matched against our resting orders.
+//
+// It also plays the venue's market-data stream into the MD cache: when the
+// book has changed since the previous tick (and no feed_stall fault holds
+// the stream), the new book is cached as of the engine-clock time it
+// changed (its TimeNs on the engine's clock, kept within the time since the
+// previous tick: a looped recording's times are not shifted), so fetch_md
+// is served it while it is younger than md_cache.ttl.
 func (e *Engine) advanceVenue(now int64) {
 	book, trades := e.feed.AdvanceTo(e.startNs + (now - e.origin))
 	e.live = book
-	if book != nil && book.Symbol != "" && book.Symbol != e.sym {
-		e.sym = book.Symbol
+	e.liveMid = 0
+	if book != nil {
+		if twoSided(book) {
+			e.liveMid = (book.Bids[0].Price + book.Asks[0].Price) / 2
+		}
+		if book.Symbol != "" && book.Symbol != e.sym {
+			e.sym = book.Symbol
+		}
+		if book.TimeNs != e.liveSeenNs || e.liveAsOf == 0 {
+			e.liveSeenNs = book.TimeNs
+			e.liveAsOf = e.clockOf(book.TimeNs)
+			if _, stalled := e.sched.Active(fault.FeedStall); e.p.cacheOn && !stalled && len(book.Bids)+len(book.Asks) > 0 {
+				e.cache.Put(e.liveTop(e.liveAsOf), e.liveAsOf)
+			}
+		}
 	}
 	e.match(trades, book)
 }

@@ -23,6 +23,7 @@ type venue struct {
 // rests at the back of the visible queue at its price.
 func (e *Engine) place(s int, a *action) {
 	e.c.placed++
+	e.fillAt = e.clk.Now() // a taker fill happens at the order's entry
 	b := e.live
 	px, rem := a.price, a.size
 	eps := e.p.tick / 2
@@ -79,6 +80,7 @@ func (e *Engine) match(trades []marketdata.Trade, b *marketdata.Book) {
 		}
 		for i := range trades {
 			tr := &trades[i]
+			e.fillAt = e.clockOf(tr.TimeNs)
 			if s == bid {
 				if tr.Aggressor != marketdata.Sell || tr.Price > o.price+eps {
 					continue
@@ -109,6 +111,7 @@ func (e *Engine) match(trades []marketdata.Trade, b *marketdata.Book) {
 		if !o.active || b == nil {
 			continue
 		}
+		e.fillAt = e.liveAsOf // the book came through the order when it last changed
 		if s == bid {
 			if len(b.Asks) > 0 && b.Asks[0].Price <= o.price+eps { // the market came through us
 				e.fillResting(s, o.size)
@@ -123,6 +126,13 @@ func (e *Engine) match(trades []marketdata.Trade, b *marketdata.Book) {
 			o.ahead = min(o.ahead, sizeAt(b.Asks, o.price, eps, ask))
 		}
 	}
+}
+
+// clockOf is the engine-clock time of a feed time tNs, kept within the
+// time since the previous tick (a looped recording's times are not
+// shifted).
+func (e *Engine) clockOf(tNs int64) int64 {
+	return min(max(e.origin+(tNs-e.startNs), e.prevStart), e.tickStart)
 }
 
 // fillResting fills size of our resting order on side s as a maker.

@@ -50,10 +50,11 @@
 // seed has its checks now; a new area starts as a Pending placeholder in its
 // own <area>_test.go.
 //
-// A test in ./readiness/... without an "area" attribute (its own or its
-// parent's) is not a checklist item: the report counts it as a harness
-// self-test, and a failing one makes the verdict NOT RUN (the harness is
-// broken, so its answers cannot be trusted). The attributes config_hash and
+// Every test in ./readiness/... is a checklist item or an area's group: the
+// harness's own tests live under harness/ and run in make test, never in the
+// gate. A test here without an "area" attribute (its own or its parent's) is
+// a defect of the checklist: the report names it and the verdict is NOT RUN
+// until it calls checklist.Group. The attributes config_hash and
 // config_layers are set once, by TestConfigAndFlags; no other test sets them.
 //
 // # Which config: the rollback layer

@@ -9,7 +9,8 @@ import (
 )
 
 // TestLogs is the Logs area: the seed's artifact directories and the
-// config's output.log_dir exist and are writable (created when missing).
+// config's output.log_dir exist and are writable (created when missing);
+// with a bot profile (PROFILE), the bot's log directories it declares.
 func TestLogs(t *testing.T) {
 	checklist.Group(t, checklist.AreaLogs)
 	env, err := checklist.LoadRunEnv(os.LookupEnv)
@@ -20,6 +21,13 @@ func TestLogs(t *testing.T) {
 		t.Run(checklist.DirItemName(dir), func(t *testing.T) {
 			checklist.Record(t, checklist.WritableDir(env.Layers.Root, dir, "seed"))
 		})
+	}
+	if p := env.BotProfile(); p != nil {
+		// a bot that is not ours: its log directories from its profile
+		for _, n := range checklist.ProfileLogDirs(p) {
+			t.Run(n.Name, func(t *testing.T) { checklist.Record(t, n.Item) })
+		}
+		return
 	}
 	t.Run("log_dir", func(t *testing.T) {
 		view, ok := env.View()

@@ -3,6 +3,7 @@ package readiness
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
@@ -16,12 +17,21 @@ import (
 // the rollback dry run turns every target off, and a restore round-trips.
 // With CONFIG empty (a running bot checked from its metrics) there are no
 // config files to snapshot, roll back or restore: every item fails as not
-// evaluated (checks.WithoutConfig).
+// evaluated (checks.WithoutConfig). With a bot profile (PROFILE) the
+// targets are paths in the bot's own config (checklist.ProfileSafetyItems).
 func TestSafety(t *testing.T) {
 	checklist.Group(t, checklist.AreaSafety)
 	env, err := checklist.LoadRunEnv(os.LookupEnv)
 	if err != nil {
 		t.Fatalf("safety: %v", err)
+	}
+	if p := env.BotProfile(); p != nil {
+		// a bot that is not ours: rollback targets are paths in its config
+		cfg, err := checklist.ProfileConfig(p)
+		for _, n := range checklist.ProfileSafetyItems(p, cfg, err, filepath.Join(env.Layers.Root, "artifacts", "release"), t.TempDir()) {
+			t.Run(n.Name, func(t *testing.T) { checklist.Record(t, n.Item) })
+		}
+		return
 	}
 	if env.NoConfig {
 		for _, n := range checks.WithoutConfig() {

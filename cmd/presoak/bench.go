@@ -14,6 +14,8 @@ import (
 	"github.com/presoak/presoak/harness/baseline"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 func init() {
@@ -43,7 +45,7 @@ func runBench(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	o := baseline.Options{Loaded: loaded, Layers: layers.Names(), Display: layers.Display, Budgets: set,
-		GitCommit: baseline.GitCommit(root), Progress: os.Stderr, ProgressEvery: 10 * time.Second}
+		GitCommit: gitinfo.Commit(root), Progress: os.Stderr, ProgressEvery: 10 * time.Second}
 	run, err := bench.Measure(ctx, o, *clock, *duration)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "presoak bench: %v\n", err)
@@ -86,12 +88,7 @@ func loadBudgetsAndConfig() (string, checklist.Layers, *budget.Set, *config.Load
 	}
 	layers := checklist.ConfigLayers(os.Getenv("CONFIG"), root)
 	path := os.Getenv("BUDGETS")
-	if path == "" {
-		path = baseline.DefaultBudgets
-	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(root, path)
-	}
+	path = budget.Path(root, path)
 	set, err := budget.Load(path)
 	if err != nil {
 		return root, layers, nil, nil, err

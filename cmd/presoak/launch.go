@@ -7,9 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/presoak/presoak/internal/modroot"
+	"io/fs"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -17,11 +16,15 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/launch"
 	"github.com/presoak/presoak/harness/monitoring"
 	"github.com/presoak/presoak/harness/safety"
+	sig "github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/soak"
 	"github.com/presoak/presoak/harness/stack"
-	report "github.com/presoak/presoak/reports/readiness"
+	"github.com/presoak/presoak/internal/gitinfo"
+	"github.com/presoak/presoak/internal/modroot"
 )
 
 func init() {
@@ -82,7 +85,7 @@ func runLaunch(args []string) int {
 		return 1
 	}
 	if *foreground {
-		return launchForeground(ctx, st)
+		return launchForeground(ctx, st, filepath.Join(root, "artifacts/soak"))
 	}
 	st.Detach() // leave the soak, Prometheus and the bot running under watch
 	fmt.Println("launch: the soak is running under watch; follow it with: tail -f artifacts/soak/launch-soak.log")
@@ -105,8 +108,9 @@ func launchSubEnv() []string {
 }
 
 // launchForeground waits for the soak to end or ctx (Ctrl-C), then stops
-// everything the launch started.
-func launchForeground(ctx context.Context, st *stack.Stack) int {
+// everything the launch started. The soak's verdict is read from its report
+// (soak_report.json in soakDir), not from its output.
+func launchForeground(ctx context.Context, st *stack.Stack, soakDir string) int {
 	fmt.Println("launch: waiting for the soak to end (Ctrl-C stops it; its report is still written); log artifacts/soak/launch-soak.log")
 	code := 0
 	for {
@@ -114,7 +118,7 @@ func launchForeground(ctx context.Context, st *stack.Stack) int {
 			if err != nil {
 				code = 1
 			}
-			fmt.Printf("launch: the soak ended (%v); report artifacts/soak/soak_report.md\n", launchOrOK(err))
+			fmt.Printf("launch: the soak ended (%v): %s; report artifacts/soak/soak_report.md\n", launchOrOK(err), soakVerdict(soakDir))
 			break
 		}
 		if ctx.Err() != nil {
@@ -153,7 +157,7 @@ func launchEnv(k, def string) string {
 // snapshot's hash (as they are before the launch; prepare-soak rewrites the
 // snapshot, so the hash is read again after it).
 func fillRecordFacts(rec *launch.Record, root string) {
-	rec.Commit = launchCommit(root)
+	rec.Commit = gitinfo.Commit(root)
 	env, err := checklist.LoadEnv(os.Getenv("CONFIG"))
 	if err == nil {
 		rec.ConfigLayers = env.Layers.Names()
@@ -172,18 +176,6 @@ func fillRecordFacts(rec *launch.Record, root string) {
 		"`make rollback` previews the feature-flag rollback key by key; `make rollback APPLY=1` writes the rollback layer and verifies it; restart the bot with it",
 		"`make restore` removes the rollback layer and verifies the config hash equals the snapshot's",
 	}
-}
-
-func launchCommit(root string) string {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
-	if err != nil {
-		return "unknown (not a git work tree)"
-	}
-	c := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
-		c += " (+ uncommitted changes)"
-	}
-	return c
 }
 
 func launchFileHash(path string) string {
@@ -302,7 +294,7 @@ func collectionItems(ctx context.Context, o launchOptions, s *stack.Stack, settl
 	var ev []string
 	for _, check := range checks {
 		it := check(c, ctx)
-		if it.Status != report.StatusPass {
+		if it.Status != result.StatusPass {
 			return strings.Join(ev, "\n"), errors.New(it.Message)
 		}
 		ev = append(ev, it.Message)
@@ -332,6 +324,7 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	soakDir := filepath.Join(o.root, "artifacts/soak")
 	logPath := filepath.Join(soakDir, "launch-soak.log")
 	_ = os.Remove(logPath)
+	started := time.Now()
 	p, err := s.Adopt("soak", "soak", o.root, logPath, "artifacts/soak/launch-soak.log", env,
 		o.make, "--no-print-directory", "soak", "DURATION="+o.duration)
 	if err != nil {
@@ -341,7 +334,11 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	l.Record.Running = append(l.Record.Running, fmt.Sprintf("soak: pid %d (make soak), log %s, report artifacts/soak/soak_report.md when it ends", p.PID, p.Log))
 	deadline := time.Now().Add(o.soakStartWait)
 	for {
-		if first, ok := soakFirstProgress(logPath); ok {
+		first, ok, rerr := soakSampling(soakDir, started)
+		if rerr != nil {
+			return how, fmt.Errorf("make soak (pid %d): %w", p.PID, rerr)
+		}
+		if ok {
 			return fmt.Sprintf("make soak (pid %d) is sampling; log %s\n%s\n%s", p.PID, p.Log, how, first), nil
 		}
 		if done, werr := s.Exited("soak"); done {
@@ -358,26 +355,45 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	}
 }
 
-// soakFirstProgress is the soak's start line ("soak: DURATION=...") once
-// its log has the runner's first progress line ("soak 0s/72h0m0s ..."),
-// printed after its first sample: proof that this soak, not another one
-// writing to artifacts/soak, is running.
-func soakFirstProgress(logPath string) (string, bool) {
-	data, err := os.ReadFile(logPath)
+// soakVerdict is the verdict and reason of the soak report in soakDir, or
+// why there is none.
+func soakVerdict(soakDir string) string {
+	rep, err := soak.ReadReport(filepath.Join(soakDir, soak.ReportJSONFile))
 	if err != nil {
-		return "", false
+		return "no soak report (" + err.Error() + ")"
 	}
-	start := ""
-	for _, line := range strings.Split(string(data), "\n") {
-		switch {
-		case strings.HasPrefix(line, "soak: "):
-			start = line
-		case strings.HasPrefix(line, "soak ") && strings.Contains(line, "/"):
-			if start == "" {
-				start = line
-			}
-			return start, true
+	return fmt.Sprintf("verdict %s — %s", rep.Verdict, rep.Reason)
+}
+
+// soakSampling reports whether the soak whose artifacts are in soakDir has
+// written a sample taken at or after since (when this launch started it):
+// the soak's own samples file (soak.SamplesFile), not its log, is the
+// proof that this soak, not an earlier one, is running. The line says what
+// the latest sample shows.
+func soakSampling(soakDir string, since time.Time) (string, bool, error) {
+	samples, err := soak.ReadSamples(filepath.Join(soakDir, soak.SamplesFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	const skew = time.Second // the soak's process reads the same wall clock
+	n := 0
+	var last sig.Sample
+	for _, smp := range samples {
+		if !smp.At.Before(since.Add(-skew)) {
+			n++
+			last = smp
 		}
 	}
-	return "", false
+	if n == 0 {
+		return "", false, nil
+	}
+	up := "up"
+	if !last.Up {
+		up = "down: " + last.Fault
+	}
+	return fmt.Sprintf("%s: %d sample(s) since %s; latest %s from %s (%s), %.0f ticks",
+		soak.SamplesFile, n, since.UTC().Format(time.RFC3339), last.At.UTC().Format(time.RFC3339), last.Instance, up, last.Ticks), true, nil
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	sig "github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/soak"
 )
 
 func TestLaunchStepsFollowTheSeedsChecklist(t *testing.T) {
@@ -29,23 +34,66 @@ func TestLaunchSubEnvDropsTheOuterMakeFlags(t *testing.T) {
 	}
 }
 
-func TestSoakFirstProgress(t *testing.T) {
+// TestSoakSampling: the launch learns that its soak is sampling from the
+// soak's samples file, never from its log lines: a log that says
+// everything proves nothing; samples older than the launch's start (an
+// earlier soak's) prove nothing; a sample taken since does.
+func TestSoakSampling(t *testing.T) {
 	dir := t.TempDir()
-	log := filepath.Join(dir, "soak.log")
-	if _, ok := soakFirstProgress(log); ok {
-		t.Error("no log: started")
+	started := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	if _, ok, err := soakSampling(dir, started); ok || err != nil {
+		t.Fatalf("no samples file: got %v, %v, want not sampling, no error", ok, err)
 	}
-	write := func(s string) {
-		if err := os.WriteFile(log, []byte(s), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "launch-soak.log"), []byte("soak: DURATION=2m0s\nsoak 0s/2m0s ticks 0 | nothing pending\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := soakSampling(dir, started); ok {
+		t.Fatal("a log with progress lines and no samples: got sampling, want not")
+	}
+	write := func(samples ...sig.Sample) {
+		t.Helper()
+		var b strings.Builder
+		for _, s := range samples {
+			line, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(line)
+			b.WriteByte('\n')
+		}
+		if err := os.WriteFile(filepath.Join(dir, soak.SamplesFile), []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("make soak: DURATION=2m\n=== RUN   TestSoak\nsoak: DURATION=2m0s, criteria fixtures/criteria.yaml\n")
-	if _, ok := soakFirstProgress(log); ok {
-		t.Error("start line without a progress line: started")
+	write(sig.Sample{At: started.Add(-time.Hour), Instance: "embedded", Up: true, Ticks: 36000})
+	if _, ok, _ := soakSampling(dir, started); ok {
+		t.Fatal("only an earlier soak's samples: got sampling, want not")
 	}
-	write("make soak: DURATION=2m\nsoak: DURATION=2m0s, criteria x\nsoak 0s/2m0s ticks 0 | nothing pending\n")
-	if line, ok := soakFirstProgress(log); !ok || !strings.HasPrefix(line, "soak: DURATION=2m0s") {
-		t.Errorf("with a progress line: %q %v, want the start line, true", line, ok)
+	write(sig.Sample{At: started.Add(-time.Hour), Instance: "embedded", Up: true, Ticks: 36000},
+		sig.Sample{At: started.Add(2 * time.Second), Instance: "embedded", Up: true, Ticks: 20})
+	line, ok, err := soakSampling(dir, started)
+	if !ok || err != nil || !strings.Contains(line, "1 sample(s) since") || !strings.Contains(line, "embedded (up), 20 ticks") {
+		t.Fatalf("a sample since the start: got %q, %v, %v, want sampling with its evidence", line, ok, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, soak.SamplesFile), []byte("{\"at\": 12}\n{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := soakSampling(dir, started); err == nil || !strings.Contains(err.Error(), soak.SamplesFile) {
+		t.Fatalf("a corrupt samples file: got %v, want an error naming it", err)
+	}
+}
+
+// TestSoakVerdict: the launch reads the soak's verdict from its report.
+func TestSoakVerdict(t *testing.T) {
+	dir := t.TempDir()
+	if got := soakVerdict(dir); !strings.HasPrefix(got, "no soak report (") {
+		t.Errorf("no report: got %q, want it said", got)
+	}
+	rep := `{"version":1,"verdict":"stopped","reason":"stopped by deadline_miss_stop"}`
+	if err := os.WriteFile(filepath.Join(dir, soak.ReportJSONFile), []byte(rep), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := soakVerdict(dir), "verdict stopped — stopped by deadline_miss_stop"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -24,7 +24,7 @@ func runMonitoring(args []string) int {
 	fs := flag.NewFlagSet("monitoring", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: presoak monitoring\n\nWrites "+monitoring.RulesPath+", "+monitoring.DashboardPath+" and "+monitoring.ChecklistPath+
-			"\nfrom CRITERIA, BUDGETS, METRIC_NAMES (a metric-name mapping file), SELECTOR and BASELINE.")
+			"\nfrom CRITERIA, BUDGETS, PROFILE (a bot profile: the expressions are its signals) or METRIC_NAMES (a metric-name mapping file), SELECTOR and BASELINE.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/internal/home"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -55,6 +56,9 @@ type readinessRun struct {
 	// evidence are the first-run steps (evidenceSteps): each makes a file
 	// the checklist reads when it is missing. Nil: none.
 	evidence []evidenceStep
+	// checkConfig checks the config before go test (configCheck): presoak
+	// readiness does, presoak report (which renders a given stream) does not.
+	checkConfig bool
 }
 
 func runReadiness(args []string) int {
@@ -100,6 +104,7 @@ func runReadiness(args []string) int {
 		testArgs: testArgs, env: os.Environ(),
 		now: time.Now, signals: sig,
 		stdout: os.Stdout, stderr: os.Stderr,
+		checkConfig: true,
 	}
 	if self, err := os.Executable(); err == nil {
 		r.evidence = evidenceSteps(root, self)
@@ -124,12 +129,16 @@ func (r readinessRun) execute() int {
 		fmt.Fprintf(r.stderr, "presoak readiness: create reports directory: %v\n", err)
 		return exitNotRun
 	}
-	opts := report.Options{Now: r.now(), Version: version(), Module: modulePath(r.root)}
-	if stream, ok := r.configCheck(opts.Module); !ok {
-		opts.Command = "presoak readiness (config check before go test; no test ran)"
-		opts.Notes = append(opts.Notes, "the config does not load: the checklist stopped before go test, so only Config & Flags is reported; fix config_loads, then run again")
-		fmt.Fprintln(r.stdout, "presoak readiness: the config does not load; reporting it without running the checklist")
-		return r.finish(stream, nil, opts, nil)
+	// Classnames relative to the module; presoak's checklist run from a
+	// team's module is named relative to presoak's.
+	opts := report.Options{Now: r.now(), Version: version(), Module: modulePath(r.root), OtherModules: []string{home.ModulePath}}
+	if r.checkConfig {
+		if stream, ok := r.configCheck(opts.Module); !ok {
+			opts.Command = "presoak readiness (config check before go test; no test ran)"
+			opts.Notes = append(opts.Notes, "the config does not load: the checklist stopped before go test, so only Config & Flags is reported; fix config_loads, then run again")
+			fmt.Fprintln(r.stdout, "presoak readiness: the config does not load; reporting it without running the checklist")
+			return r.finish(stream, nil, opts, nil)
+		}
 	}
 	opts.Notes = append(opts.Notes, r.makeEvidence()...)
 

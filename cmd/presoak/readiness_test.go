@@ -89,7 +89,7 @@ func newRun(t *testing.T, runner []string, config string, testArgs ...string) (r
 		root: root, reportsDir: t.TempDir(), runner: runner, testArgs: testArgs,
 		env:    append(env, "CONFIG="+config),
 		now:    func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) },
-		stdout: out, stderr: out,
+		stdout: out, stderr: out, checkConfig: true,
 	}, out
 }
 
@@ -482,5 +482,18 @@ func TestReadinessFirstRunFailureStillReports(t *testing.T) {
 	r2.evidence = []evidenceStep{{What: "flag snapshot", Path: failing, Command: []string{failing}, Make: "make snapshot"}}
 	if code := r2.execute(); code != exitReady || strings.Contains(out2.String(), "first run") {
 		t.Errorf("exit %d, output:\n%s\nwant 0 and no first-run step for an existing file", code, out2)
+	}
+}
+
+// presoak report renders the stream it is given: a config in the
+// environment that does not load does not replace it (no config check).
+func TestReadinessWithoutConfigCheckRendersTheStream(t *testing.T) {
+	r, out := newRun(t, fakeRunner(t, passingStream, "exit 0"), "fixtures/config.yaml,fixtures/bad/typo_key.yaml")
+	r.checkConfig = false
+	if code := r.execute(); code != exitReady {
+		t.Fatalf("exit %d, want %d (the stream passes):\n%s", code, exitReady, out)
+	}
+	if md := readReport(t, r); strings.Contains(md, "config_loads") {
+		t.Errorf("the report shows a config check:\n%s", md)
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
+	report "github.com/presoak/presoak/reports/readiness"
 )
 
 func init() {
@@ -18,23 +18,19 @@ func init() {
 }
 
 // runReport renders the reports of a checklist run that `go test -json`
-// made (the gate run as plain go test): it replays the stream through the
-// built-in gotestsum (--raw-command), so the JUnit, the Markdown, the exit
-// code and the job summary are exactly presoak readiness's.
+// made (the gate run as plain go test) as presoak readiness does after its
+// own run (readinessRun.finish): the same JUnit, Markdown, exit code and
+// job summary.
 func runReport(args []string) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	reports := fs.String("reports", "artifacts/reports", "directory for the reports (relative to the module root)")
 	stream := fs.String("json", "", "the go test -json stream (default <reports>/"+jsonName+"; - for standard input)")
-	cat := fs.String("cat", "", "")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: presoak report [flags]\n\nRenders "+markdownName+" and "+junitName+" from a go test -json stream of the checklist:\n\n  go test -json github.com/presoak/presoak/readiness/... > artifacts/reports/readiness.json\n  go tool presoak report\n\nExit 0 ready, 1 a blocking item failed, 2 the checklist did not run.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitNotRun
-	}
-	if *cat != "" { // the raw command gotestsum replays: the stream on stdout
-		return catFile(*cat, os.Stdout)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -50,62 +46,34 @@ func runReport(args []string) int {
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(root, dir)
 	}
-	in := *stream
+	in, from := *stream, ""
+	var data []byte
 	switch {
-	case in == "":
-		in = filepath.Join(dir, jsonName)
 	case in == "-":
-		tmp, err := os.CreateTemp("", "presoak-stream-*.json")
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "presoak report: %v\n", err)
-			return exitNotRun
+		data, err = io.ReadAll(os.Stdin)
+		from = "standard input"
+	default:
+		if in == "" {
+			in = filepath.Join(dir, jsonName)
+		} else if !filepath.IsAbs(in) {
+			in = filepath.Join(wd, in)
 		}
-		defer os.Remove(tmp.Name())
-		_, cerr := io.Copy(tmp, os.Stdin)
-		if err := tmp.Close(); cerr == nil {
-			cerr = err
-		}
-		if cerr != nil {
-			fmt.Fprintf(os.Stderr, "presoak report: read standard input: %v\n", cerr)
-			return exitNotRun
-		}
-		in = tmp.Name()
-	case !filepath.IsAbs(in):
-		in = filepath.Join(wd, in)
+		data, err = os.ReadFile(in)
+		from = in
 	}
-	if _, err := os.Stat(in); err != nil {
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "presoak report: the go test -json stream: %v\n", err)
 		return exitNotRun
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "presoak report: %v\n", err)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(os.Stderr, "presoak report: create reports directory: %v\n", err)
 		return exitNotRun
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	r := readinessRun{
-		root: root, reportsDir: dir,
-		runner:   []string{exe, "gotestsum", "--raw-command"},
-		testArgs: []string{exe, "report", "-cat", in},
-		env:      os.Environ(),
-		now:      time.Now, signals: sig,
-		stdout: os.Stdout, stderr: os.Stderr,
+	r := readinessRun{root: root, reportsDir: dir, env: os.Environ(), now: time.Now, stdout: os.Stdout, stderr: os.Stderr}
+	if rel, err := filepath.Rel(root, from); err == nil && !strings.HasPrefix(rel, "..") {
+		from = filepath.ToSlash(rel)
 	}
-	return r.execute()
-}
-
-func catFile(path string, w io.Writer) int {
-	f, err := os.Open(path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "presoak report: %v\n", err)
-		return exitNotRun
-	}
-	defer f.Close()
-	if _, err := io.Copy(w, f); err != nil {
-		fmt.Fprintf(os.Stderr, "presoak report: %v\n", err)
-		return exitNotRun
-	}
-	return 0
+	opts := report.Options{Now: r.now(), Version: version(), Module: modulePath(root),
+		Command: "go test -json, rendered by presoak report from " + from}
+	return r.finish(data, nil, opts, nil)
 }

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
 
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/harness/safety"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // defaultSafetyConfig is CONFIG's default, as in the Makefile.
@@ -59,28 +60,13 @@ func (f *safetyFlags) options() safety.Options {
 		Workspace:    safety.Workspace{Root: root},
 		ConfigLayers: config.ParseLayers(f.config),
 		TargetsFile:  f.targets,
-		Meta:         safety.Meta{Version: presoakVersion(), GitCommit: gitCommit(f.root)},
+		Meta:         safety.Meta{Version: presoakVersion(), GitCommit: gitinfo.Commit(f.root)},
 	}
 }
 
 // presoakVersion is presoak's version and commit (version.go), e.g. "v0.4.0+1a2b3c4d5e6f" or "devel".
 func presoakVersion() string {
 	return currentBuild().Compact() // presoak's own version, also when it is a team's dependency
-}
-
-// gitCommit is `git rev-parse HEAD` in dir, or "unknown". No shell is involved.
-func gitCommit(dir string) string {
-	cmd := exec.Command("git", "rev-parse", "HEAD")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		return "unknown"
-	}
-	c := strings.TrimSpace(string(out))
-	if len(c) != 40 && len(c) != 64 {
-		return "unknown"
-	}
-	return c
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer) int {

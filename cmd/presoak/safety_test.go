@@ -92,9 +92,3 @@ func TestSafetyCommandsFailWithAReason(t *testing.T) {
 		}
 	})
 }
-
-func TestGitCommitOutsideARepositoryIsUnknown(t *testing.T) {
-	if got := gitCommit(t.TempDir()); got != "unknown" {
-		t.Errorf("got %q, want unknown", got)
-	}
-}

@@ -17,6 +17,7 @@ import (
 
 	gotestsum "gotest.tools/gotestsum/cmd"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/internal/home"
 	report "github.com/presoak/presoak/reports/readiness"
 )
@@ -64,12 +65,25 @@ func setupHome(cmd string) {
 	}
 }
 
-// profileFlag is readiness's -profile: the team's bot profile (issue 15).
-// Until profiles are read a profile given is an error, never ignored; the
-// profile plugs in through home.Tree (PRESOAK_PROFILE).
+// profileFlag is readiness's -profile: the team's bot profile
+// (harness/profile). It is validated at once (file:line:key problems stop
+// the run) and passed to the checklist as PROFILE and PRESOAK_PROFILE (its
+// repository is the team's tree, home.Tree).
 func profileFlag(fs *flag.FlagSet) {
-	fs.Func("profile", "the team's bot profile file (also "+home.EnvProfile+"); not read yet: declare the bot with CONFIG, TARGET, SCRAPE_URL, HARNESS", func(v string) error {
-		return fmt.Errorf("%s: %w", v, home.ErrProfilePending)
+	fs.Func("profile", "the team's bot profile file (also PROFILE, "+home.EnvProfile+"): its target, config, signals", func(v string) error {
+		abs, err := filepath.Abs(v)
+		if err != nil {
+			return err
+		}
+		if _, err := profile.Load(abs); err != nil {
+			return err
+		}
+		for _, k := range []string{"PROFILE", home.EnvProfile} {
+			if err := os.Setenv(k, abs); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -154,11 +168,12 @@ func hasEnv(env []string, key string) bool {
 func hasGoTests(dir string) bool {
 	found := false
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || found {
+		if err != nil {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(p, "_test.go") {
 			found = true
+			return filepath.SkipAll
 		}
 		return nil
 	})

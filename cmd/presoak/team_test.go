@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,7 +31,6 @@ func TestTeamModuleCommand(t *testing.T) {
 	run := func() (string, int) {
 		return tm.goCmd(t, append([]string{"run", home.ModulePath + "/cmd/presoak", "readiness"}, tm.readinessRun()...)...)
 	}
-	tm.firstRun(t, "run", home.ModulePath+"/cmd/presoak")
 	tm.expect(t, "healthy", run, 0, "READY")
 	summary := tm.readFile(t, tm.stepSummary)
 	if !strings.Contains(summary, "presoak readiness: READY") {
@@ -53,7 +53,6 @@ func TestTeamModuleTool(t *testing.T) {
 	run := func() (string, int) {
 		return tm.goCmd(t, append([]string{"tool", "presoak", "readiness"}, tm.readinessRun()...)...)
 	}
-	tm.firstRun(t, "tool", "presoak")
 	tm.expect(t, "healthy", run, 0, "READY")
 	tm.breakIt(t)
 	tm.expect(t, "broken", run, 1, "ACTION REQUIRED")
@@ -202,7 +201,7 @@ func (tm *teamModule) goCmd(t *testing.T, args ...string) (string, int) {
 }
 
 // firstRun takes the flag snapshot and generates the monitoring rules in the
-// team's tree, as make first-run does in presoak's.
+// team's tree (presoak readiness does it itself; plain go test does not).
 func (tm *teamModule) firstRun(t *testing.T, how ...string) {
 	t.Helper()
 	for _, sub := range []string{"snapshot", "monitoring"} {
@@ -301,9 +300,10 @@ func TestTeamModuleOwnItems(t *testing.T) {
 		}
 	}
 	tm.setEnv(t)
-	answer := http.StatusOK
+	var answer atomic.Int32 // the kill switch's status code
+	answer.Store(http.StatusOK)
 	killSwitch := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(answer)
+		w.WriteHeader(int(answer.Load()))
 	}))
 	defer killSwitch.Close()
 	tm.env = append(tm.env, "KILL_SWITCH_URL="+killSwitch.URL,
@@ -312,7 +312,6 @@ func TestTeamModuleOwnItems(t *testing.T) {
 	run := func() (string, int) {
 		return tm.goCmd(t, append([]string{"tool", "presoak", "readiness"}, tm.readinessRun()...)...)
 	}
-	tm.firstRun(t, "tool", "presoak")
 	out, code := run()
 	if code != 0 {
 		t.Fatalf("healthy: exit %d, want 0:\n%s", code, tail(out, 60))
@@ -328,7 +327,7 @@ func TestTeamModuleOwnItems(t *testing.T) {
 		}
 	}
 
-	answer = http.StatusServiceUnavailable
+	answer.Store(http.StatusServiceUnavailable)
 	out, code = run()
 	if code != 1 {
 		t.Fatalf("kill switch down: exit %d, want 1:\n%s", code, tail(out, 60))
@@ -337,5 +336,44 @@ func TestTeamModuleOwnItems(t *testing.T) {
 	if !strings.Contains(md, "ACTION REQUIRED") || !strings.Contains(md, "### ❌ Venue — kill_switch_answers") ||
 		!strings.Contains(md, "503 Service Unavailable") {
 		t.Errorf("kill switch down: %s wants ACTION REQUIRED naming kill_switch_answers and its 503:\n%s", markdownName, tail(md, 60))
+	}
+}
+
+// A bot profile given before presoak reads profiles stops the run (exit 2)
+// with the reason; it is never silently ignored.
+func TestReadinessProfileFlagIsNotIgnored(t *testing.T) {
+	if code := runReadiness([]string{"-profile", "presoak.profile.yaml"}); code != exitNotRun {
+		t.Fatalf("readiness -profile: exit %d, want %d", code, exitNotRun)
+	}
+}
+
+func TestForTeamInPresoaksCheckoutChangesNothing(t *testing.T) {
+	own, err := home.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := readinessRun{root: own, runner: []string{"go", "tool", "gotestsum"}, testArgs: []string{"-count=1", ownPackages}, env: []string{"A=1"}}
+	got := forTeam(r)
+	if strings.Join(got.runner, " ") != "go tool gotestsum" || strings.Join(got.testArgs, " ") != "-count=1 "+ownPackages || len(got.env) != 1 {
+		t.Errorf("forTeam in presoak's checkout: got runner %v args %v env %v, want them unchanged", got.runner, got.testArgs, got.env)
+	}
+	team := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(team, "readiness"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.root = team
+	got = forTeam(r)
+	if want := "-count=1 " + presoakCheck; strings.Join(got.testArgs, " ") != want {
+		t.Errorf("team without its own items: args %v, want %s", got.testArgs, want)
+	}
+	if !hasEnv(got.env, home.EnvWorkdir) || got.runner[len(got.runner)-1] != "gotestsum" {
+		t.Errorf("team: env %v runner %v, want PRESOAK_WORKDIR and the built-in gotestsum", got.env, got.runner)
+	}
+	if err := os.WriteFile(filepath.Join(team, "readiness", "venue_test.go"), []byte("package readiness\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got = forTeam(r)
+	if want := "-count=1 " + presoakCheck + " " + ownPackages; strings.Join(got.testArgs, " ") != want {
+		t.Errorf("team with its own items: args %v, want %s", got.testArgs, want)
 	}
 }

@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
-	"strings"
 
 	"golang.org/x/mod/module"
 
+	"github.com/presoak/presoak/internal/gitinfo"
 	"github.com/presoak/presoak/internal/home"
 )
 
@@ -94,14 +93,8 @@ func currentBuild() build {
 	}
 	if b.Commit == "" {
 		if dir, err := home.Dir(); err == nil {
-			cmd := exec.Command("git", "rev-parse", "HEAD")
-			cmd.Dir = dir
-			cmd.Stderr = nil
-			if out, err := cmd.Output(); err == nil {
-				b.Commit = strings.TrimSpace(string(out))
-				if st, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
-					b.Modified = true
-				}
+			if c, modified, ok := gitinfo.Head(dir); ok {
+				b.Commit, b.Modified = c, modified
 			}
 		}
 	}

@@ -41,7 +41,10 @@ func NewForRun(root, kind string, l *config.Loaded, realClock bool, seed int64) 
 	for i := 2; exists(dir); i++ { // two runs in one second
 		dir = fmt.Sprintf("%s-%d", RunDir(root, kind, time.Now()), i)
 	}
-	o := Options{Dir: dir, ConfigHash: l.Hash(), Seed: seed, Clock: "simulated"}
+	// A horizon is resolved by the market mid a tick observes: allow two
+	// tick intervals (a skipped slot) at the least.
+	o := Options{Dir: dir, ConfigHash: l.Hash(), Seed: seed, Clock: "simulated",
+		HorizonTolerance: max(DefaultHorizonTolerance, 2*l.Config.Tick.Interval)}
 	if o.Seed == 0 {
 		o.Seed = l.Config.Venue.Seed
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // SchemaVersion is the datasets' schema version (see the package doc).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // The files of a dataset directory.
 const (
@@ -22,11 +22,19 @@ const (
 // Horizons are the markout horizons after each fill.
 var Horizons = [3]time.Duration{time.Second, 5 * time.Second, 30 * time.Second}
 
+// HorizonNames are the horizons as the late column and the headers name
+// them: "0" (at the fill) and then Horizons.
+var HorizonNames = [len(Horizons) + 1]string{"0", "1s", "5s", "30s"}
+
+// DefaultHorizonTolerance is how late after fill time + horizon a market
+// mid may be observed and still resolve the horizon (Options.HorizonTolerance).
+const DefaultHorizonTolerance = 250 * time.Millisecond
+
 // The CSV headers, in column order.
 var (
-	QuotesHeader   = []string{"time_ns", "mid", "fair", "spread_bps", "bid_price", "bid_size", "bid_action", "ask_price", "ask_size", "ask_action", "placed", "inventory"}
-	FillsHeader    = []string{"fill_id", "time_ns", "side", "price", "size", "liquidity", "queue_ahead", "mid", "inventory"}
-	MarkoutsHeader = []string{"fill_id", "time_ns", "side", "price", "size", "liquidity", "mid_0", "mid_1s", "mid_5s", "mid_30s", "markout_0_bps", "markout_1s_bps", "markout_5s_bps", "markout_30s_bps"}
+	QuotesHeader   = []string{"time_ns", "mid", "fair", "spread_bps", "bid_price", "bid_size", "bid_action", "ask_price", "ask_size", "ask_action", "placed", "inventory", "market_time_ns", "market_mid"}
+	FillsHeader    = []string{"fill_id", "time_ns", "side", "price", "size", "liquidity", "queue_ahead", "mid", "mid_time_ns", "engine_mid", "inventory"}
+	MarkoutsHeader = []string{"fill_id", "time_ns", "side", "price", "size", "liquidity", "mid_0", "mid_1s", "mid_5s", "mid_30s", "markout_0_bps", "markout_1s_bps", "markout_5s_bps", "markout_30s_bps", "late"}
 )
 
 // Manifest is manifest.json.
@@ -43,8 +51,11 @@ type Manifest struct {
 	StartNs int64 `json:"start_ns"`
 	EndNs   int64 `json:"end_ns"`
 	SpanNs  int64 `json:"span_ns"`
-	// HorizonsNs are the markout horizons.
-	HorizonsNs []int64 `json:"horizons_ns"`
+	// HorizonsNs are the markout horizons; HorizonToleranceNs how late a
+	// market mid may be observed after fill time + horizon and still
+	// resolve it (later: the horizon is late).
+	HorizonsNs         []int64 `json:"horizons_ns"`
+	HorizonToleranceNs int64   `json:"horizon_tolerance_ns"`
 	// Files are quotes, fills and markouts.
 	Files map[string]FileInfo `json:"files"`
 	// DroppedEvents counts events lost to a full buffer.

@@ -10,8 +10,20 @@ import (
 type pendingFill struct {
 	id   int64
 	f    engine.FillEvent
+	mid0 bool // mid_0 resolved (else late: no market mid within the tolerance)
 	mids [len(Horizons)]float64
 	got  [len(Horizons)]bool
+	late [len(Horizons)]bool // no market mid observed within the tolerance
+}
+
+// done reports whether every horizon is resolved or late.
+func (p *pendingFill) done() bool {
+	for h := range Horizons {
+		if !p.got[h] && !p.late[h] {
+			return false
+		}
+	}
+	return true
 }
 
 // MarkoutBps is the markout of a fill at mid: side * (mid - price) / price,
@@ -20,18 +32,28 @@ func MarkoutBps(side int8, price, mid float64) float64 {
 	return float64(side) * (mid - price) / price * 1e4
 }
 
-// resolve gives every pending fill whose horizon has come the mid at t, and
-// writes the markouts of the fills with every horizon resolved (in order).
+// resolve takes the market mid observed at t: every pending fill whose
+// horizon has come gets it when t is within the tolerance of fill time +
+// horizon (and the market had a mid); otherwise the horizon is late, never
+// resolved by a later observation. The markouts of the oldest fills with
+// every horizon resolved or late are written, in order.
 func (r *Recorder) resolve(t int64, mid float64) {
+	tol := int64(r.opts.HorizonTolerance)
 	for i := range r.pending {
 		p := &r.pending[i]
 		for h, d := range Horizons {
-			if !p.got[h] && t >= p.f.TimeNs+int64(d) {
+			target := p.f.TimeNs + int64(d)
+			if p.got[h] || p.late[h] || t < target {
+				continue
+			}
+			if t-target <= tol && mid > 0 {
 				p.mids[h], p.got[h] = mid, true
+			} else {
+				p.late[h] = true
 			}
 		}
 	}
-	for len(r.pending) > 0 && r.pending[0].got[len(Horizons)-1] {
+	for len(r.pending) > 0 && r.pending[0].done() {
 		r.writeOldestMarkout()
 	}
 }
@@ -44,18 +66,37 @@ func (r *Recorder) writeOldestMarkout() {
 	b := r.buf[:0]
 	b = strconv.AppendInt(b, p.id, 10)
 	b = p.appendFill(b)
-	b = appendFloat(b, p.f.Mid)
+	b = append(b, ',')
+	if p.mid0 {
+		b = strconv.AppendFloat(b, p.f.Mid, 'g', -1, 64)
+	}
 	for h := range Horizons {
 		b = append(b, ',')
 		if p.got[h] {
 			b = strconv.AppendFloat(b, p.mids[h], 'g', -1, 64)
 		}
 	}
-	b = appendFloat(b, MarkoutBps(p.f.Side, p.f.Price, p.f.Mid))
+	b = append(b, ',')
+	if p.mid0 {
+		b = strconv.AppendFloat(b, MarkoutBps(p.f.Side, p.f.Price, p.f.Mid), 'g', -1, 64)
+	}
 	for h := range Horizons {
 		b = append(b, ',')
 		if p.got[h] {
 			b = strconv.AppendFloat(b, MarkoutBps(p.f.Side, p.f.Price, p.mids[h]), 'g', -1, 64)
+		}
+	}
+	b = append(b, ',')
+	sep := false
+	if !p.mid0 {
+		b, sep = append(b, HorizonNames[0]...), true
+	}
+	for h := range Horizons {
+		if p.late[h] {
+			if sep {
+				b = append(b, ';')
+			}
+			b, sep = append(b, HorizonNames[h+1]...), true
 		}
 	}
 	b = append(b, '\n')

@@ -43,6 +43,13 @@ type Options struct {
 	// MaxPending bounds the fills waiting for their markout horizons; the
 	// oldest is written with blank markouts beyond it [100000].
 	MaxPending int
+	// HorizonTolerance is how late after fill time + horizon a market mid
+	// may be observed and still resolve the horizon; a horizon with no
+	// observation within it is late (listed in markouts.csv's late column,
+	// its cells blank), never resolved by a later mid
+	// [DefaultHorizonTolerance]. mid_0 is late when the fill's market mid
+	// was taken more than this after the fill.
+	HorizonTolerance time.Duration
 }
 
 // RunDir is the dataset directory of a run of kind ("shadow", "soak")
@@ -103,6 +110,9 @@ func New(o Options) (*Recorder, error) {
 	}
 	if o.MaxPending <= 0 {
 		o.MaxPending = 100000
+	}
+	if o.HorizonTolerance <= 0 {
+		o.HorizonTolerance = DefaultHorizonTolerance
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("new calibration recorder: %w", err)
@@ -233,20 +243,34 @@ func (r *Recorder) onQuote(q *engine.QuoteEvent) {
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(q.Placed), 10)
 	b = appendFloat(b, q.Inventory)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, q.MarketTimeNs, 10)
+	b = append(b, ',')
+	if q.MarketMid > 0 {
+		b = strconv.AppendFloat(b, q.MarketMid, 'g', -1, 64)
+	}
 	b = append(b, '\n')
 	r.buf = b
 	r.setErr(r.quotes.write(b))
-	r.resolve(q.TimeNs, q.Mid)
+	r.resolve(q.MarketTimeNs, q.MarketMid)
 }
 
 func (r *Recorder) onFill(f *engine.FillEvent) {
 	r.nextID++
 	p := pendingFill{id: r.nextID, f: *f}
+	lag := f.MidTimeNs - f.TimeNs
+	p.mid0 = f.Mid > 0 && lag <= int64(r.opts.HorizonTolerance) && -lag <= int64(r.opts.HorizonTolerance)
 	b := r.buf[:0]
 	b = strconv.AppendInt(b, p.id, 10)
 	b = p.appendFill(b)
 	b = appendFloat(b, f.QueueAhead)
-	b = appendFloat(b, f.Mid)
+	b = append(b, ',')
+	if f.Mid > 0 {
+		b = strconv.AppendFloat(b, f.Mid, 'g', -1, 64)
+	}
+	b = append(b, ',')
+	b = strconv.AppendInt(b, f.MidTimeNs, 10)
+	b = appendFloat(b, f.EngineMid)
 	b = appendFloat(b, f.Inventory)
 	b = append(b, '\n')
 	r.buf = b
@@ -291,6 +315,7 @@ func (r *Recorder) manifest(complete bool) Manifest {
 	for _, h := range Horizons {
 		m.HorizonsNs = append(m.HorizonsNs, int64(h))
 	}
+	m.HorizonToleranceNs = int64(r.opts.HorizonTolerance)
 	for _, c := range []*csvFile{r.quotes, r.fills, r.marks} {
 		if c != nil {
 			m.Files[c.name] = c.fileInfo()

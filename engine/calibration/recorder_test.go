@@ -108,23 +108,24 @@ func TestDatasetMatchesTheEngine(t *testing.T) {
 	if math.Abs(maker-st.MakerVolume) > 1e-9 || placed != float64(st.OrdersPlaced) {
 		t.Errorf("maker volume %g, placed %g; engine says %g, %d", maker, placed, st.MakerVolume, st.OrdersPlaced)
 	}
-	// Every markout recomputed from quotes.csv: the first mid at or after
-	// the fill's time plus the horizon.
+	// Every markout recomputed from quotes.csv: the first market mid
+	// observed at or after the fill's time plus the horizon, when it was
+	// observed within the tolerance (else the horizon is late: blank).
 	horizon := map[string]time.Duration{"mid_1s": time.Second, "mid_5s": 5 * time.Second, "mid_30s": 30 * time.Second}
 	qt := make([]int64, len(quotes))
 	for i, q := range quotes {
-		qt[i] = int64(num(t, q["time_ns"]))
+		qt[i] = int64(num(t, q["market_time_ns"]))
 	}
 	checked := 0
 	for _, mk := range marks {
 		ft := int64(num(t, mk["time_ns"]))
 		for col, d := range horizon {
 			want := ""
-			if i := sort.Search(len(qt), func(i int) bool { return qt[i] >= ft+int64(d) }); i < len(qt) {
-				want = quotes[i]["mid"]
+			if i := sort.Search(len(qt), func(i int) bool { return qt[i] >= ft+int64(d) }); i < len(qt) && qt[i]-ft-int64(d) <= m.HorizonToleranceNs {
+				want = quotes[i]["market_mid"]
 			}
 			if mk[col] != want {
-				t.Fatalf("fill %s %s = %q, want %q (first quote mid at or after +%v)", mk["fill_id"], col, mk[col], want, d)
+				t.Fatalf("fill %s %s = %q, want %q (first market mid at or after +%v, within %v)", mk["fill_id"], col, mk[col], want, d, time.Duration(m.HorizonToleranceNs))
 			}
 			if want != "" {
 				checked++

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // csvFile is one appended CSV file that rotates into numbered segments.
@@ -38,7 +39,7 @@ func openCSV(dir, name string, header []string, maxBytes int64, maxSegs int) (*c
 }
 
 func (c *csvFile) open() error {
-	f, err := os.OpenFile(filepath.Join(c.dir, c.name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(filepath.Join(c.dir, c.name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY|syscall.O_NOFOLLOW, 0o644) // never through a symlink
 	if err != nil {
 		return fmt.Errorf("open %s: %w", c.name, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"gopkg.in/yaml.v3"
 )
@@ -64,7 +65,10 @@ func readFile(path string, maxBytes int64, ps *problems) ([]byte, bool) {
 		ps.add("(empty path)", 0, "", "a config layer has an empty path; check the list of files (CONFIG) for a stray comma")
 		return nil, false
 	}
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO waits for a writer otherwise (a config
+	// that is a FIFO hung the load without a word); it changes nothing for
+	// a regular file, the only kind read.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		ps.addErr(path, 0, "", err, "cannot read config file: %s", pathErrorReason(err))
 		return nil, false
@@ -77,6 +81,10 @@ func readFile(path string, maxBytes int64, ps *problems) ([]byte, bool) {
 	}
 	if info.IsDir() {
 		ps.add(path, 0, "", "is a directory, want a YAML file")
+		return nil, false
+	}
+	if !info.Mode().IsRegular() {
+		ps.add(path, 0, "", "is not a regular file (%s), want a YAML file", kindOfMode(info.Mode()))
 		return nil, false
 	}
 	if info.Size() > maxBytes {
@@ -93,6 +101,21 @@ func readFile(path string, maxBytes int64, ps *problems) ([]byte, bool) {
 		return nil, false
 	}
 	return data, true
+}
+
+// kindOfMode names a file type that is not a regular file.
+func kindOfMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "type " + m.Type().String()
 }
 
 func pathErrorReason(err error) string {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -171,12 +172,25 @@ var plainName = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,64}$`)
 
 // displayName renders a key name for a message: as written when it is a plain
 // name, else quoted (and cut short) so a message stays on one line.
+//
+// A key that is not a plain name is not echoed beyond its plain-name start:
+// a file that is not a config (a shadow file's "root:$6$...:::" line parses
+// as one long key) must not have its lines copied into an error. A plain
+// name over 40 characters is cut, its length stated.
 func displayName(name string) string {
 	if plainName.MatchString(name) {
+		if len(name) > 40 {
+			return fmt.Sprintf("%s... (%d characters)", name[:37], len(name))
+		}
 		return name
 	}
-	if len(name) > 40 {
-		name = name[:37] + "..."
+	lead := 0
+	for lead < len(name) && lead < 24 && plainByte(name[lead]) {
+		lead++
 	}
-	return strconv.Quote(name)
+	return strconv.Quote(name[:lead]+"...") + fmt.Sprintf(" (not a plain key name; %d bytes not shown)", len(name)-lead)
+}
+
+func plainByte(c byte) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

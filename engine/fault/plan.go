@@ -10,11 +10,13 @@
 //
 // Kinds and what magnitude means:
 //
-//	feed_stall           venue market data stops; every venue fetch times out after
-//	                     magnitude milliseconds (default 100) and fails
+//	feed_stall           venue market data stops: the stream no longer refreshes the MD
+//	                     cache, and every venue fetch times out after magnitude
+//	                     milliseconds (default 100) and fails
 //	venue_latency_spike  venue latencies (market data and order entry) x magnitude (> 1)
 //	venue_error_burst    a fraction magnitude (0..1] of venue calls fail
-//	cache_degradation    a fraction magnitude (0..1] of MD-cache lookups miss
+//	cache_degradation    a fraction magnitude (0..1] of MD-cache lookups miss (fetch_md's,
+//	                     counted, and the quote and risk re-reads)
 //	memory_leak          resident memory grows magnitude MB per hour of the fault,
 //	                     bounded by magnitude x duration, released when it ends
 //	aggressive_quoting   quotes cross the book by magnitude bps (> 0): taker fills;

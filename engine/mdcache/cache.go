@@ -4,12 +4,12 @@
 // Get never allocate; a served book is valid until the next Put of the same
 // symbol.
 //
-// Every Get is one cache request, counted as a hit or a miss: the hit ratio
-// is per read, not per tick. The engine reads a book through the cache from
-// several consumers per tick (fetch_md for fair value, then the quote and
-// risk stages re-reading the touch), so with a TTL of one tick interval a
-// book fetched from the venue on one tick serves every read of that tick and
-// of the next: of the six reads of two ticks only the first misses.
+// Every Get is one cache request, counted as a hit or a miss; Peek reads
+// without counting. The engine counts only its fetch_md requests (Get), so
+// the hit ratio is how often fetch_md is served without a venue round trip;
+// the quote and risk stages re-read the touch with Peek, and counting those
+// re-reads of a book just fetched would make the ratio look healthy however
+// often the venue is called.
 //
 // How not to use it: a miss does not fetch (the caller decides whether a
 // miss goes to the venue or falls back to a book it already holds), and the
@@ -61,6 +61,21 @@ func (c *Cache) Get(symbol string, now int64) (*marketdata.Book, bool) {
 		}
 	}
 	c.misses++
+	return nil, false
+}
+
+// Peek is Get without counting a request: for a consumer whose miss would
+// not go to the venue (re-reading a book the caller already holds).
+func (c *Cache) Peek(symbol string, now int64) (*marketdata.Book, bool) {
+	for i := range c.entries {
+		e := &c.entries[i]
+		if e.used && e.book.Symbol == symbol {
+			if now-e.fetchedAt < c.ttl {
+				return &e.book, true
+			}
+			break
+		}
+	}
 	return nil, false
 }
 

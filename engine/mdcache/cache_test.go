@@ -36,6 +36,12 @@ func TestTTLHitsAndMisses(t *testing.T) {
 	if _, ok := c.Get("BTC", 1); !ok || c.Misses() != 3 {
 		t.Fatalf("after Refuse: hit %v, misses %d; want the entry served and 3 misses", ok, c.Misses())
 	}
+	if _, ok := c.Peek("BTC", 1); !ok || c.Hits() != 2 || c.Misses() != 3 {
+		t.Fatalf("Peek: hit %v, hits %d misses %d; want the entry served and nothing counted (2, 3)", ok, c.Hits(), c.Misses())
+	}
+	if _, ok := c.Peek("BTC", 250*ms); ok || c.Misses() != 3 {
+		t.Fatalf("Peek at TTL: hit %v misses %d, want a miss, not counted", ok, c.Misses())
+	}
 	c.Invalidate("BTC")
 	if _, ok := c.Get("BTC", 1); ok {
 		t.Fatal("hit after Invalidate")

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"github.com/presoak/presoak/internal/atomicfile"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/presoak/presoak/harness/budget"
@@ -136,18 +134,4 @@ func ReadFrozen(dir string) (*Baseline, bool, error) {
 		return nil, false, err
 	}
 	return b, true, nil
-}
-
-// GitCommit is the commit of the work tree at root ("unknown" outside git),
-// with "-dirty" when tracked files are modified.
-func GitCommit(root string) string {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	commit := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
-		commit += "-dirty"
-	}
-	return commit
 }

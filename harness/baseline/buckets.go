@@ -8,6 +8,8 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // histDist adapts a histogram of the observations between two samples to
@@ -64,9 +66,9 @@ type QuantileBucket struct {
 // String reads like "bucket 10ms..25ms, error <= 8.2ms".
 func (q QuantileBucket) String() string {
 	if q.Unbounded {
-		return "past the last bucket bound " + budget.FormatDuration(fromMs(q.LoMs)) + ", error unbounded"
+		return "past the last bucket bound " + durfmt.Latency(fromMs(q.LoMs)) + ", error unbounded"
 	}
-	return fmt.Sprintf("bucket %s..%s, error <= %s", budget.FormatDuration(fromMs(q.LoMs)), budget.FormatDuration(fromMs(q.HiMs)), budget.FormatDuration(fromMs(q.MaxErrorMs)))
+	return fmt.Sprintf("bucket %s..%s, error <= %s", durfmt.Latency(fromMs(q.LoMs)), durfmt.Latency(fromMs(q.HiMs)), durfmt.Latency(fromMs(q.MaxErrorMs)))
 }
 
 // contains reports whether a limit lies inside the bucket (the verdict
@@ -111,7 +113,7 @@ func addBucketErrors(b *Baseline, hists map[string]signal.Histogram) {
 		if st.BudgetMs > 0 && st.BucketError.P95.contains(st.BudgetMs) {
 			st.Confidence = Low
 			st.ConfidenceReason = fmt.Sprintf("p95 %s: the budget %s lies inside it, the buckets cannot settle the verdict; %s",
-				st.BucketError.P95, budget.FormatDuration(fromMs(st.BudgetMs)), st.ConfidenceReason)
+				st.BucketError.P95, durfmt.Latency(fromMs(st.BudgetMs)), st.ConfidenceReason)
 		}
 		if name == budget.TickTotal {
 			b.TickTotal = st

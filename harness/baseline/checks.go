@@ -8,6 +8,8 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // MinTicks is the fewest ticks a readiness baseline sample must have (the
@@ -107,10 +109,13 @@ func MDCacheChecks(run *Run, view checklist.ConfigView) []Check {
 }
 
 // TTLRule is the MD-Cache TTL item. The rule: md_cache.ttl <= tick.interval.
-// A book is fetched at most once per tick, so with a TTL of at most one
-// interval no tick quotes on a book fetched before the previous tick; a longer
-// TTL serves books older than one interval, and quotes priced on a stale book
-// are found out at the venue as taker fills the taker cap cannot see. A
+// With a TTL of at most one interval the cache serves no book older than
+// one interval; a longer TTL serves older books, and quotes priced on a
+// stale book are found out at the venue as taker fills the taker cap cannot
+// see. The rule bounds what the cache serves, not the age of the book a
+// tick quotes on: with pipeline.enabled a tick quotes on the book
+// prefetched during the previous tick, up to one interval more (the
+// reference engine exports that age as mm_quoted_book_age_seconds). A
 // disabled cache still has its TTL checked: it is what enabling it would do.
 func TTLRule(view checklist.ConfigView) checklist.Item {
 	cfg := view.Config
@@ -123,13 +128,14 @@ func TTLRule(view checklist.ConfigView) checklist.Item {
 	}
 	if ttl > 0 && ttl <= interval {
 		it.Status = result.StatusPass
-		it.Message = fmt.Sprintf("md_cache.ttl = %v (%s) <= tick.interval = %v: no tick quotes on a book older than one interval",
+		it.Message = fmt.Sprintf("md_cache.ttl = %v (%s) <= tick.interval = %v: the cache serves no book older than one interval "+
+			"(the book a tick quotes on can be older: with the pipeline, by up to one more interval; see mm_quoted_book_age_seconds)",
 			ttl, where(view, "md_cache.ttl"), interval)
 		return it
 	}
 	it.Status = result.StatusFail
 	it.Fix = fmt.Sprintf("set md_cache.ttl to at most tick.interval (%v) in an override (e.g. %s)", interval, view.Override)
-	it.Message = fmt.Sprintf("md_cache.ttl = %v (%s), want <= tick.interval = %v (%s): a longer TTL quotes on books older than one tick; %s",
+	it.Message = fmt.Sprintf("md_cache.ttl = %v (%s), want <= tick.interval = %v (%s): a longer TTL serves books older than one tick; %s",
 		ttl, where(view, "md_cache.ttl"), interval, where(view, "tick.interval"), it.Fix)
 	return it
 }
@@ -148,7 +154,7 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 		if st, ok := b.Stage(bud.Target); ok && bud.Agg.Func == "p" && bud.Agg.Percentile == 95 {
 			ci := "n/a"
 			if len(st.P95CIMs) == 2 {
-				ci = budget.FormatDuration(fromMs(st.P95CIMs[0])) + "–" + budget.FormatDuration(fromMs(st.P95CIMs[1]))
+				ci = durfmt.Latency(fromMs(st.P95CIMs[0])) + "–" + durfmt.Latency(fromMs(st.P95CIMs[1]))
 			}
 			evidence = fmt.Sprintf(" (95%% CI %s, confidence %s)", ci, st.Confidence)
 			c.Attrs = append(c.Attrs, [2]string{"confidence", string(st.Confidence)}, [2]string{"p95_ci_ms", ci})
@@ -171,6 +177,9 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 	default:
 		c.Item.Status = result.StatusFail
 		c.Item.Fix = fixFor(bud, view)
+		if s := b.SlowestSeries[bud.Target]; s != "" {
+			c.Item.Fix = "the slowest series is " + s + ": " + c.Item.Fix
+		}
 		c.Item.Message = res.String() + evidence + ", " + c.Item.Source + ": " + c.Item.Fix
 	}
 	return c

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/presoak/presoak/harness/budget"
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // Confidence is how far a percentile's verdict can be trusted, derived from
@@ -36,15 +36,15 @@ func Assess(ci Interval, ok bool, n int, limit time.Duration) (Confidence, strin
 	if !ok {
 		return Insufficient, fmt.Sprintf("n=%d is too few samples to bound the percentile", n)
 	}
-	span := fmt.Sprintf("95%% CI %s..%s, n=%d", budget.FormatDuration(ci.Low), budget.FormatDuration(ci.High), n)
+	span := fmt.Sprintf("95%% CI %s..%s, n=%d", durfmt.Latency(ci.Low), durfmt.Latency(ci.High), n)
 	if limit > 0 && ci.Low < limit && ci.High >= limit {
-		return Low, span + ", contains the budget " + budget.FormatDuration(limit)
+		return Low, span + ", contains the budget " + durfmt.Latency(limit)
 	}
 	if n < HighConfidenceSamples {
 		return Medium, span + fmt.Sprintf(", fewer than %d samples", HighConfidenceSamples)
 	}
 	if limit > 0 {
-		return High, span + ", clear of the budget " + budget.FormatDuration(limit)
+		return High, span + ", clear of the budget " + durfmt.Latency(limit)
 	}
 	return High, span
 }

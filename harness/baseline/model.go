@@ -45,6 +45,10 @@ const (
 // distribution (Sketch) to compare a later run against it.
 type Baseline struct {
 	SchemaVersion int `json:"schema_version"`
+	// SlowestSeries names, per latency target, the bot's slowest series
+	// when its histogram has several (a running bot read through its
+	// profile): a failing budget names it.
+	SlowestSeries map[string]string `json:"slowest_series,omitempty"`
 	// Partial is true when the run ended early (Ctrl-C, timeout); PartialReason says why.
 	Partial       bool   `json:"partial"`
 	PartialReason string `json:"partial_reason,omitempty"`

@@ -10,6 +10,7 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -148,10 +149,20 @@ func (r Readiness) MDCacheChecks() []Check {
 	}
 	enabled := checklist.BotFlag(bot, "md_cache.enabled", result.Blocking)
 	enabled.Area = checklist.AreaMDCache
+	prof := ts.Env.BotProfile()
+	var pcfg *profile.BotConfig
+	var perr error
+	if prof != nil {
+		// a bot that is not ours: the cache switch and TTL from its config
+		pcfg, perr = checklist.ProfileConfig(prof)
+		enabled = checklist.ProfileSeedItem(prof, pcfg, perr, profile.ItemMDCacheEnabled, checklist.AreaMDCache)
+	}
 	out := []Check{{Name: "md_cache_enabled", Item: enabled}}
 
 	var ttl checklist.Item
 	switch {
+	case prof != nil:
+		ttl = checklist.ProfileSeedItem(prof, pcfg, perr, profile.ItemMDCacheTTL, checklist.AreaMDCache)
 	case ts.ViewOK:
 		ttl = TTLRule(ts.View)
 	case ts.Env.NoConfig:

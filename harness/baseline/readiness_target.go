@@ -12,6 +12,8 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // EnvReadinessSample is the variable holding the length of a running bot's
@@ -81,18 +83,13 @@ type TargetSample struct {
 // MeasureTarget takes the readiness sample of the running bot(s) env's
 // harness points at: length (READINESS_SAMPLE) of reads at the harness
 // interval, budgets from budgetsPath (relative to the module root; ""
-// DefaultBudgets). Evidence goes to dir ("" = TargetDir under the module
+// budget.DefaultFile). Evidence goes to dir ("" = TargetDir under the module
 // root; a fleet's bots to dir/instances/<instance>/). It never panics on a
 // bot that is down: that is Err, or an instance's run with no observations.
 func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, length time.Duration, dir string) TargetSample {
 	ts := TargetSample{Env: env, Length: length, Names: signal.DefaultMetricNames(), Describe: "TARGET=" + string(env.Kind)}
 	ts.View, ts.ViewOK = env.View()
-	if budgetsPath == "" {
-		budgetsPath = DefaultBudgets
-	}
-	if !filepath.IsAbs(budgetsPath) {
-		budgetsPath = filepath.Join(env.Layers.Root, budgetsPath)
-	}
+	budgetsPath = budget.Path(env.Layers.Root, budgetsPath)
 	var err error
 	if ts.Budgets, err = budget.Load(budgetsPath); err != nil {
 		ts.Err = fmt.Errorf("budgets %s: %w", env.Layers.Display(budgetsPath), err)
@@ -133,7 +130,7 @@ func (ts *TargetSample) measure(ctx context.Context, tg target.Target, flagTimeo
 	env := ts.Env
 	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: ts.Budgets,
-		Duration: ts.Length, GitCommit: GitCommit(env.Layers.Root),
+		Duration: ts.Length, GitCommit: gitinfo.Commit(env.Layers.Root),
 	}
 	ts.Runs, ts.Err = ShadowTarget(ctx, TargetSpec{Target: tg, Describe: ts.Describe, Every: ts.Every}, o)
 	rctx, cancel := context.WithTimeout(ctx, flagTimeout)

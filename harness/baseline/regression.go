@@ -11,6 +11,7 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // RegressionStatus is the verdict of comparing one stage's p95 with the frozen baseline.
@@ -141,7 +142,7 @@ func compareStage(name string, base, cur Sketch, o CompareOptions, rng *rand.Ran
 	r.High = ratios[int(math.Ceil((1-alpha)*float64(len(ratios)-1)))]
 
 	change := fmt.Sprintf("%s p95 %s -> %s (%+.1f%%, %.0f%% CI of the ratio %.3f..%.3f, n=%d vs %d)",
-		name, budget.FormatDuration(r.BaselineP95), budget.FormatDuration(r.CurrentP95), r.PctChange(),
+		name, durfmt.Latency(r.BaselineP95), durfmt.Latency(r.CurrentP95), r.PctChange(),
 		100*o.Level, r.Low, r.High, r.BaselineN, r.CurrentN)
 	switch {
 	case r.Low > o.Threshold:
@@ -241,13 +242,13 @@ var ErrSourceMismatch = errors.New("baselines computed from different sources")
 //
 // A baseline read from a bot's histograms (SourceBuckets) already is such a
 // p95. The embedded engine's exact baseline is binned into the buckets the
-// engine exports (target.EmbeddedBounds) through its Sketch, then
+// engine exports (target.ExportBounds) through its Sketch, then
 // interpolated like the soak's window.
 func (b *Baseline) SoakP95Seconds() map[string]float64 {
 	if SourceOf(b) == SourceBuckets {
 		return b.P95Seconds()
 	}
-	bounds := target.EmbeddedBounds()
+	bounds := target.ExportBounds()
 	out := map[string]float64{}
 	for _, name := range budget.LatencyTargets {
 		st, ok := b.Stage(name)

@@ -6,10 +6,9 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
-)
 
-// DefaultBudgets is the budgets file used when BUDGETS is unset, relative to the module root.
-const DefaultBudgets = "fixtures/budgets.yaml"
+	"github.com/presoak/presoak/internal/gitinfo"
+)
 
 // Sample is the readiness checklist's baseline sample: the embedded engine
 // in shadow mode on the simulated clock over the config's recording, with
@@ -33,7 +32,7 @@ type Sample struct {
 
 // ReadinessSample loads the CONFIG layers (configList; empty: the default
 // layers) and the budgets file (budgetsPath relative to the module root;
-// empty: DefaultBudgets), measures the simulated-clock sample and writes its
+// empty: budget.DefaultFile), measures the simulated-clock sample and writes its
 // evidence to artifacts/baseline/sim/ (never over a real shadow baseline).
 // The error is only for a missing module root; everything else is in Sample.Err.
 func ReadinessSample(configList, budgetsPath string) (Sample, error) {
@@ -50,12 +49,7 @@ func ReadinessSampleAt(env checklist.Env, budgetsPath string) Sample {
 	s := Sample{Env: env}
 	var err error
 	s.View, s.ViewOK = env.View()
-	if budgetsPath == "" {
-		budgetsPath = DefaultBudgets
-	}
-	if !filepath.IsAbs(budgetsPath) {
-		budgetsPath = filepath.Join(env.Layers.Root, budgetsPath)
-	}
+	budgetsPath = budget.Path(env.Layers.Root, budgetsPath)
 	s.Budgets, err = budget.Load(budgetsPath)
 	if err != nil {
 		s.Err = fmt.Errorf("budgets %s: %w", env.Layers.Display(budgetsPath), err)
@@ -67,7 +61,7 @@ func ReadinessSampleAt(env checklist.Env, budgetsPath string) Sample {
 	}
 	s.Run, err = MeasureSim(Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display,
-		Budgets: s.Budgets, GitCommit: GitCommit(env.Layers.Root),
+		Budgets: s.Budgets, GitCommit: gitinfo.Commit(env.Layers.Root),
 	})
 	if err != nil {
 		s.Err = err

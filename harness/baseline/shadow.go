@@ -9,6 +9,10 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/durfmt"
+
+	"github.com/presoak/presoak/internal/timedrun"
 )
 
 // ErrNoDuration is returned by Shadow without a positive Options.Duration.
@@ -59,55 +63,30 @@ func shadowOn(ctx context.Context, e *target.Embedded, o Options) *Run {
 	stopEngine := func() { _ = e.Stop() }
 	m := o.meta(RealClock, e.Market().Name(o.display))
 	m.Planned = o.Duration
-	partial := func(what string, elapsed time.Duration) {
-		m.Partial = true
-		m.PartialReason = fmt.Sprintf("%s after %v of %v", what, elapsed.Round(time.Second), o.Duration)
-	}
-
 	// warm-up: run, then drop the latencies and remember the counters
-	warm := time.NewTimer(o.Warmup)
-	select {
-	case <-ctx.Done():
-		warm.Stop()
+	if _, why := (timedrun.Loop{Duration: o.Warmup}).Run(ctx); why != "" {
 		stopEngine()
-		partial("interrupted during warm-up ("+cause(ctx)+")", 0)
+		m.Partial = true
+		m.PartialReason = fmt.Sprintf("interrupted during warm-up (%s) after 0s of %v", timedrun.Cause(ctx), o.Duration)
 		now := time.Now()
 		m.Start, m.End = now, now
 		return Assemble(m, budget.Observations{}, o.Budgets)
-	case <-warm.C:
 	}
 	base := e.Mark()
 	e.ResetLatencies()
 	m.Start = time.Now()
-
-	done := time.NewTimer(o.Duration)
-	defer done.Stop()
-	progress := time.NewTicker(o.ProgressEvery)
-	defer progress.Stop()
-loop:
-	for {
-		select {
-		case <-ctx.Done():
-			partial("interrupted ("+cause(ctx)+")", time.Since(m.Start))
-			break loop
-		case <-done.C:
-			break loop
-		case <-progress.C:
-			if o.Progress != nil {
-				fmt.Fprintln(o.Progress, ProgressLine(e, base, time.Since(m.Start), o.Duration))
-			}
+	loop := timedrun.Loop{Duration: o.Duration, ProgressEvery: o.ProgressEvery}
+	if o.Progress != nil {
+		loop.Progress = func(elapsed time.Duration) {
+			fmt.Fprintln(o.Progress, ProgressLine(e, base, elapsed, o.Duration))
 		}
+	}
+	if _, why := loop.Run(ctx); why != "" {
+		m.Partial, m.PartialReason = true, why
 	}
 	stopEngine()
 	m.End = time.Now()
 	return Assemble(m, e.Observe(base), o.Budgets)
-}
-
-func cause(ctx context.Context) string {
-	if c := context.Cause(ctx); c != nil {
-		return c.Error()
-	}
-	return "cancelled"
 }
 
 // ProgressLine is one progress line of a running engine: elapsed and
@@ -120,7 +99,7 @@ func ProgressLine(e *target.Embedded, base target.Mark, elapsed, total time.Dura
 	fmt.Fprintf(&b, "shadow %s elapsed, %s remaining: %d ticks, p95",
 		clockString(elapsed), clockString(max(total-elapsed, 0)), ticks)
 	for _, name := range budget.LatencyTargets {
-		fmt.Fprintf(&b, " %s=%s", name, budget.FormatDuration(e.Latencies(name).P95))
+		fmt.Fprintf(&b, " %s=%s", name, durfmt.Latency(e.Latencies(name).P95))
 	}
 	hits, req := s.CacheHits, s.CacheHits+s.CacheMisses
 	if req > 0 {

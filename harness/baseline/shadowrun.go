@@ -14,13 +14,15 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/gitinfo"
 )
 
 // ShadowSpec is one shadow baseline run as make shadow asks for it.
 type ShadowSpec struct {
 	// Env is the CONFIG the bot runs on (checklist.LoadEnv).
 	Env checklist.Env
-	// BudgetsPath is the budgets file, relative to the module root ("" = DefaultBudgets).
+	// BudgetsPath is the budgets file, relative to the module root ("" = budget.DefaultFile).
 	BudgetsPath string
 	// Duration of the measured run (embedded: after a warm-up of min(5s, Duration/10)).
 	Duration time.Duration
@@ -88,12 +90,7 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 		return nil, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
 	}
 	path := spec.BudgetsPath
-	if path == "" {
-		path = DefaultBudgets
-	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(env.Layers.Root, path)
-	}
+	path = budget.Path(env.Layers.Root, path)
 	set, err := budget.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("shadow baseline: %w", err)
@@ -111,7 +108,7 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 	defer lock.Close()
 	o := Options{
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: set,
-		Duration: spec.Duration, GitCommit: GitCommit(env.Layers.Root),
+		Duration: spec.Duration, GitCommit: gitinfo.Commit(env.Layers.Root),
 		Progress: spec.Progress, ProgressEvery: spec.ProgressEvery,
 	}
 	if spec.Harness == nil || spec.Harness.Kind == target.KindEmbedded {

@@ -11,6 +11,8 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
+
+	"github.com/presoak/presoak/internal/timedrun"
 )
 
 // ErrNoSamples is returned by ShadowTarget when no bot could be read at
@@ -80,29 +82,15 @@ func ShadowTarget(ctx context.Context, ts TargetSpec, o Options) ([]*Run, error)
 
 	start := time.Now()
 	read()
-	partialReason := ""
-	done := time.NewTimer(o.Duration)
-	defer done.Stop()
-	tick := time.NewTicker(ts.Every)
-	defer tick.Stop()
-	progress := time.NewTicker(o.ProgressEvery)
-	defer progress.Stop()
-loop:
-	for {
-		select {
-		case <-ctx.Done():
-			partialReason = fmt.Sprintf("interrupted (%s) after %v of %v", cause(ctx), time.Since(start).Round(time.Second), o.Duration)
-			break loop
-		case <-done.C:
-			read()
-			break loop
-		case <-tick.C:
-			read()
-		case <-progress.C:
-			if o.Progress != nil {
-				fmt.Fprintln(o.Progress, targetProgressLine(wins, reads, time.Since(start), o.Duration))
-			}
+	loop := timedrun.Loop{Duration: o.Duration, Every: ts.Every, Tick: read, ProgressEvery: o.ProgressEvery}
+	if o.Progress != nil {
+		loop.Progress = func(elapsed time.Duration) {
+			fmt.Fprintln(o.Progress, targetProgressLine(wins, reads, elapsed, o.Duration))
 		}
+	}
+	_, partialReason := loop.Run(ctx)
+	if partialReason == "" {
+		read() // the end of the window
 	}
 
 	if !anyMeasured(wins) {
@@ -230,6 +218,7 @@ func windowRun(o Options, describe, instance string, w *instanceWindow, reads in
 	}
 	run := Assemble(m, obs, o.Budgets)
 	addBucketErrors(run.Baseline, hists)
+	run.Baseline.SlowestSeries = b.Slowest
 	return run
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // ErrNoSamples is the result of evaluating a budget without evidence: no
@@ -41,7 +43,7 @@ func (r Result) FormatObserved() string {
 		return "n/a"
 	}
 	if r.Budget.Kind == Latency {
-		return FormatDuration(time.Duration(r.Observed))
+		return durfmt.Latency(time.Duration(r.Observed))
 	}
 	return strconv.FormatFloat(r.Observed, 'f', 2, 64) + "%"
 }

@@ -4,9 +4,27 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"gopkg.in/yaml.v3"
 )
+
+// DefaultFile is the budgets file used when BUDGETS is unset, relative to
+// the module root.
+const DefaultFile = "fixtures/budgets.yaml"
+
+// Path is the budgets file BUDGETS names, resolved the one way every
+// command and test resolves it: empty means DefaultFile; a relative path
+// is relative to the module root root.
+func Path(root, budgets string) string {
+	if budgets == "" {
+		budgets = DefaultFile
+	}
+	if filepath.IsAbs(budgets) {
+		return budgets
+	}
+	return filepath.Join(root, budgets)
+}
 
 // FileVersion is the budgets file format this package reads.
 const FileVersion = 1

@@ -129,3 +129,16 @@ func moduleRoot(t *testing.T) string {
 	}
 	return root
 }
+
+func TestPath(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"", filepath.Join("/mod", DefaultFile)},
+		{"mine.yaml", filepath.Join("/mod", "mine.yaml")},
+		{"/etc/budgets.yaml", "/etc/budgets.yaml"},
+	} {
+		if got := Path("/mod", tc.in); got != tc.want {
+			t.Errorf("Path(/mod, %q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

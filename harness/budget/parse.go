@@ -244,29 +244,3 @@ func parseValue(kind Kind, s string) (float64, error) {
 var timeUnits = map[string]float64{
 	"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9,
 }
-
-// FormatDuration renders a latency the way reports show it: nanoseconds
-// below 1µs, microseconds below 1ms, else milliseconds with three
-// significant digits ("33.1ms", "412µs", "150ns"), seconds from 10s.
-func FormatDuration(d time.Duration) string {
-	switch {
-	case d >= 10*time.Second:
-		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
-	case d >= time.Millisecond:
-		return sig3(float64(d)/1e6) + "ms"
-	case d >= time.Microsecond:
-		return sig3(float64(d)/1e3) + "µs"
-	}
-	return strconv.FormatInt(int64(d), 10) + "ns"
-}
-
-// sig3 renders v (>= 1) with three significant digits.
-func sig3(v float64) string {
-	switch {
-	case v >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case v >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
-}

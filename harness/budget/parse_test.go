@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -88,26 +87,5 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error %q does not start with %q", err, prefix)
 			}
 		})
-	}
-}
-
-func TestFormatDuration(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{33100 * time.Microsecond, "33.1ms"},
-		{150 * time.Millisecond, "150ms"},
-		{412 * time.Microsecond, "412µs"},
-		{150, "150ns"},
-		{40500, "40.5µs"},
-		{2500 * time.Microsecond, "2.50ms"},
-		{12 * time.Second, "12.00s"},
-	}
-	for _, tt := range tests {
-		if got := FormatDuration(tt.d); got != tt.want {
-			t.Errorf("FormatDuration(%v) = %q, want %q", tt.d, got, tt.want)
-		}
 	}
 }

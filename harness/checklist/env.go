@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"github.com/presoak/presoak/engine/config"
+	"github.com/presoak/presoak/harness/checklist/userenv"
 	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/home"
 )
 
 // EnvConfig is the variable naming the config layers (comma-separated).
-const EnvConfig = "CONFIG"
+const EnvConfig = userenv.Config
 
 // Env is what the checklist tests share: the module root, the config layers
 // named by CONFIG, the loaded config (or why it did not load) and, when the

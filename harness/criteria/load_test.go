@@ -22,8 +22,9 @@ func moduleRoot(t testing.TB) string {
 
 func TestLoadFixtures(t *testing.T) {
 	t.Parallel()
-	// criteria.yaml adds two memory stops (a steep leak, a ceiling).
-	for name, wantStops := range map[string]int{"criteria.yaml": 9, "criteria.short.yaml": 7} {
+	// criteria.yaml adds two memory stops (a steep leak, a ceiling); both
+	// have scrape_failure_stop.
+	for name, wantStops := range map[string]int{"criteria.yaml": 10, "criteria.short.yaml": 8} {
 		spec, err := Load(filepath.Join(moduleRoot(t), "fixtures", name))
 		must(t, err, name)
 		var stops, warns int
@@ -34,7 +35,7 @@ func TestLoadFixtures(t *testing.T) {
 				warns++
 			}
 		}
-		equal(t, stops, wantStops, "%s: the seed's 6 stop conditions, target_down (and the memory stops)", name)
+		equal(t, stops, wantStops, "%s: the seed's 6 stop conditions, target_down, scrape_failure_stop (and the memory stops)", name)
 		equal(t, warns, 4, "%s: the seed's 4 warning conditions", name)
 	}
 }

@@ -72,6 +72,7 @@ var signals = map[signal.Name]signalInfo{
 	signal.CriticalBreakersOpen: {0, math.Inf(1), false},
 	signal.P95RegressionPct:     {-100, math.Inf(1), true},
 	signal.TargetDown:           {0, 1, false},
+	signal.ScrapeFailurePct:     {0, 100, true},
 }
 
 // KnownSignal reports whether the criteria grammar accepts name.
@@ -159,7 +160,7 @@ func signalList() string {
 	names := []string{
 		string(signal.DeadlineMissPct), string(signal.MDCacheHitPct), string(signal.TakerSharePct),
 		string(signal.ErrorPct), string(signal.MemoryGrowthMBPerH), string(signal.ResidentMemoryMB), string(signal.CriticalBreakersOpen),
-		string(signal.P95RegressionPct), string(signal.TargetDown),
+		string(signal.P95RegressionPct), string(signal.TargetDown), string(signal.ScrapeFailurePct),
 	}
 	return strings.Join(names, ", ")
 }

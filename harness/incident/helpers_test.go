@@ -10,6 +10,7 @@ import (
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/engine/fault"
 	"github.com/presoak/presoak/engine/marketdata"
+	"github.com/presoak/presoak/harness/checklist/userenv"
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/safety"
 )
@@ -18,6 +19,7 @@ import (
 const secret = "s3cr3t-incident-test-value"
 
 func TestMain(m *testing.M) {
+	userenv.Clear()                               // the user's CONFIG, TARGET, ... are not this test's
 	os.Setenv("PRESOAK_VENUE_API_SECRET", secret) // before any parallel test loads the config
 	os.Exit(m.Run())
 }

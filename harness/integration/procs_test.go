@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/presoak/presoak/harness/checklist/userenv"
 	"github.com/presoak/presoak/internal/modroot"
 	"io"
 	"net"
@@ -26,6 +27,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	userenv.Clear() // the user's CONFIG, TARGET, ... are not this test's (commands inherit the rest)
 	dir, err := os.MkdirTemp("", "presoak-integration-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

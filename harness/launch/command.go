@@ -56,7 +56,7 @@ func (c Command) Run(ctx context.Context) (string, error) {
 		if err := os.MkdirAll(filepath.Dir(c.Log), 0o755); err != nil {
 			return "", fmt.Errorf("run %s: %w", c.Argv[0], err)
 		}
-		f, err := os.Create(c.Log)
+		f, err := os.OpenFile(c.Log, os.O_CREATE|os.O_TRUNC|os.O_WRONLY|syscall.O_NOFOLLOW, 0o644) // never through a symlink
 		if err != nil {
 			return "", fmt.Errorf("run %s: %w", c.Argv[0], err)
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -28,6 +29,10 @@ type Checks struct {
 	Env Env
 	// Promtool checks the rules.
 	Promtool Promtool
+	// ProofCache, when set, keeps promtool's proof of a rule set
+	// (AlertsMatchPresoak) so the same bytes are not proven twice; nil
+	// proves every time.
+	ProofCache *ProofCache
 
 	in     Inputs
 	assets Assets
@@ -143,7 +148,7 @@ func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
 		return item(report.StatusFail, report.Blocking, "no rules file", want, src, FixGenerate,
 			fmt.Sprintf("%s is missing, so nothing proves the alerts: %s", RulesPath, FixGenerate))
 	}
-	_, err = c.Promtool.ProveRules(ctx, rules, c.in.Spec, c.in.Options)
+	_, cached, err := c.Promtool.ProveRulesCached(ctx, c.ProofCache, rules, c.in.Spec, c.in.Options)
 	switch {
 	case errors.Is(err, ErrNoPromtool):
 		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "promtool is not installed", "run `make deps` (installs Debian's prometheus package)")
@@ -152,8 +157,14 @@ func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
 			fmt.Sprintf("the alerts in %s do not fire as presoak does: %s", RulesPath, clip2(err.Error(), 1200)))
 	}
 	n := len(a.Model.Alerts)
-	return item(report.StatusPass, report.Blocking, fmt.Sprintf("%d of %d alerts fire at presoak's evaluation", n, n), want, src, "",
-		fmt.Sprintf("promtool rule tests and presoak's evaluator agree on all %d alerts in %s (synthetic series; fires at for-duration, not one evaluation before)", n, RulesPath))
+	got, how := fmt.Sprintf("%d of %d alerts fire at presoak's evaluation", n, n), ""
+	if cached != nil {
+		how = fmt.Sprintf("; promtool's result for these exact rules and rule tests, proved by %s at %s, reused from the proof cache (presoak's evaluator ran now)",
+			cached.Promtool, cached.ProvedAt.UTC().Format(time.RFC3339))
+		src += " (promtool result cached)"
+	}
+	return item(report.StatusPass, report.Blocking, got, want, src, "",
+		fmt.Sprintf("promtool rule tests and presoak's evaluator agree on all %d alerts in %s (synthetic series; fires at for-duration, not one evaluation before)%s", n, RulesPath, how))
 }
 
 // DashboardCoversCriteria: the dashboard parses, has the data source

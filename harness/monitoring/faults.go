@@ -136,6 +136,75 @@ func (sc *Scenario) targetDown(c criteria.Criterion, fault int) error {
 	return nil
 }
 
+// scrapeFailures: up 1, then, from the fault on, a bot whose scrape fails
+// every other time (0, 1, 0, ...): each window keeps a good read, so
+// target_down never fires, and the share of failures over a window of n
+// samples ((t-window, t], Prometheus 3) climbs to about half. A threshold that
+// alternation cannot cross gets a bot down from the fault on. The up
+// series itself is written once the scenario's length is known (upSeries).
+func (sc *Scenario) scrapeFailures(c criteria.Criterion, fault int) error {
+	if c.Window%sc.Interval != 0 {
+		return fmt.Errorf("scrape_failure_pct scenarios need a window that is a multiple of the interval, got %v", c.Window)
+	}
+	if c.Holds(0) {
+		return fmt.Errorf("scrape_failure_pct %s %s holds with no failure", c.Op, num(c.Threshold))
+	}
+	n := failureWindow(c, sc.Interval)
+	sc.failFault, sc.failEvery = fault, 2
+	for _, every := range []int{2, 1} {
+		sc.failEvery = every
+		for e := fault; e < fault+2*n+2; e++ {
+			if v := sc.failureShare(e, n); c.Holds(v) {
+				sc.HoldAt = time.Duration(e) * sc.Interval
+				sc.add("up", roleUp, nil, []Phase{{Start: 1, Count: 1}})
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("scrape_failure_pct %s %s: no share of failures crosses it", c.Op, num(c.Threshold))
+}
+
+// upAt is the scrape-failure scenario's up at sample i.
+func (sc *Scenario) upAt(i int) float64 {
+	if i < sc.failFault || (i-sc.failFault)%sc.failEvery != 0 {
+		return 1
+	}
+	return 0
+}
+
+// failureShare is scrape_failure_pct at evaluation e over n samples.
+func (sc *Scenario) failureShare(e, n int) float64 {
+	down, total := 0, 0
+	for i := max(0, e-n+1); i <= e; i++ {
+		total++
+		if sc.upAt(i) == 0 {
+			down++
+		}
+	}
+	return 100 * float64(down) / float64(total)
+}
+
+// upSeries writes the scrape-failure scenario's up series for its length
+// and its value at FireAt.
+func (sc *Scenario) upSeries(c criteria.Criterion) {
+	vals := make([]float64, sc.Steps)
+	for i := range vals {
+		vals[i] = sc.upAt(i)
+	}
+	for i := range sc.Series {
+		if sc.Series[i].role == roleUp {
+			sc.Series[i].Phases = phasesOf(vals)
+		}
+	}
+	sc.Value = sc.failureShare(int(sc.FireAt/sc.Interval), failureWindow(c, sc.Interval))
+}
+
+// failureWindow is how many samples a scrape-failure window holds: those in
+// (t-window, t], at least the one at t.
+func failureWindow(c criteria.Criterion, interval time.Duration) int {
+	return max(1, int(c.Window/interval))
+}
+
 // p95: every baseline stage sees one observation per sample just under its
 // baseline p95; from the fault on the first stage sees 10^9 per sample in a
 // bucket above baseline * (1 + threshold%).

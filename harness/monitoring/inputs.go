@@ -17,6 +17,7 @@ import (
 	"github.com/presoak/presoak/harness/baseline"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -41,6 +42,10 @@ type Env struct {
 	// (METRIC_NAMES, keys as signal.MetricNames' yaml tags; unset keys keep
 	// the defaults); empty means ARCHITECTURE.md's names.
 	MetricNames string
+	// Profile is a bot profile (PROFILE, harness/profile): the expressions
+	// are written from its signals. It replaces MetricNames; empty means
+	// the reference engine's (or MetricNames' mapping).
+	Profile string
 	// Selector is extra label matchers for every metric (SELECTOR), e.g.
 	// `job="mm-bot"` or `{job="mm-bot"}`.
 	Selector string
@@ -63,6 +68,7 @@ func EnvFrom(root string, getenv func(string) string) Env {
 		Criteria:    or("CRITERIA", DefaultCriteria),
 		Budgets:     or("BUDGETS", DefaultBudgets),
 		MetricNames: or("METRIC_NAMES", ""),
+		Profile:     or("PROFILE", ""),
 		Selector:    or("SELECTOR", ""),
 		Baseline:    or("BASELINE", DefaultBaseline),
 	}
@@ -120,7 +126,21 @@ func (e Env) Load() (Inputs, error) {
 		}
 	}
 	in.Options.Names = signal.DefaultMetricNames()
-	if e.MetricNames != "" {
+	if e.Profile != "" {
+		data, err := e.readFile(e.Profile)
+		if err == nil {
+			in.Options.Profile, err = profile.Parse(e.Display(e.Profile), filepath.Dir(e.abs(e.Profile)), data)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("profile %s: %w", e.Display(e.Profile), err))
+		} else {
+			in.Options.Names = in.Options.Profile.Names()
+			in.Sources = append(in.Sources, "profile: "+e.Display(e.Profile)+" "+digest(data))
+		}
+		if e.MetricNames != "" {
+			errs = append(errs, fmt.Errorf("metric names %s: PROFILE is set; the profile's signals name the metrics (drop METRIC_NAMES)", e.Display(e.MetricNames)))
+		}
+	} else if e.MetricNames != "" {
 		data, err := e.readFile(e.MetricNames)
 		if err == nil {
 			in.Options.Names, err = ParseMetricNames(data)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/signal"
@@ -44,29 +45,48 @@ func Parity(spec *criteria.Spec, sc Scenario) error {
 // promtool's output; every disagreement is in the error (ErrNoPromtool when
 // promtool is missing).
 func (p Promtool) ProveRules(ctx context.Context, rules []byte, spec *criteria.Spec, o Options) (string, error) {
+	out, _, err := p.ProveRulesCached(ctx, nil, rules, spec, o)
+	return out, err
+}
+
+// ProveRulesCached is ProveRules with a proof cache (nil: none): when cache
+// holds promtool's success for this promtool version, these rules and these
+// rule tests, promtool is not run again and cached is that proof; Parity
+// always runs. A new success is stored.
+func (p Promtool) ProveRulesCached(ctx context.Context, cache *ProofCache, rules []byte, spec *criteria.Spec, o Options) (out string, cached *Proof, err error) {
 	rt, err := NewRuleTests(spec, o)
 	if err != nil {
-		return "", fmt.Errorf("prove rules: %w", err)
+		return "", nil, fmt.Errorf("prove rules: %w", err)
 	}
 	tests, err := rt.Render(filepath.Base(RulesPath))
 	if err != nil {
-		return "", fmt.Errorf("prove rules: %w", err)
-	}
-	file, dir, err := writeProof(rules, tests)
-	if dir != "" {
-		defer os.RemoveAll(dir)
-	}
-	if err != nil {
-		return "", err
-	}
-	// Run in the directory so that promtool's output names no temp path.
-	out, err := p.runIn(ctx, dir, "test", "rules", filepath.Base(file))
-	if errors.Is(err, ErrNoPromtool) {
-		return "", fmt.Errorf("prove rules: %w", err)
+		return "", nil, fmt.Errorf("prove rules: %w", err)
 	}
 	var errs []error
-	if err != nil {
-		errs = append(errs, fmt.Errorf("promtool test rules: %w", err))
+	key, version := "", ""
+	if cache != nil {
+		if version, err = p.Version(ctx); err != nil {
+			if errors.Is(err, ErrNoPromtool) {
+				return "", nil, fmt.Errorf("prove rules: %w", err)
+			}
+			cache = nil // cannot name the promtool: no cache this time
+		} else {
+			key = proofKey(version, rules, tests)
+		}
+	}
+	if proof, ok := cache.lookup(key, version); ok {
+		out, cached = proof.Output, &proof
+	} else {
+		out, err = p.runTests(ctx, rules, tests)
+		switch {
+		case errors.Is(err, ErrNoPromtool):
+			return "", nil, fmt.Errorf("prove rules: %w", err)
+		case err != nil:
+			errs = append(errs, err)
+		}
+		if err == nil && key != "" {
+			_ = cache.store(key, Proof{Promtool: version, ProvedAt: time.Now().UTC(), Output: out})
+		}
 	}
 	for _, sc := range rt.Scenarios {
 		if err := Parity(spec, sc); err != nil {
@@ -74,9 +94,29 @@ func (p Promtool) ProveRules(ctx context.Context, rules []byte, spec *criteria.S
 		}
 	}
 	if len(errs) > 0 {
-		return out, fmt.Errorf("prove rules: %w", errors.Join(errs...))
+		if cached != nil {
+			cached = nil // the report must not present a failed proof as cached
+		}
+		return out, nil, fmt.Errorf("prove rules: %w", errors.Join(errs...))
 	}
-	return out, nil
+	return out, cached, nil
+}
+
+// runTests runs `promtool test rules` on tests against rules, in a temp
+// directory (so that promtool's output names no temp path).
+func (p Promtool) runTests(ctx context.Context, rules, tests []byte) (string, error) {
+	file, dir, err := writeProof(rules, tests)
+	if dir != "" {
+		defer os.RemoveAll(dir)
+	}
+	if err != nil {
+		return "", err
+	}
+	out, err := p.runIn(ctx, dir, "test", "rules", filepath.Base(file))
+	if err != nil && !errors.Is(err, ErrNoPromtool) {
+		err = fmt.Errorf("promtool test rules: %w", err)
+	}
+	return out, err
 }
 
 // writeProof writes rules and their tests into a new temp directory and

@@ -2,11 +2,15 @@ package monitoring
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/prometheus/prometheus/model/labels"
+
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	rmon "github.com/presoak/presoak/reports/monitoring"
 )
@@ -31,8 +35,12 @@ var Stages = []string{"fetch_md", "fair_value", "spread", "quote", "risk", "subm
 // reference engine's names (ARCHITECTURE.md) grouped by job and instance.
 type Options struct {
 	// Names maps signals onto the bot's metric names; the zero value means
-	// signal.DefaultMetricNames().
+	// signal.DefaultMetricNames(). Ignored when Profile is set.
 	Names signal.MetricNames
+	// Profile declares the bot's signals: the expressions are written from
+	// its selectors (names, label matchers, units). nil:
+	// profile.FromNames(Names).
+	Profile *profile.Profile
 	// Selector holds label matchers added to every metric selector, e.g.
 	// `job="mm-bot"` (no braces); empty selects every series.
 	Selector string
@@ -43,6 +51,9 @@ type Options struct {
 }
 
 func (o Options) names() signal.MetricNames {
+	if o.Profile != nil {
+		return o.Profile.Names()
+	}
 	if o.Names == (signal.MetricNames{}) {
 		return signal.DefaultMetricNames()
 	}
@@ -63,6 +74,72 @@ func (o Options) sel(metric string, matchers ...string) string {
 		return metric
 	}
 	return metric + "{" + strings.Join(ms, ", ") + "}"
+}
+
+// prof is the profile the expressions are written from.
+func (o Options) prof() *profile.Profile {
+	if o.Profile != nil {
+		return o.Profile
+	}
+	return profile.FromNames(o.names())
+}
+
+// signal is the profile's signal of a role; a role the profile does not
+// declare is the reference engine's (so that an expression stays whole).
+func (o Options) signal(role string) *profile.Signal {
+	if s := o.prof().Signal(role); s != nil {
+		return s
+	}
+	return profile.Default().Signal(role)
+}
+
+// sigSel writes a signal's selector (metric+suffix) with the Selector's
+// matchers first, then the signal's, then extra.
+func (o Options) sigSel(role, suffix string, extra ...string) string {
+	s := o.signal(role)
+	ms := make([]string, 0, len(s.Matchers)+len(extra))
+	for _, m := range s.Matchers {
+		ms = append(ms, m.String())
+	}
+	return o.sel(s.Metric+suffix, append(ms, extra...)...)
+}
+
+// increaseOf sums a signal's increase over the window per bot.
+func (o Options) increaseOf(role string, window time.Duration) string {
+	return fmt.Sprintf("sum by (%s) (increase(%s[%s]))", by, o.sigSel(role, ""), Range(window))
+}
+
+// increaseOfBoth is the increase of two signals together (hits and
+// misses, maker and taker). Two label values of one metric read as one
+// selector (label=~"a|b"); two metrics are added, either alone counting
+// when the other has no series yet.
+func (o Options) increaseOfBoth(a, b string, window time.Duration) string {
+	sa, sb := o.signal(a), o.signal(b)
+	if sa.Metric == sb.Metric && len(sa.Matchers) == 1 && len(sb.Matchers) == 1 {
+		ma, mb := sa.Matchers[0], sb.Matchers[0]
+		if ma.Name == mb.Name && ma.Type == labels.MatchEqual && mb.Type == labels.MatchEqual {
+			return o.increase(sa.Metric, window, fmt.Sprintf("%s=~%q", ma.Name, regexp.QuoteMeta(ma.Value)+"|"+regexp.QuoteMeta(mb.Value)))
+		}
+	}
+	x, y := o.increaseOf(a, window), o.increaseOf(b, window)
+	return fmt.Sprintf("(%s + %s or %s or %s)", x, y, x, y)
+}
+
+// scaled multiplies a latency expression into seconds when the signal is
+// in milliseconds.
+func (o Options) scaled(role, expr string) string {
+	if f := o.signal(role).Scale(); f != 1 {
+		return fmt.Sprintf("(%s * %s)", expr, strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	return expr
+}
+
+// stageLabel is the label naming a stage in the stage histogram.
+func (o Options) stageLabel() string {
+	if by := o.signal("stage_latency").By; len(by) > 0 {
+		return by[0]
+	}
+	return "stage"
 }
 
 // Range writes a duration as a PromQL range ("10m").
@@ -103,6 +180,7 @@ func Unit(n signal.Name) string {
 var Signals = []signal.Name{
 	signal.DeadlineMissPct, signal.MDCacheHitPct, signal.TakerSharePct, signal.ErrorPct,
 	signal.MemoryGrowthMBPerH, signal.ResidentMemoryMB, signal.CriticalBreakersOpen, signal.P95RegressionPct, signal.TargetDown,
+	signal.ScrapeFailurePct,
 }
 
 // Describe says in one line how a signal is computed.
@@ -126,6 +204,8 @@ func Describe(n signal.Name) string {
 		return "worst stage p95 over the window against the frozen baseline's, % above it"
 	case signal.TargetDown:
 		return "1 when no scrape of the bot succeeded in the window, else 0"
+	case signal.ScrapeFailurePct:
+		return "failed scrapes of the bot (refused, timed out, garbage) / all scrapes over the window, %"
 	}
 	return string(n)
 }
@@ -148,28 +228,25 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 	if Windowed(n) && window <= 0 {
 		return "", fmt.Errorf("signal expression %s: no window", n)
 	}
-	m := o.names()
 	switch n {
 	case signal.DeadlineMissPct:
-		return percentOf(o.increase(m.DeadlineMisses, window), o.increase(m.Ticks, window)), nil
+		return percentOf(o.increaseOf("deadline_misses", window), o.increaseOf("ticks", window)), nil
 	case signal.ErrorPct:
-		return percentOf(o.increase(m.TickErrors, window), o.increase(m.Ticks, window)), nil
+		return percentOf(o.increaseOf("tick_errors", window), o.increaseOf("ticks", window)), nil
 	case signal.MDCacheHitPct:
-		return percentOf(o.increase(m.CacheRequests, window, `result="hit"`),
-			o.increase(m.CacheRequests, window, `result=~"hit|miss"`)), nil
+		return percentOf(o.increaseOf("cache_hits", window), o.increaseOfBoth("cache_hits", "cache_misses", window)), nil
 	case signal.TakerSharePct:
-		return percentOf(o.increase(m.FillVolume, window, `liquidity="taker"`),
-			o.increase(m.FillVolume, window, `liquidity=~"maker|taker"`)), nil
+		return percentOf(o.increaseOf("taker_volume", window), o.increaseOfBoth("maker_volume", "taker_volume", window)), nil
 	case signal.MemoryGrowthMBPerH:
 		// deriv() is least squares; presoak's is the smaller Theil-Sen slope
 		// of the window's two halves (over per-bucket means). Like presoak,
 		// give no value until the first half has data: the series must be
 		// MemoryWarmup(window) old.
-		mem := o.sel(m.ResidentMemory)
+		mem := o.sigSel("resident_memory", "")
 		return fmt.Sprintf("max by (%[1]s) (deriv(%[2]s[%[3]s])) * 3600 / 1e6 and on (%[1]s) max by (%[1]s) (%[2]s offset %[4]s)",
 			by, mem, Range(window), Range(MemoryWarmup(window))), nil
 	case signal.ResidentMemoryMB:
-		mem := o.sel(m.ResidentMemory)
+		mem := o.sigSel("resident_memory", "")
 		if window <= 0 {
 			return fmt.Sprintf("max by (%s) (%s) / 1e6", by, mem), nil
 		}
@@ -178,12 +255,13 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 		// The most open at once in the window, as presoak counts it, equals
 		// the sum of each breaker's max whenever at most one is open (and
 		// for any threshold of 0).
-		crit := o.sel(m.BreakerOpen, `critical="true"`)
+		crit := o.sigSel("breakers_open", "")
+		ticks := o.sigSel("ticks", "")
 		if window <= 0 {
-			return fmt.Sprintf("sum by (%s) (%s) or 0 * group by (%s) (%s)", by, crit, by, o.sel(m.Ticks)), nil
+			return fmt.Sprintf("sum by (%s) (%s) or 0 * group by (%s) (%s)", by, crit, by, ticks), nil
 		}
 		return fmt.Sprintf("sum by (%s) (max_over_time(%s[%s])) or 0 * group by (%s) (%s)",
-			by, crit, Range(window), by, o.sel(m.Ticks)), nil
+			by, crit, Range(window), by, ticks), nil
 	case signal.P95RegressionPct:
 		return fmt.Sprintf("100 * (max by (%s) (%s / on (stage) group_left () %s) - 1)",
 			by, StageQuantilesExpr(0.95, window, o), BaselineRecord), nil
@@ -194,6 +272,13 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 			return fmt.Sprintf("1 - max by (%s) (%s)", by, o.sel("up")), nil
 		}
 		return fmt.Sprintf("1 - max by (%s) (max_over_time(%s[%s]))", by, o.sel("up"), Range(window)), nil
+	case signal.ScrapeFailurePct:
+		// Prometheus records up=0 for a failed scrape (a garbage page
+		// included); presoak: the share of down samples in (t-window, t].
+		// The range is a millisecond short of the window so that a sample
+		// exactly window old is left out on Prometheus 2.x (which includes
+		// it) as on 3.x: the same samples, the same share, on both.
+		return fmt.Sprintf("100 * (1 - avg by (%s) (avg_over_time(%s[%s])))", by, o.sel("up"), Range(window-time.Millisecond)), nil
 	}
 	return "", fmt.Errorf("signal expression %s: unknown signal", n)
 }
@@ -207,23 +292,31 @@ func MemoryWarmup(window time.Duration) time.Duration { return window * 3 / 4 }
 // StageQuantileExpr is one stage's latency quantile over the window, in
 // seconds, one series per bot, labelled stage.
 func StageQuantileExpr(stage string, q float64, window time.Duration, o Options) string {
-	m := o.names()
 	qs := strconv.FormatFloat(q, 'f', -1, 64)
 	if stage == TickTotal {
-		return fmt.Sprintf(`label_replace(histogram_quantile(%s, sum by (%s, le) (rate(%s[%s]))), "stage", "%s", "", "")`,
-			qs, by, o.sel(m.TickDuration+"_bucket"), Range(window), TickTotal)
+		hq := fmt.Sprintf("histogram_quantile(%s, sum by (%s, le) (rate(%s[%s])))", qs, by, o.sigSel("tick_latency", "_bucket"), Range(window))
+		return fmt.Sprintf(`label_replace(%s, "stage", "%s", "", "")`, o.scaled("tick_latency", hq), TickTotal)
 	}
-	return fmt.Sprintf("histogram_quantile(%s, sum by (%s, stage, le) (rate(%s[%s])))",
-		qs, by, o.sel(m.StageDuration+"_bucket", fmt.Sprintf("stage=%q", stage)), Range(window))
+	lbl := o.stageLabel()
+	return o.stageNamed(o.scaled("stage_latency", fmt.Sprintf("histogram_quantile(%s, sum by (%s, %s, le) (rate(%s[%s])))",
+		qs, by, lbl, o.sigSel("stage_latency", "_bucket", fmt.Sprintf("%s=%q", lbl, stage)), Range(window))))
+}
+
+// stageNamed copies the stage histogram's stage label into "stage" when
+// the bot calls it something else.
+func (o Options) stageNamed(expr string) string {
+	if lbl := o.stageLabel(); lbl != "stage" {
+		return fmt.Sprintf(`label_replace(%s, "stage", "$1", %q, "(.*)")`, expr, lbl)
+	}
+	return expr
 }
 
 // StageQuantilesExpr is the quantile of every stage and of the whole tick,
 // labelled stage.
 func StageQuantilesExpr(q float64, window time.Duration, o Options) string {
-	m := o.names()
 	qs := strconv.FormatFloat(q, 'f', -1, 64)
-	stages := fmt.Sprintf("histogram_quantile(%s, sum by (%s, stage, le) (rate(%s[%s])))",
-		qs, by, o.sel(m.StageDuration+"_bucket"), Range(window))
+	stages := o.stageNamed(o.scaled("stage_latency", fmt.Sprintf("histogram_quantile(%s, sum by (%s, %s, le) (rate(%s[%s])))",
+		qs, by, o.stageLabel(), o.sigSel("stage_latency", "_bucket"), Range(window))))
 	return "(" + stages + " or " + StageQuantileExpr(TickTotal, q, window, o) + ")"
 }
 
@@ -254,10 +347,10 @@ func stageOrder(s string) string {
 
 // BreakersExpr is every circuit breaker's state (1 open), by breaker.
 func BreakersExpr(o Options) string {
-	return fmt.Sprintf("max by (%s, breaker, critical) (%s)", by, o.sel(o.names().BreakerOpen))
+	return fmt.Sprintf("max by (%s, breaker, critical) (%s)", by, o.sel(o.signal("breakers_open").Metric))
 }
 
 // CriticalBreakersNowExpr counts the critical breakers open now.
 func CriticalBreakersNowExpr(o Options) string {
-	return fmt.Sprintf("sum by (%s) (%s)", by, o.sel(o.names().BreakerOpen, `critical="true"`))
+	return fmt.Sprintf("sum by (%s) (%s)", by, o.sigSel("breakers_open", ""))
 }

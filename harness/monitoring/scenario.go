@@ -41,6 +41,10 @@ type Scenario struct {
 	Value float64
 	// Baseline is the p95 baseline the scenario assumes (p95 regression).
 	Baseline map[string]float64
+
+	// failFault and failEvery shape a scrape-failure scenario's up series:
+	// from sample failFault on, every failEvery-th scrape fails.
+	failFault, failEvery int
 }
 
 // ScenarioOption changes how scenarios are built.
@@ -91,6 +95,8 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		err = sc.breakers(c, fault, o)
 	case signal.TargetDown:
 		err = sc.targetDown(c, fault)
+	case signal.ScrapeFailurePct:
+		err = sc.scrapeFailures(c, fault)
 	case signal.P95RegressionPct:
 		err = sc.p95(c, fault, o)
 	default:
@@ -100,7 +106,7 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
 	}
 	flapGap, flapAt := 0, 0
-	if cfg.flap && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && int(c.For/interval) > windowSteps+2 {
+	if cfg.flap && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && c.Signal != signal.ScrapeFailurePct && int(c.For/interval) > windowSteps+2 {
 		// The fault lasts one sample, stops for a window and two intervals
 		// (the signal is healthy for at least one evaluation, well before
 		// the for-duration ends), and comes back at flapAt.
@@ -115,6 +121,9 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		sc.FireAt += interval - sc.FireAt%interval
 	}
 	sc.Steps = int(sc.FireAt/interval) + 3
+	if c.Signal == signal.ScrapeFailurePct {
+		sc.upSeries(c)
+	}
 	sc.extend()
 	if flapGap > 0 {
 		sc.flap(fault, flapAt-flapGap, flapAt)

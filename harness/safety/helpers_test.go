@@ -1,8 +1,10 @@
 package safety_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,4 +83,32 @@ func mustLoad(t testing.TB, layers ...string) *safety.Effective {
 		t.Fatal(err)
 	}
 	return eff
+}
+
+// at is "file:line" of a dotted key's line in a config fixture, found by
+// reading the text (section at column 0, then the first indented key line
+// below it), independently of the config loader's provenance it checks.
+func at(t testing.TB, file, dotted string) string {
+	t.Helper()
+	section, key, ok := strings.Cut(dotted, ".")
+	if !ok {
+		t.Fatalf("at: %q is not section.key", dotted)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := false
+	for i, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, section+":"):
+			in = true
+		case in && len(line) > 0 && line[0] != ' ' && line[0] != '#':
+			in = false
+		case in && strings.HasPrefix(strings.TrimSpace(line), key+":"):
+			return fmt.Sprintf("%s:%d", file, i+1)
+		}
+	}
+	t.Fatalf("at: %s has no %s", file, dotted)
+	return ""
 }

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/presoak/presoak/internal/modroot"
 	"github.com/presoak/presoak/harness/safety"
+	"github.com/presoak/presoak/internal/modroot"
 )
 
 // flagCombos writes one override layer per combination of the four rollback
@@ -111,10 +111,10 @@ func TestDryRunPrintsEveryKeyAndWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"pipeline.enabled", "true -> false", "(set at " + o.ConfigLayers[1] + ":9)",
-		"md_cache.enabled", "(set at " + o.ConfigLayers[1] + ":12)",
-		"adaptive_spread.enabled", "(set at " + o.ConfigLayers[0] + ":31)",
-		"queue_aware.enabled", "(set at " + o.ConfigLayers[0] + ":38)",
+		"pipeline.enabled", "true -> false", "(set at " + at(t, o.ConfigLayers[1], "pipeline.enabled") + ")",
+		"md_cache.enabled", "(set at " + at(t, o.ConfigLayers[1], "md_cache.enabled") + ")",
+		"adaptive_spread.enabled", "(set at " + at(t, o.ConfigLayers[0], "adaptive_spread.enabled") + ")",
+		"queue_aware.enabled", "(set at " + at(t, o.ConfigLayers[0], "queue_aware.enabled") + ")",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("plan output lacks %q:\n%s", want, out.String())

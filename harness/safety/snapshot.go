@@ -24,7 +24,7 @@ type Snapshot struct {
 	GeneratedAt string `json:"generated_at"`
 	// PresoakVersion is the version of the harness that took it.
 	PresoakVersion string `json:"presoak_version"`
-	// GitCommit is `git rev-parse HEAD` of the working tree, or "unknown".
+	// GitCommit is the commit of the working tree (gitinfo.Commit: full hash, "-dirty" when tracked files are modified), or "unknown".
 	GitCommit string `json:"git_commit"`
 	// ConfigHash is the loader's hash of the effective config.
 	ConfigHash string `json:"config_hash"`

@@ -29,13 +29,13 @@ func TestTakeSnapshotRecordsFlagsLimitsProvenanceAndTargets(t *testing.T) {
 	}
 	overrides := o.ConfigLayers[1]
 	want := map[string]safety.Entry{
-		"pipeline.enabled":              {Value: true, Source: overrides + ":9", RollbackTarget: false},
-		"adaptive_spread.enabled":       {Value: true, Source: o.ConfigLayers[0] + ":31", RollbackTarget: false},
-		"taker_cap.max_taker_share_pct": {Value: json.Number("9"), Source: overrides + ":15", RollbackTarget: nil},
-		"tick.deadline":                 {Value: "150ms", Source: o.ConfigLayers[0] + ":16", RollbackTarget: nil},
-		"md_cache.ttl":                  {Value: "100ms", Source: o.ConfigLayers[0] + ":23", RollbackTarget: nil},
-		"risk.max_inventory":            {Value: json.Number("0.5"), Source: o.ConfigLayers[0] + ":50", RollbackTarget: nil},
-		"risk.max_order_size":           {Value: json.Number("0.05"), Source: o.ConfigLayers[0] + ":51", RollbackTarget: nil},
+		"pipeline.enabled":              {Value: true, Source: at(t, overrides, "pipeline.enabled"), RollbackTarget: false},
+		"adaptive_spread.enabled":       {Value: true, Source: at(t, o.ConfigLayers[0], "adaptive_spread.enabled"), RollbackTarget: false},
+		"taker_cap.max_taker_share_pct": {Value: json.Number("9"), Source: at(t, overrides, "taker_cap.max_taker_share_pct"), RollbackTarget: nil},
+		"tick.deadline":                 {Value: "150ms", Source: at(t, o.ConfigLayers[0], "tick.deadline"), RollbackTarget: nil},
+		"md_cache.ttl":                  {Value: "100ms", Source: at(t, o.ConfigLayers[0], "md_cache.ttl"), RollbackTarget: nil},
+		"risk.max_inventory":            {Value: json.Number("0.5"), Source: at(t, o.ConfigLayers[0], "risk.max_inventory"), RollbackTarget: nil},
+		"risk.max_order_size":           {Value: json.Number("0.05"), Source: at(t, o.ConfigLayers[0], "risk.max_order_size"), RollbackTarget: nil},
 	}
 	// Compare what is on disk, as a reader sees it.
 	onDisk, err := safety.ReadSnapshot(o.Workspace.SnapshotPath())

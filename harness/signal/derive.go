@@ -123,6 +123,8 @@ func (s *Series) compute(name Name, window time.Duration, at time.Time, opts Opt
 		return s.p95Regression(at, window, opts.BaselineP95)
 	case TargetDown:
 		return s.targetDown(at, window)
+	case ScrapeFailurePct:
+		return s.scrapeFailures(at, window)
 	}
 	return noData("unknown signal " + string(name))
 }

@@ -15,6 +15,7 @@ const (
 	CriticalBreakersOpen Name = "critical_breakers_open"    // critical breakers open now (count)
 	P95RegressionPct     Name = "p95_regression_pct"        // worst stage p95 over the frozen baseline's, % above it
 	TargetDown           Name = "target_down"               // 1 when the target could not be read, else 0
+	ScrapeFailurePct     Name = "scrape_failure_pct"        // failed reads of the bot / all reads over the window, %
 )
 
 // MetricNames maps the signals onto a bot's Prometheus metric names. The zero

@@ -63,6 +63,9 @@ type Sample struct {
 	Stages map[string]Histogram `json:"stages,omitempty"`
 	// Flags is mm_feature_flag_enabled{flag} (e.g. "pipeline.enabled").
 	Flags map[string]bool `json:"flags,omitempty"`
+	// Slowest names, per Stages key, the series with the highest cumulative
+	// p95 when the bot's histogram has several (e.g. {symbol="ETHUSDT"}).
+	Slowest map[string]string `json:"slowest,omitempty"`
 }
 
 // Histogram is a cumulative latency histogram in seconds, as Prometheus
@@ -154,6 +157,7 @@ type sampleJSON struct {
 	CriticalBreakersOpen int                       `json:"critical_breakers_open"`
 	Stages               map[string]histogramJSON  `json:"stages,omitempty"`
 	Flags                map[string]bool           `json:"flags,omitempty"`
+	Slowest              map[string]string         `json:"slowest,omitempty"`
 }
 
 type histogramJSON struct {
@@ -192,7 +196,7 @@ func (s Sample) MarshalJSON() ([]byte, error) {
 		Ticks: Float(s.Ticks), DeadlineMisses: Float(s.DeadlineMisses), TickErrors: Float(s.TickErrors),
 		CacheHits: Float(s.CacheHits), CacheMisses: Float(s.CacheMisses), MakerVolume: Float(s.MakerVolume),
 		TakerVolume: Float(s.TakerVolume), ResidentBytes: Float(s.ResidentBytes),
-		CriticalBreakersOpen: s.CriticalBreakersOpen, Flags: s.Flags}
+		CriticalBreakersOpen: s.CriticalBreakersOpen, Flags: s.Flags, Slowest: s.Slowest}
 	if s.Parts != nil {
 		w.Parts = make(map[Part]map[string]Float, len(s.Parts))
 		for p, series := range s.Parts {
@@ -222,7 +226,7 @@ func (s *Sample) UnmarshalJSON(b []byte) error {
 		Ticks: float64(w.Ticks), DeadlineMisses: float64(w.DeadlineMisses), TickErrors: float64(w.TickErrors),
 		CacheHits: float64(w.CacheHits), CacheMisses: float64(w.CacheMisses), MakerVolume: float64(w.MakerVolume),
 		TakerVolume: float64(w.TakerVolume), ResidentBytes: float64(w.ResidentBytes),
-		CriticalBreakersOpen: w.CriticalBreakersOpen, Flags: w.Flags}
+		CriticalBreakersOpen: w.CriticalBreakersOpen, Flags: w.Flags, Slowest: w.Slowest}
 	if w.Parts != nil {
 		s.Parts = make(map[Part]map[string]float64, len(w.Parts))
 		for p, series := range w.Parts {

@@ -269,3 +269,22 @@ func TestSampleJSONCoversEveryField(t *testing.T) {
 		}
 	}
 }
+
+func TestScrapeFailurePct(t *testing.T) {
+	s := NewSeries(time.Hour)
+	if v := s.Compute(ScrapeFailurePct, time.Minute, t0, Options{}); v.OK {
+		t.Fatalf("no samples: got %v, want no data", v)
+	}
+	for i := range 10 {
+		s.Add(Sample{At: t0.Add(time.Duration(i) * time.Second), Up: i%2 == 0, Ticks: float64(i)})
+	}
+	if v := s.Compute(ScrapeFailurePct, 10*time.Second, t0.Add(9*time.Second), Options{}); !v.OK || v.V != 50 {
+		t.Errorf("every other read failed: got %v, want 50", v)
+	}
+	if v := s.Compute(ScrapeFailurePct, 0, t0.Add(8*time.Second), Options{}); !v.OK || v.V != 0 {
+		t.Errorf("window 0 at an up sample: got %v, want 0", v)
+	}
+	if v := s.Compute(TargetDown, 2*time.Second, t0.Add(9*time.Second), Options{}); !v.OK || v.V != 0 {
+		t.Errorf("target_down over the same bot: got %v, want 0 (a good read in every window)", v)
+	}
+}

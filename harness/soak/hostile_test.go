@@ -17,6 +17,7 @@ import (
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/modroot"
 	"github.com/presoak/presoak/internal/runlock"
 )
 
@@ -118,6 +119,9 @@ func TestSoakWriteFailureIsFailedNotInterrupted(t *testing.T) {
 	}
 	if rep.Verdict != Failed || !strings.Contains(rep.Reason, "no space left") {
 		t.Fatalf("verdict %s (%s), want failed naming the cause", rep.Verdict, rep.Reason)
+	}
+	if len(rep.Written) != 2 || rep.Written[0] != filepath.Join(dir, ReportJSONFile) {
+		t.Errorf("written %q, want both reports, not the samples whose writes failed", rep.Written)
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
 	if strings.Contains(string(md), "INTERRUPTED") || !strings.Contains(string(md), "FAILED") {
@@ -262,5 +266,65 @@ func TestSamplesSyncedOnInterval(t *testing.T) {
 	l.lastSync = time.Now().Add(-SyncEvery)
 	if err := l.flush(); err != nil || l.syncs != 1 {
 		t.Fatalf("flush %s after the last sync: %v, %d syncs, want 1", SyncEvery, err, l.syncs)
+	}
+}
+
+// Issue 17, item 2 (visible to a criterion). Before: a bot serving garbage
+// every other scrape never tripped target_down (each window held a good
+// read) and the soak passed on half its data. After: the shipped criteria
+// stop it on scrape_failure_stop, and target_down stays quiet.
+func TestGarbageHalfTheTimeStopsTheSoak(t *testing.T) {
+	t.Parallel()
+	wd, _ := os.Getwd()
+	root, err := modroot.Find(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := criteria.Load(filepath.Join(root, "fixtures/criteria.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot := newFakeBot()
+	bot.down = func(d time.Duration) bool { return (d/spec.EvaluationInterval)%2 == 1 }
+	rep, err := Run(context.Background(), Config{Spec: spec, Target: bot, Duration: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != Stopped || rep.Stop == nil || rep.Stop.Criterion != "scrape_failure_stop" {
+		t.Fatalf("got %s (%s), want stopped by scrape_failure_stop", rep.Verdict, rep.Reason)
+	}
+	if v := rep.Stop.Value; !v.OK || v.V < 45 || v.V > 55 {
+		t.Errorf("scrape_failure_pct at the stop: %v, want about 50", v)
+	}
+	for _, c := range rep.Criteria {
+		if c.Name == "target_down_stop" && c.Fired > 0 {
+			t.Errorf("target_down_stop fired %d times, want a bot read every other time never down", c.Fired)
+		}
+	}
+}
+
+// Issue 17, item 6: a report that could not be written is not claimed
+// (Written), and the run says why.
+func TestUnwrittenReportIsNotClaimed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A directory where soak_report.md must go: its rename fails.
+	if err := os.Mkdir(filepath.Join(dir, ReportMDFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ReportMDFile, "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), Config{Spec: testSpec(t), Target: newFakeBot(), Duration: time.Minute, Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), ReportMDFile) {
+		t.Fatalf("got %v, want the failed write named", err)
+	}
+	for _, f := range rep.Written {
+		if strings.HasSuffix(f, ReportMDFile) {
+			t.Errorf("written %q claims %s", rep.Written, ReportMDFile)
+		}
+	}
+	if len(rep.Written) != 2 {
+		t.Errorf("written %q, want samples.jsonl and soak_report.json", rep.Written)
 	}
 }

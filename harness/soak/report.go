@@ -75,6 +75,11 @@ type Report struct {
 	// MaxTimeline; TimelineDropped counts the rest).
 	Timeline        []Event `json:"timeline"`
 	TimelineDropped int     `json:"timeline_dropped,omitempty"`
+
+	// Written lists the files this run wrote, in order (samples, then each
+	// report once it is in place): what a caller may say it wrote. A report
+	// whose write failed is not in it. Not part of soak_report.json.
+	Written []string `json:"-"`
 }
 
 // Firing is a criterion that fired.

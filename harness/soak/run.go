@@ -122,7 +122,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	err := r.loop(ctx)
 	if r.log != nil {
-		if cerr := r.log.close(); err == nil {
+		cerr := r.log.close()
+		r.samplesOK = r.writeErr == nil && cerr == nil
+		if err == nil {
 			err = cerr
 		}
 	}
@@ -150,6 +152,7 @@ type runner struct {
 	nextProgress  time.Time // when the next one is due
 	stop          *Firing
 	writeErr      error
+	samplesOK     bool // every sample written, flushed, synced and closed
 	replaying     bool // resuming: rebuilding state, no hooks or output
 	resumeGap     bool // the next new sample follows a resume: skip the gap
 	active        time.Duration
@@ -428,8 +431,18 @@ func (r *runner) finish(ctx context.Context, runErr error) {
 }
 
 func (r *runner) write() error {
-	if err := r.rep.writeJSON(filepath.Join(r.cfg.Dir, ReportJSONFile)); err != nil {
+	if r.samplesOK {
+		r.rep.Written = append(r.rep.Written, filepath.Join(r.cfg.Dir, SamplesFile))
+	}
+	path := filepath.Join(r.cfg.Dir, ReportJSONFile)
+	if err := r.rep.writeJSON(path); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(r.cfg.Dir, ReportMDFile), []byte(r.rep.Markdown()))
+	r.rep.Written = append(r.rep.Written, path)
+	path = filepath.Join(r.cfg.Dir, ReportMDFile)
+	if err := atomicfile.WriteFile(path, []byte(r.rep.Markdown())); err != nil {
+		return err
+	}
+	r.rep.Written = append(r.rep.Written, path)
+	return nil
 }

@@ -242,8 +242,14 @@ func (s *Soak) Run(ctx context.Context) (*Outcome, error) {
 	if len(bundles) > 0 {
 		out.Attrs = append(out.Attrs, [2]string{"incident", strings.Join(bundles, ",")})
 	}
-	fmt.Fprintf(s.out, "soak: %s — %s\nsoak: wrote %s, %s, %s\n", rep.Verdict, rep.Reason,
-		env.Layers.Display(filepath.Join(s.dir, soak.SamplesFile)), env.Layers.Display(filepath.Join(s.dir, soak.ReportJSONFile)), env.Layers.Display(filepath.Join(s.dir, soak.ReportMDFile)))
+	var wrote []string // only what the run wrote (issue 17: a report that failed is never claimed)
+	for _, f := range rep.Written {
+		wrote = append(wrote, env.Layers.Display(f))
+	}
+	if len(wrote) == 0 {
+		wrote = []string{"nothing"}
+	}
+	fmt.Fprintf(s.out, "soak: %s — %s\nsoak: wrote %s\n", rep.Verdict, rep.Reason, strings.Join(wrote, ", "))
 	switch rep.Verdict {
 	case soak.Stopped:
 		out.Failure = fmt.Sprintf("soak stopped: %s", rep.Stop)
@@ -305,10 +311,14 @@ func Judge(rep *soak.Report, c soak.CriterionReport) Judgement {
 	if c.Severity == criteria.Warn {
 		sev = "warning"
 	}
+	cond := fmt.Sprintf("%s %s %v over %s for %s", c.Signal, c.Op, c.Threshold, c.Window, c.For)
+	// The item vocabulary (area, severity, value, want, source, fix; the
+	// JUnit adds status from the outcome), then the soak's own attributes.
 	j := Judgement{Attrs: [][2]string{
 		{"area", "Soak"}, {"severity", sev},
-		{"condition", fmt.Sprintf("%s %s %v over %s for %s", c.Signal, c.Op, c.Threshold, c.Window, c.For)},
-		{"value", c.Value.String()}, {"state", c.State.String()}, {"fix", c.Action},
+		{"value", c.Value.String()}, {"want", "not " + cond},
+		{"source", fmt.Sprintf("signal %s over the soak's samples (%s)", c.Signal, soak.SamplesFile)},
+		{"fix", c.Action}, {"condition", cond}, {"state", c.State.String()},
 	}}
 	if rep.Stop != nil && rep.Stop.Criterion == c.Name {
 		j.Error = fmt.Sprintf("stop condition fired: %s", rep.Stop)

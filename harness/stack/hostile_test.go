@@ -99,3 +99,23 @@ func TestUpRefusesWhileAnotherHoldsTheDir(t *testing.T) {
 	_ = cmd.Process.Kill()
 	_, _ = cmd.Process.Wait()
 }
+
+// Must decide: a log under artifacts/ that is a symlink is refused, never
+// appended through.
+func TestStartProcessRefusesASymlinkedLog(t *testing.T) {
+	t.Parallel()
+	dir, outside := t.TempDir(), filepath.Join(t.TempDir(), "precious")
+	if err := os.WriteFile(outside, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "prometheus.log")
+	if err := os.Symlink(outside, log); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := startProcess("prometheus", "sleep", dir, log, "prometheus.log", os.Environ(), nil, "sleep", "60"); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("got %v, want a refusal naming the link", err)
+	}
+	if b, _ := os.ReadFile(outside); string(b) != "keep me\n" {
+		t.Errorf("the link's target was written: %q", b)
+	}
+}

@@ -39,7 +39,12 @@ func startProcess(role, match, dir, logPath, logDisplay string, env []string, ex
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return nil, fmt.Errorf("start %s: %w", role, err)
 	}
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	// O_NOFOLLOW: a log that is a symlink (to a file outside artifacts/)
+	// is refused, never appended to.
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o644)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("start %s: log %s is a symbolic link; refusing to write through it (remove it)", role, logDisplay)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", role, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -71,14 +72,14 @@ func BenchmarkParseDerive10k(b *testing.B) {
 	b.SetBytes(int64(len(p)))
 	b.ReportAllocs()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
-	names := signal.DefaultMetricNames()
+	prof := profile.Default()
 	for b.Loop() {
 		fams, err := parser.TextToMetricFamilies(bytes.NewReader(p))
 		if err != nil {
 			b.Fatal(err)
 		}
 		var s signal.Sample
-		if err := Derive(fams, names, &s); err != nil {
+		if _, err := DeriveProfile(fams, prof, &s); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -92,11 +93,11 @@ func BenchmarkDerive10k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	names := signal.DefaultMetricNames()
+	prof := profile.Default()
 	b.ReportAllocs()
 	for b.Loop() {
 		var s signal.Sample
-		if err := Derive(fams, names, &s); err != nil {
+		if _, err := DeriveProfile(fams, prof, &s); err != nil {
 			b.Fatal(err)
 		}
 	}

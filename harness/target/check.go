@@ -23,6 +23,11 @@ const MaxFaultBytes = 300
 // rest are counted.
 const MaxSeriesFaults = 16
 
+// MaxLabelBytes bounds a label value of a series the signals read: a flag
+// or stage name becomes a key of every sample, so a longer one (a bot
+// writing 8 MB into a label) is a fault of that series, which is ignored.
+const MaxLabelBytes = 256
+
 // BoundText returns s when it is at most MaxFaultBytes long, else its first
 // bytes (cut on a rune boundary) and "... (N bytes, cut)".
 func BoundText(s string) string {
@@ -87,6 +92,10 @@ func checkFamilies(fams map[string]*dto.MetricFamily, names signal.MetricNames) 
 				continue
 			}
 			seen[id] = 1
+			if l := longLabel(m); l != nil {
+				sf.add("%s: label %s has a value of %d bytes, over %d; series ignored", name, BoundText(l.GetName()), len(l.GetValue()), MaxLabelBytes)
+				continue
+			}
 			if h := m.GetHistogram(); h != nil && m.Counter == nil && m.Gauge == nil && m.Untyped == nil {
 				if why := badHistogram(h); why != "" {
 					sf.add("%s: malformed histogram: %s; ignored", id, why)
@@ -113,6 +122,16 @@ func checkFamilies(fams map[string]*dto.MetricFamily, names signal.MetricNames) 
 		}
 	}
 	return sf.result()
+}
+
+// longLabel is the first label of m whose value is over MaxLabelBytes.
+func longLabel(m *dto.Metric) *dto.LabelPair {
+	for _, l := range m.GetLabel() {
+		if len(l.GetValue()) > MaxLabelBytes {
+			return l
+		}
+	}
+	return nil
 }
 
 // seriesID is name{labels} with the labels sorted.

@@ -3,147 +3,164 @@ package target
 import (
 	"errors"
 	"fmt"
-	"math"
-	"sort"
-	"strconv"
-	"strings"
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
-// TickTotal is the Stages key of the whole-tick histogram (the metric
-// MetricNames.TickDuration), next to the per-stage histograms.
+// TickTotal is the Stages key of the whole-tick histogram (the profile's
+// tick_latency signal), next to the per-stage histograms.
 const TickTotal = "tick_total"
 
 // ErrNoTicks is wrapped when a metrics page or a query result has no ticks
-// counter: it is not the bot's page, or the metric-name mapping is wrong.
+// counter: it is not the bot's page, or the profile's ticks selector is wrong.
 var ErrNoTicks = errors.New("no ticks counter")
 
-// Derive fills s (Ticks, counters, gauges, histograms, flags) from parsed
-// metric families named as in names. Values are the raw cumulative ones:
-// counter resets are handled downstream (signal.Series). Missing optional
-// metrics leave zero values; a missing ticks counter is ErrNoTicks, and a
-// family of the wrong type is an error naming it.
+// Derivation is what one derivation saw besides the sample: the signals
+// whose selector matched nothing (each error names the expression and the
+// closest metric names on the page), suspicions (units), and for each
+// latency histogram with several series the slowest one.
+type Derivation struct {
+	// Unmatched are the declared signals that matched no series.
+	Unmatched []error
+	// Warnings are suspicions, e.g. a "seconds" histogram ending at 1000.
+	Warnings []string
+	// Slowest maps a Stages key to the series with the highest cumulative
+	// p95 (e.g. {symbol="ETHUSDT"}) when the histogram has several series.
+	Slowest map[string]string
+}
+
+// Derive fills s from parsed metric families with the reference engine's
+// names replaced by names (the old metric-name mapping): DeriveProfile with
+// profile.FromNames(names).
 func Derive(fams map[string]*dto.MetricFamily, names signal.MetricNames, s *signal.Sample) error {
-	ticks, ok := fams[names.Ticks]
-	if !ok || len(ticks.GetMetric()) == 0 {
-		return fmt.Errorf("derive sample: %w (%s)", ErrNoTicks, names.Ticks)
+	_, err := DeriveProfile(fams, profile.FromNames(names), s)
+	return err
+}
+
+// DeriveProfile fills s (Ticks, counters, gauges, histograms, flags) from
+// parsed metric families by evaluating the profile's signals: every signal
+// aggregates across all the series its selector matches (a histogram's
+// buckets are summed, so a slow symbol moves the tick p95), and latencies
+// in milliseconds become seconds. Values are the raw cumulative ones:
+// counter resets are handled downstream (signal.Series). A ticks selector
+// that matches nothing is ErrNoTicks; another signal that matches nothing
+// leaves its field zero and is listed in the Derivation (callers that
+// judge readiness report it); a family of the wrong type is an error.
+func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *signal.Sample) (Derivation, error) {
+	var d Derivation
+	tk := p.Signal("ticks")
+	if tk == nil {
+		return d, fmt.Errorf("derive sample: %w (the profile declares no ticks signal)", ErrNoTicks)
 	}
-	// Every counter is a sum of series; Parts keeps them apart so that one
+	r, err := tk.Eval(fams)
+	if err != nil {
+		return d, fmt.Errorf("derive sample: %w: %w", ErrNoTicks, err)
+	}
+	s.Ticks = r.Total().Value
+	// Every summed counter keeps its series apart (Parts), so that one
 	// series' reset or absence is handled per series (signal.Series).
 	s.Parts = make(map[signal.Part]map[string]float64, 7)
-	s.Ticks = sumParts(s, signal.PartTicks, ticks, "", "")
-	s.DeadlineMisses = sumParts(s, signal.PartDeadlineMisses, fams[names.DeadlineMisses], "", "")
-	s.TickErrors = sumParts(s, signal.PartTickErrors, fams[names.TickErrors], "", "")
-	s.CacheHits = sumParts(s, signal.PartCacheHits, fams[names.CacheRequests], "result", "hit")
-	s.CacheMisses = sumParts(s, signal.PartCacheMisses, fams[names.CacheRequests], "result", "miss")
-	s.MakerVolume = sumParts(s, signal.PartMakerVolume, fams[names.FillVolume], "liquidity", "maker")
-	s.TakerVolume = sumParts(s, signal.PartTakerVolume, fams[names.FillVolume], "liquidity", "taker")
-	s.ResidentBytes = sum(fams[names.ResidentMemory], "", "")
-	s.CriticalBreakersOpen = 0
-	if f := fams[names.BreakerOpen]; f != nil {
-		for _, m := range f.GetMetric() {
-			if v, ok := scalar(m); ok && v >= 0.5 && label(m, "critical") == "true" {
-				s.CriticalBreakersOpen++
-			}
+	setParts := func(name string, r profile.Reading, matched bool) {
+		sg := p.Signal(name)
+		if sg == nil || sg.Agg != "sum" || sg.Kind == profile.KindHistogram {
+			return
 		}
-	}
-	if f := fams[names.FeatureFlag]; f != nil {
-		if s.Flags == nil {
-			s.Flags = make(map[string]bool, len(f.GetMetric()))
-		}
-		for _, m := range f.GetMetric() {
-			if v, ok := scalar(m); ok {
-				if name := label(m, "flag"); name != "" {
-					s.Flags[name] = v >= 0.5
+		parts := map[string]float64{}
+		if matched {
+			for _, g := range r.Groups {
+				for k, v := range g.Parts {
+					parts[k] += v
 				}
 			}
 		}
+		s.Parts[signal.Part(name)] = parts
 	}
+	setParts("ticks", r, true)
 	var errs []error
-	if f := fams[names.TickDuration]; f != nil {
-		if f.GetType() != dto.MetricType_HISTOGRAM {
-			errs = append(errs, fmt.Errorf("%s is a %s, want a histogram", names.TickDuration, f.GetType()))
-		} else if len(f.GetMetric()) > 0 {
-			setStage(s, TickTotal, f.GetMetric()[0].GetHistogram())
+	read := func(name string) (profile.Reading, bool) {
+		sg := p.Signal(name)
+		if sg == nil {
+			return profile.Reading{}, false
+		}
+		r, err := sg.Eval(fams)
+		d.Warnings = append(d.Warnings, r.Warnings...)
+		if errors.Is(err, profile.ErrNoMatch) {
+			d.Unmatched = append(d.Unmatched, err)
+			return r, false
+		}
+		if err != nil {
+			errs = append(errs, err)
+			return r, false
+		}
+		return r, true
+	}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+	}{
+		{"deadline_misses", &s.DeadlineMisses},
+		{"tick_errors", &s.TickErrors},
+		{"cache_hits", &s.CacheHits},
+		{"cache_misses", &s.CacheMisses},
+		{"maker_volume", &s.MakerVolume},
+		{"taker_volume", &s.TakerVolume},
+		{"resident_memory", &s.ResidentBytes},
+	} {
+		*f.dst = 0
+		r, ok := read(f.name)
+		if ok {
+			*f.dst = r.Total().Value
+		}
+		if f.name != "resident_memory" {
+			setParts(f.name, r, ok)
 		}
 	}
-	if f := fams[names.StageDuration]; f != nil {
-		if f.GetType() != dto.MetricType_HISTOGRAM {
-			errs = append(errs, fmt.Errorf("%s is a %s, want a histogram", names.StageDuration, f.GetType()))
-		} else {
-			for _, m := range f.GetMetric() {
-				if st := label(m, "stage"); st != "" {
-					setStage(s, st, m.GetHistogram())
-				}
+	s.CriticalBreakersOpen = 0
+	if r, ok := read("breakers_open"); ok {
+		for _, g := range r.Groups {
+			s.CriticalBreakersOpen += g.Nonzero
+		}
+	}
+	if r, ok := read("feature_flags"); ok {
+		if s.Flags == nil {
+			s.Flags = make(map[string]bool, len(r.Groups))
+		}
+		for _, g := range r.Groups {
+			if g.Key != "" {
+				s.Flags[g.Key] = g.Value >= 0.5
 			}
 		}
 	}
+	setStage := func(stage string, g profile.Group) {
+		if s.Stages == nil {
+			s.Stages = make(map[string]signal.Histogram, 8)
+		}
+		s.Stages[stage] = g.Hist
+		if g.Slowest != "" {
+			if d.Slowest == nil {
+				d.Slowest = map[string]string{}
+			}
+			d.Slowest[stage] = g.Slowest
+		}
+	}
+	if r, ok := read("tick_latency"); ok {
+		setStage(TickTotal, r.Total())
+	}
+	if r, ok := read("stage_latency"); ok {
+		for _, g := range r.Groups {
+			if g.Key != "" {
+				setStage(g.Key, g)
+			}
+		}
+	}
+	s.Slowest = d.Slowest
 	if len(errs) > 0 {
-		return fmt.Errorf("derive sample: %w", errors.Join(errs...))
+		return d, fmt.Errorf("derive sample: %w", errors.Join(errs...))
 	}
-	return nil
-}
-
-// setStage records one stage's histogram in s.Stages.
-func setStage(s *signal.Sample, stage string, h *dto.Histogram) {
-	if h == nil {
-		return
-	}
-	if s.Stages == nil {
-		s.Stages = make(map[string]signal.Histogram, 8)
-	}
-	s.Stages[stage] = histogram(h)
-}
-
-// sum adds the family's values whose label key equals want (key "": all).
-func sum(f *dto.MetricFamily, key, want string) float64 {
-	if f == nil {
-		return 0
-	}
-	t := 0.0
-	for _, m := range f.GetMetric() {
-		if key != "" && label(m, key) != want {
-			continue
-		}
-		if v, ok := scalar(m); ok {
-			t += v
-		}
-	}
-	return t
-}
-
-// sumParts is sum, recording each series' value in s.Parts[part] by its
-// label set.
-func sumParts(s *signal.Sample, part signal.Part, f *dto.MetricFamily, key, want string) float64 {
-	parts := map[string]float64{}
-	s.Parts[part] = parts
-	if f == nil {
-		return 0
-	}
-	t := 0.0
-	for _, m := range f.GetMetric() {
-		if key != "" && label(m, key) != want {
-			continue
-		}
-		if v, ok := scalar(m); ok {
-			t += v
-			parts[labelSet(m)] += v
-		}
-	}
-	return t
-}
-
-// labelSet identifies a series within its family: its labels, sorted.
-func labelSet(m *dto.Metric) string {
-	ls := make([]string, 0, len(m.GetLabel()))
-	for _, l := range m.GetLabel() {
-		ls = append(ls, l.GetName()+"="+strconv.Quote(l.GetValue()))
-	}
-	sort.Strings(ls)
-	return "{" + strings.Join(ls, ",") + "}"
+	return d, nil
 }
 
 // scalar is a counter's, gauge's or untyped metric's value.
@@ -157,60 +174,4 @@ func scalar(m *dto.Metric) (float64, bool) {
 		return m.Untyped.GetValue(), true
 	}
 	return 0, false
-}
-
-func label(m *dto.Metric, name string) string {
-	for _, l := range m.GetLabel() {
-		if l.GetName() == name {
-			return l.GetValue()
-		}
-	}
-	return ""
-}
-
-// histogram converts a cumulative Prometheus histogram, dropping the +Inf
-// bucket (Count carries it), with bounds ascending.
-func histogram(h *dto.Histogram) signal.Histogram {
-	bs := h.GetBucket()
-	out := signal.Histogram{Count: float64(h.GetSampleCount()), Sum: h.GetSampleSum()}
-	if h.SampleCountFloat != nil {
-		out.Count = h.GetSampleCountFloat()
-	}
-	n := 0
-	for _, b := range bs {
-		if !math.IsInf(b.GetUpperBound(), 1) {
-			n++
-		}
-	}
-	out.UpperBounds = make([]float64, 0, n)
-	out.Counts = make([]float64, 0, n)
-	for _, b := range bs {
-		ub := b.GetUpperBound()
-		if math.IsInf(ub, 1) {
-			continue
-		}
-		c := float64(b.GetCumulativeCount())
-		if b.CumulativeCountFloat != nil {
-			c = b.GetCumulativeCountFloat()
-		}
-		out.UpperBounds = append(out.UpperBounds, ub)
-		out.Counts = append(out.Counts, c)
-	}
-	if !sort.Float64sAreSorted(out.UpperBounds) {
-		sortBuckets(&out)
-	}
-	return out
-}
-
-func sortBuckets(h *signal.Histogram) {
-	idx := make([]int, len(h.UpperBounds))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return h.UpperBounds[idx[a]] < h.UpperBounds[idx[b]] })
-	ub, c := make([]float64, len(idx)), make([]float64, len(idx))
-	for i, j := range idx {
-		ub[i], c[i] = h.UpperBounds[j], h.Counts[j]
-	}
-	h.UpperBounds, h.Counts = ub, c
 }

@@ -196,10 +196,6 @@ func (e *Embedded) Sample(ctx context.Context) ([]signal.Sample, error) {
 	return []signal.Sample{FromStats(&st, e.instance, e.bounds)}, nil
 }
 
-// EmbeddedBounds are the bucket upper bounds, in seconds, of every latency
-// histogram the embedded engine's samples carry (engine.ExportBounds).
-func EmbeddedBounds() []float64 { return engine.ExportBounds() }
-
 // FromStats converts an engine snapshot to a sample. bounds are
 // engine.ExportBounds() (shared by every histogram of the sample).
 func FromStats(st *engine.Stats, instance string, bounds []float64) signal.Sample {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -34,6 +35,12 @@ const (
 	EnvScrapeURL     = "SCRAPE_URL"
 	EnvPrometheusURL = "PROMETHEUS_URL"
 	EnvSelector      = "SELECTOR"
+	// EnvProfile names a bot profile (harness/profile); it replaces the
+	// harness file.
+	EnvProfile = "PROFILE"
+	// EnvTeamProfile is the same for presoak readiness -profile (a team's
+	// module: internal/home reads it too).
+	EnvTeamProfile = "PRESOAK_PROFILE"
 )
 
 // Harness is the validated harness config: which target, how to reach it,
@@ -48,8 +55,13 @@ type Harness struct {
 	Scrape ScrapeSettings
 	// Prometheus is target.prometheus (used when Kind is prometheus).
 	Prometheus PrometheusSettings
-	// Names is metric_names: ARCHITECTURE.md's names unless the file says otherwise.
+	// Names is metric_names: ARCHITECTURE.md's names unless the file says otherwise
+	// (with a profile: the profile's metric names, Profile.Names()).
 	Names signal.MetricNames
+	// Profile is the bot profile: the file named by env PROFILE, or the
+	// reference profile with Names folded in (profile.FromNames). Its
+	// signals are what the targets evaluate.
+	Profile *profile.Profile
 	// Sources says where each dotted key's value came from ("presoak.yaml:7",
 	// "env TARGET"); keys left at their default are absent.
 	Sources map[string]string
@@ -104,6 +116,16 @@ func LoadHarnessEnv(root string, getenv func(string) string) (*Harness, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	pf := getenv(EnvProfile)
+	if pf == "" {
+		pf = getenv(EnvTeamProfile)
+	}
+	if pf != "" {
+		if !filepath.IsAbs(pf) {
+			pf = filepath.Join(root, pf)
+		}
+		return LoadProfileHarness(pf, getenv)
+	}
 	path := getenv(EnvHarness)
 	if path == "" {
 		path = HarnessFile
@@ -133,6 +155,7 @@ func LoadHarness(path string, getenv func(string) string) (*Harness, error) {
 		sortProblems(probs)
 		return nil, &HarnessError{Problems: probs}
 	}
+	h.Profile = profile.FromNames(h.Names)
 	return &h, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/presoak/presoak/harness/signal"
 )
@@ -201,7 +202,7 @@ func TestScrapeCapsLinesParsed(t *testing.T) {
 // default), a fault naming the cap.
 func TestPrometheusCapsAnswers(t *testing.T) {
 	t.Parallel()
-	pad := strings.Repeat("x", DefaultMaxBodyBytes+1024)
+	body := []byte(`{"status":"success","data":{"resultType":"vector","result":[]},"pad":"` + strings.Repeat("x", DefaultMaxBodyBytes+1024) + `"}`)
 	for _, chunked := range []bool{false, true} {
 		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
 			t.Parallel()
@@ -209,11 +210,15 @@ func TestPrometheusCapsAnswers(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				if chunked {
 					w.(http.Flusher).Flush()
+				} else {
+					w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 				}
-				_, _ = fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[]},"pad":%q}`, pad)
+				_, _ = w.Write(body)
 			}))
 			t.Cleanup(srv.Close)
-			got := sampleFleet(t, newProm(t, PrometheusOptions{URL: srv.URL}))
+			// A generous timeout: 16 MiB through the race detector on a loaded
+			// machine is slow, and the cap, not the clock, must end the read.
+			got := sampleFleet(t, newProm(t, PrometheusOptions{URL: srv.URL, Timeout: 2 * time.Minute}))
 			if len(got) != 1 || got[0].Up || !strings.Contains(got[0].Fault, FaultOversized) || !strings.Contains(got[0].Fault, fmt.Sprint(DefaultMaxBodyBytes)) {
 				t.Fatalf("got %+v, want one down sample with an %q fault naming the cap", got, FaultOversized)
 			}
@@ -254,5 +259,25 @@ func TestPrometheusRecordsNaN(t *testing.T) {
 	}
 	if _, err := json.Marshal(s); err != nil {
 		t.Fatalf("marshal: %v", err)
+	}
+}
+
+// Issue 17, item 2: a huge label value on a series the signals read (a
+// flag or stage name becomes a key of every sample) is a series fault, not
+// 8 MB copied into each sample.
+func TestScrapeIgnoresSeriesWithHugeLabels(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("f", 1<<20)
+	body := page + "mm_feature_flag_enabled{flag=\"" + huge + "\"} 1\n"
+	s := sampleOne(t, newScrape(t, ScrapeOptions{URL: servePage(t, body)}))
+	b, _ := json.Marshal(s)
+	if !s.Up || len(b) > 8<<10 {
+		t.Fatalf("got up %v, a sample of %d bytes; want up and small", s.Up, len(b))
+	}
+	if f := strings.Join(s.SeriesFaults, "\n"); !strings.Contains(f, "label flag has a value of 1048576 bytes") {
+		t.Errorf("series faults %q: want the long label named with its length", f)
+	}
+	if len(s.Flags) != 2 {
+		t.Errorf("flags: got %d, want the 2 well-formed ones", len(s.Flags))
 	}
 }

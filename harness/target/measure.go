@@ -108,3 +108,7 @@ func VenueLatencyPlan(factor float64, span time.Duration) *FaultPlan {
 		{Kind: fault.VenueLatencySpike, Start: 0, Duration: span, Magnitude: factor},
 	}}
 }
+
+// ExportBounds are the embedded engine's exported histogram bucket upper
+// bounds, in seconds: the buckets its samples (and its /metrics page) carry.
+func ExportBounds() []float64 { return engine.ExportBounds() }

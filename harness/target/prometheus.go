@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,9 +18,21 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
 
 // DefaultPrometheusTimeout bounds one Sample of a Prometheus target (every
 // query together).
@@ -39,8 +52,11 @@ type PrometheusOptions struct {
 	// Timeout bounds one Sample (all its queries); default 10s.
 	Timeout time.Duration
 	// Names maps signals onto the bots' metric names; the zero value means
-	// signal.DefaultMetricNames().
+	// signal.DefaultMetricNames(). Ignored when Profile is set.
 	Names signal.MetricNames
+	// Profile declares the bots' signals; its selectors (with Selector's
+	// matchers added) are the queries sent. nil: profile.FromNames(Names).
+	Profile *profile.Profile
 	// RoundTripper does the HTTP; nil: a transport of its own.
 	RoundTripper http.RoundTripper
 	// MaxBodyBytes caps each answer of the server; a larger one is a fault
@@ -106,6 +122,17 @@ func NewPrometheus(opts PrometheusOptions) (*Prometheus, error) {
 	if opts.Names == (signal.MetricNames{}) {
 		opts.Names = signal.DefaultMetricNames()
 	}
+	if opts.Profile == nil {
+		opts.Profile = profile.FromNames(opts.Names)
+	}
+	var extra []*labels.Matcher
+	if opts.Selector != "" {
+		ms, err := profile.ParseSelector(opts.Selector)
+		if err != nil {
+			return nil, fmt.Errorf("new prometheus target: %w", err)
+		}
+		extra = ms
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -123,13 +150,27 @@ func NewPrometheus(opts PrometheusOptions) (*Prometheus, error) {
 	}
 	p := &Prometheus{opts: opts, api: v1.NewAPI(c)}
 	p.queries = append(p.queries, promQuery{expr: "up" + opts.Selector})
-	n := opts.Names
-	for _, f := range []string{n.Ticks, n.DeadlineMisses, n.TickErrors, n.CacheRequests, n.FillVolume, n.BreakerOpen, n.ResidentMemory, n.FeatureFlag} {
-		p.queries = append(p.queries, promQuery{expr: f + opts.Selector, family: f})
-	}
-	for _, f := range []string{n.TickDuration, n.StageDuration} {
-		for _, part := range []string{"bucket", "count", "sum"} {
-			p.queries = append(p.queries, promQuery{expr: f + "_" + part + opts.Selector, family: f, part: part})
+	// The ticks signal first: Sample names it when nothing matches.
+	seen := map[string]bool{}
+	names := opts.Profile.SignalNames()
+	slices.SortStableFunc(names, func(a, b string) int { return cmpBool(b == "ticks", a == "ticks") })
+	for _, name := range names {
+		sg := opts.Profile.Signals[name]
+		parts := []string{""}
+		if sg.Kind == profile.KindHistogram {
+			parts = []string{"bucket", "count", "sum"}
+		}
+		for _, part := range parts {
+			suffix := ""
+			if part != "" {
+				suffix = "_" + part
+			}
+			expr := sg.Selector(suffix, extra)
+			if seen[expr] {
+				continue
+			}
+			seen[expr] = true
+			p.queries = append(p.queries, promQuery{expr: expr, family: sg.Metric, part: part})
 		}
 	}
 	return p, nil
@@ -228,8 +269,8 @@ func (p *Prometheus) Sample(ctx context.Context) ([]signal.Sample, error) {
 			s.Fault = FaultNoTicks + ": no series but up"
 		default:
 			fams := b.families()
-			s.SeriesFaults = checkFamilies(fams, p.opts.Names)
-			if err := Derive(fams, p.opts.Names, &s); err != nil {
+			s.SeriesFaults = checkFamilies(fams, p.opts.Profile.Names())
+			if _, err := DeriveProfile(fams, p.opts.Profile, &s); err != nil {
 				s = signal.Sample{At: at, Instance: BoundText(inst), Fault: BoundText(FaultNoTicks + ": " + err.Error())}
 			} else {
 				s.Up = true
@@ -315,8 +356,14 @@ func (p *Prometheus) query(ctx context.Context, at time.Time) (map[string]*bot, 
 	return fleet, nil
 }
 
-// add records a scalar series as an untyped metric of family.
+// add records a scalar series as an untyped metric of family (once: two
+// signals' selectors may return the same series).
 func (b *bot) add(family string, m model.Metric, v float64) {
+	key := family + "\xff" + labelKey(m)
+	if _, dup := b.hist[key]; dup {
+		return
+	}
+	b.hist[key] = nil
 	f := b.family(family, dto.MetricType_UNTYPED)
 	f.Metric = append(f.Metric, &dto.Metric{Label: labelPairs(m, ""), Untyped: &dto.Untyped{Value: &v}})
 }
@@ -325,6 +372,15 @@ func (b *bot) add(family string, m model.Metric, v float64) {
 func (b *bot) addHist(family, part string, m model.Metric, v float64) {
 	key := family + "\xff" + labelKey(m)
 	hm, ok := b.hist[key]
+	if part == "bucket" {
+		// a bucket series is keyed with its le: the same bucket returned by
+		// two selectors is added once.
+		bk := key + "\xffle" + string(m["le"])
+		if _, dup := b.hist[bk]; dup {
+			return
+		}
+		b.hist[bk] = nil
+	}
 	if !ok {
 		f := b.family(family, dto.MetricType_HISTOGRAM)
 		hm = &dto.Metric{Label: labelPairs(m, "le"), Histogram: &dto.Histogram{}}

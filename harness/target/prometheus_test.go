@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -214,8 +215,13 @@ func TestPrometheusQueriesUseSelector(t *testing.T) {
 	t.Parallel()
 	p := newProm(t, PrometheusOptions{URL: "http://127.0.0.1:9090", Selector: `{job="mm", env!="dev"}`})
 	qs := p.Queries()
-	if len(qs) != 15 || qs[0] != `up{job="mm", env!="dev"}` || qs[1] != `mm_ticks_total{job="mm", env!="dev"}` {
+	// one query per distinct selector of the profile (histograms: bucket,
+	// count, sum), each with the target's matchers added.
+	if len(qs) != 17 || qs[0] != `up{job="mm", env!="dev"}` || qs[1] != `mm_ticks_total{job="mm", env!="dev"}` {
 		t.Fatalf("queries: %q", qs)
+	}
+	if !slices.Contains(qs, `mm_md_cache_requests_total{result="hit", job="mm", env!="dev"}`) {
+		t.Errorf("queries: got %q, want the cache_hits signal's selector with the target's matchers", qs)
 	}
 }
 

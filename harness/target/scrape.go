@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -45,8 +46,11 @@ type ScrapeOptions struct {
 	// them); a longer page is a fault. Default DefaultMaxLines.
 	MaxLines int
 	// Names maps signals onto the bot's metric names; the zero value means
-	// signal.DefaultMetricNames().
+	// signal.DefaultMetricNames(). Ignored when Profile is set.
 	Names signal.MetricNames
+	// Profile declares the bot's signals (selectors, units, aggregation);
+	// nil: profile.FromNames(Names).
+	Profile *profile.Profile
 	// Client does the HTTP; nil: a client of its own (no proxy, since the
 	// bot is on this machine) that follows a redirect only to the same
 	// host:port (a redirect elsewhere is a fault: the sample would name a
@@ -68,6 +72,8 @@ type Scrape struct {
 	closed bool
 	buf    bytes.Buffer
 	parser expfmt.TextParser
+	last   Derivation
+	names  signal.MetricNames // the profile's, for the series checks
 }
 
 var _ Target = (*Scrape)(nil)
@@ -124,6 +130,9 @@ func NewScrape(opts ScrapeOptions) (*Scrape, error) {
 	if opts.Names == (signal.MetricNames{}) {
 		opts.Names = signal.DefaultMetricNames()
 	}
+	if opts.Profile == nil {
+		opts.Profile = profile.FromNames(opts.Names)
+	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
 			CheckRedirect: sameHostRedirect}
@@ -131,7 +140,7 @@ func NewScrape(opts ScrapeOptions) (*Scrape, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Scrape{opts: opts, parser: expfmt.NewTextParser(model.UTF8Validation)}, nil
+	return &Scrape{opts: opts, parser: expfmt.NewTextParser(model.UTF8Validation), names: opts.Profile.Names()}, nil
 }
 
 // Sample scrapes the page once and returns one sample. The error is only for
@@ -196,8 +205,10 @@ func (s *Scrape) scrape(ctx context.Context, out *signal.Sample) string {
 	if err != nil {
 		return FaultGarbage + ": " + BoundText(err.Error())
 	}
-	out.SeriesFaults = checkFamilies(fams, s.opts.Names)
-	if err := Derive(fams, s.opts.Names, out); err != nil {
+	out.SeriesFaults = checkFamilies(fams, s.names)
+	d, err := DeriveProfile(fams, s.opts.Profile, out)
+	s.last = d
+	if err != nil {
 		if errors.Is(err, ErrNoTicks) {
 			return FaultNoTicks + ": " + err.Error()
 		}
@@ -218,6 +229,15 @@ func classify(err error, timeout time.Duration) string {
 		return fmt.Sprintf("%s after %v: %v", FaultTimeout, timeout, err)
 	}
 	return FaultRequest + ": " + err.Error()
+}
+
+// LastDerivation is what the last successful parse's derivation saw
+// besides the sample: signals that matched nothing, unit warnings, the
+// slowest series of each latency histogram.
+func (s *Scrape) LastDerivation() Derivation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
 }
 
 // Close releases idle connections. Sample after Close returns ErrClosed.

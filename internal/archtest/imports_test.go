@@ -60,7 +60,9 @@ var rules = []rule{
 		why: "the harness is machinery: it never imports the checklist, the benchmarks or the commands"},
 	{from: "harness/checklist/result", tests: true, allowed: func(string) bool { return false },
 		why: "the result vocabulary is a leaf: the renderers import it without the checklist's machinery"},
-	{from: "reports", tests: true, allowed: func(to string) bool { return under(to, "reports") || under(to, "internal") || to == "harness/checklist/result" },
+	{from: "reports", tests: true, allowed: func(to string) bool {
+		return under(to, "reports") || under(to, "internal") || to == "harness/checklist/result"
+	},
 		why: "reports are pure functions of data: only the result vocabulary (harness/checklist/result) and internal helpers"},
 	{from: "readiness", tests: true, allowed: onlyUnder("harness", "reports", "internal"),
 		why: "the checklist is thin tests over the harness and the reports"},

@@ -3,7 +3,12 @@
 // goes through it. It is a leaf (standard library only), so the engine, the
 // harness and the renderers can all use it.
 //
-// It is not a lock: two writers of one path race, and the last rename wins.
+// A path that is a symbolic link is replaced by the file, never written
+// through: a link under artifacts/ to a file elsewhere leaves that file as it
+// was.
+//
+// It is not a lock: two writers of one path race, and the last rename wins
+// (internal/runlock keeps two runs out of one directory).
 package atomicfile
 
 import (

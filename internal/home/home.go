@@ -9,8 +9,8 @@
 // team's tree.
 //
 // The bot profile (issue 15) plugs in here: PRESOAK_PROFILE (the -profile
-// flag of presoak readiness) is read in Tree alone; until profiles exist a
-// profile given is an error, never silently ignored.
+// flag of presoak readiness) makes the profile's repository the team's tree;
+// a profile that does not exist is an error, never silently ignored.
 package home
 
 import (
@@ -36,13 +36,13 @@ const ModulePath = "github.com/presoak/presoak"
 const (
 	// EnvWorkdir names the team's tree explicitly (e.g. PRESOAK_WORKDIR=$PWD).
 	EnvWorkdir = "PRESOAK_WORKDIR"
-	// EnvProfile names the team's bot profile file (issue 15; not read yet).
+	// EnvProfile names the team's bot profile file (harness/profile; the
+	// same as PROFILE).
 	EnvProfile = "PRESOAK_PROFILE"
 )
 
-// ErrProfilePending is returned for a bot profile given before presoak reads
-// profiles: the bot is declared with CONFIG, TARGET, SCRAPE_URL, HARNESS... today.
-var ErrProfilePending = errors.New("bot profiles are not read by this presoak yet (issue 15): unset " + EnvProfile + " and declare the bot with CONFIG, TARGET, SCRAPE_URL, HARNESS, CRITERIA, BUDGETS")
+// ErrNoProfile is wrapped when PRESOAK_PROFILE names no file.
+var ErrNoProfile = errors.New("bot profile not found")
 
 // Defaults are the environment variables whose default names presoak's own
 // data, and that data's path relative to Dir.
@@ -116,6 +116,7 @@ type Where string
 
 // How the team's tree was found.
 const (
+	FromProfile Where = EnvProfile               // the bot profile's repository
 	FromWorkdir Where = EnvWorkdir               // named explicitly
 	FromCwd     Where = "working directory"      // the module root of the working directory
 	FromCaller  Where = "go command's directory" // go test of presoak's package from another module
@@ -125,8 +126,9 @@ const (
 // Tree returns the team's tree: the directory its config paths are relative
 // to and its artifacts/ and reports are written under.
 //
-//  1. PRESOAK_PROFILE set: ErrProfilePending (the profile's directory will be
-//     the tree once profiles are read).
+//  1. PRESOAK_PROFILE set: the module root of the profile's directory (the
+//     profile's directory itself outside a module); ErrNoProfile when the
+//     file does not exist.
 //  2. PRESOAK_WORKDIR set: that directory (relative to the working directory).
 //  3. The module root of the working directory, when it is not presoak's own
 //     module directory: a command run in the team's repository.
@@ -138,7 +140,17 @@ const (
 //  5. Otherwise presoak's own directory: presoak checking its reference bot.
 func Tree(getenv func(string) string) (string, Where, error) {
 	if p := strings.TrimSpace(getenv(EnvProfile)); p != "" {
-		return "", "", fmt.Errorf("%s=%s: %w", EnvProfile, p, ErrProfilePending)
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", "", fmt.Errorf("%s: %w", EnvProfile, err)
+		}
+		if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
+			return "", "", fmt.Errorf("%s=%s: %w", EnvProfile, p, ErrNoProfile)
+		}
+		if root, err := modroot.Find(filepath.Dir(abs)); err == nil {
+			return root, FromProfile, nil
+		}
+		return filepath.Dir(abs), FromProfile, nil
 	}
 	if w := strings.TrimSpace(getenv(EnvWorkdir)); w != "" {
 		abs, err := filepath.Abs(w)

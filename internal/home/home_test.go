@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,10 +49,21 @@ func TestTree(t *testing.T) {
 			t.Fatal("got no error for a missing PRESOAK_WORKDIR")
 		}
 	})
-	t.Run("a profile is not ignored", func(t *testing.T) {
-		_, _, err := Tree(env(map[string]string{EnvProfile: "presoak.profile.yaml", EnvWorkdir: team}))
-		if !errors.Is(err, ErrProfilePending) {
-			t.Fatalf("got %v, want ErrProfilePending", err)
+	t.Run("a missing profile is not ignored", func(t *testing.T) {
+		_, _, err := Tree(env(map[string]string{EnvProfile: filepath.Join(team, "presoak.profile.yaml"), EnvWorkdir: team}))
+		if !errors.Is(err, ErrNoProfile) {
+			t.Fatalf("got %v, want ErrNoProfile", err)
+		}
+	})
+	t.Run("a profile's directory is the tree", func(t *testing.T) {
+		pf := filepath.Join(team, "bot.yaml")
+		if err := os.WriteFile(pf, []byte("version: 1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(pf)
+		got, where, err := Tree(env(map[string]string{EnvProfile: pf}))
+		if err != nil || where != FromProfile || (got != team && !strings.HasPrefix(team, got)) {
+			t.Fatalf("got %s %q %v, want %s (or its module root) from the profile", got, where, err, team)
 		}
 	})
 	t.Run("the working directory's module", func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // chartWidth is the number of characters of a full-scale bar.
@@ -42,11 +44,11 @@ func WriteMarkdown(w io.Writer, v View) error {
 	for _, s := range v.Stages {
 		ci := "n/a"
 		if s.P95High > 0 {
-			ci = Ms(s.P95Low) + " – " + Ms(s.P95High)
+			ci = durfmt.Latency(s.P95Low) + " – " + durfmt.Latency(s.P95High)
 		}
 		budget, verdict := "—", "no budget"
 		if s.Budget > 0 {
-			budget = "< " + Ms(s.Budget)
+			budget = "< " + durfmt.Latency(s.Budget)
 			verdict = "✅ PASS"
 			if s.Over() {
 				verdict = "❌ OVER"
@@ -56,7 +58,7 @@ func WriteMarkdown(w io.Writer, v View) error {
 			verdict = "❌ NO SAMPLES"
 		}
 		p("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			s.Name, s.Count, Ms(s.P50), Ms(s.P95), ci, Ms(s.P99), Ms(s.Max), budget, verdict, orDefault(s.Confidence, "—"))
+			s.Name, s.Count, durfmt.Latency(s.P50), durfmt.Latency(s.P95), ci, durfmt.Latency(s.P99), durfmt.Latency(s.Max), budget, verdict, orDefault(s.Confidence, "—"))
 	}
 	p("\n")
 	if v.SVGName != "" {
@@ -86,7 +88,7 @@ func WriteMarkdown(w io.Writer, v View) error {
 func writeStageChart(w io.Writer, s Stage) {
 	budget := "no budget"
 	if s.Budget > 0 {
-		budget = "p95 budget " + Ms(s.Budget)
+		budget = "p95 budget " + durfmt.Latency(s.Budget)
 	}
 	fmt.Fprintf(w, "%s (n=%d, %s)\n", s.Name, s.Count, budget)
 	full := max(s.P99, s.Budget*5/4, 1)
@@ -105,7 +107,7 @@ func writeStageChart(w io.Writer, s Stage) {
 		if mark >= 0 {
 			bar[mark] = '|'
 		}
-		fmt.Fprintf(w, "  %s %s %s\n", row.label, string(bar), Ms(row.d))
+		fmt.Fprintf(w, "  %s %s %s\n", row.label, string(bar), durfmt.Latency(row.d))
 	}
 	fmt.Fprintln(w)
 }

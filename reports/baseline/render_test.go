@@ -87,17 +87,6 @@ func TestWriteSVG(t *testing.T) {
 	}
 }
 
-func TestMs(t *testing.T) {
-	t.Parallel()
-	for d, want := range map[time.Duration]string{
-		400: "400ns", 33100 * time.Microsecond: "33.1ms", 150 * time.Millisecond: "150ms", 2500 * time.Microsecond: "2.50ms", 90 * time.Microsecond: "90.0µs",
-	} {
-		if got := Ms(d); got != want {
-			t.Errorf("Ms(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 // TestBucketErrorStated: percentiles read from histograms carry their
 // bucket error and source in visualization.md; exact ones add nothing.
 func TestBucketErrorStated(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html"
 	"io"
+
+	"github.com/presoak/presoak/internal/durfmt"
 )
 
 // SVG geometry.
@@ -62,9 +64,9 @@ func WriteSVG(w io.Writer, v View) error {
 		if pct(int64(s.P99)) > svgMaxPct {
 			p(`<text x="%.1f" y="%d" fill="#d33">▶</text>`+"\n", x(svgMaxPct)+2, y+18)
 		}
-		label := "p95 " + Ms(s.P95)
+		label := "p95 " + durfmt.Latency(s.P95)
 		if s.Budget > 0 {
-			label += " / " + Ms(s.Budget)
+			label += " / " + durfmt.Latency(s.Budget)
 		}
 		p(`<text x="%d" y="%d" fill="#333">%s</text>`+"\n", svgLabelW+svgPlotW+14, y+18, html.EscapeString(label))
 	}

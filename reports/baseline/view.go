@@ -9,7 +9,6 @@
 package baseline
 
 import (
-	"strconv"
 	"time"
 )
 
@@ -74,26 +73,4 @@ type Regression struct {
 	Stage  string
 	Status string
 	Reason string
-}
-
-// Ms renders a latency with a unit that suits its size: "33.1ms", "412µs", "150ns".
-func Ms(d time.Duration) string {
-	switch {
-	case d >= time.Millisecond:
-		return sig3(float64(d)/1e6) + "ms"
-	case d >= time.Microsecond:
-		return sig3(float64(d)/1e3) + "µs"
-	}
-	return strconv.FormatInt(int64(d), 10) + "ns"
-}
-
-// sig3 renders v (>= 1) with three significant digits.
-func sig3(v float64) string {
-	switch {
-	case v >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case v >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
 }

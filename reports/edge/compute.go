@@ -10,15 +10,16 @@ var nan = math.NaN()
 
 // Run is one dataset's numbers.
 type Run struct {
-	Name       string `json:"run"`
-	Dir        string `json:"dir"`
-	Symbol     string `json:"symbol,omitempty"`
-	Clock      string `json:"clock,omitempty"`
-	ConfigHash string `json:"config_hash"`
-	Seed       int64  `json:"seed"`
-	SpanNs     int64  `json:"span_ns"`
-	Complete   bool   `json:"complete"`
-	Dropped    uint64 `json:"dropped_events"`
+	Name          string `json:"run"`
+	SchemaVersion int    `json:"schema_version"`
+	Dir           string `json:"dir"`
+	Symbol        string `json:"symbol,omitempty"`
+	Clock         string `json:"clock,omitempty"`
+	ConfigHash    string `json:"config_hash"`
+	Seed          int64  `json:"seed"`
+	SpanNs        int64  `json:"span_ns"`
+	Complete      bool   `json:"complete"`
+	Dropped       uint64 `json:"dropped_events"`
 	// RotatedAway counts rows rotated off disk (the numbers cover the rest).
 	RotatedAway int64 `json:"rotated_away_rows"`
 
@@ -43,8 +44,8 @@ type Run struct {
 	SpreadCapturedQuote Number `json:"spread_captured_quote"`
 	// Markouts is the markout curve: at the fill, then each horizon.
 	Markouts []MarkoutPoint `json:"markouts"`
-	// AdverseSelectionBps is spread captured minus the last horizon's
-	// markout over the fills that reached it.
+	// AdverseSelectionBps is the markout at the fill minus the last
+	// horizon's, over the fills with both.
 	AdverseSelectionBps Number `json:"adverse_selection_bps"`
 	// Inventory excursion over quotes and fills.
 	InventoryMin    Number `json:"inventory_min"`
@@ -64,6 +65,10 @@ type MarkoutPoint struct {
 	Bps    Number  `json:"bps"`
 	Fills  int     `json:"fills"`
 	Volume float64 `json:"volume"`
+	// Late counts the fills whose mid at this horizon is late (no market
+	// mid observed within the dataset's tolerance): left out, never taken
+	// from a later mid.
+	Late int `json:"late"`
 }
 
 // Number is a float64 that marshals NaN as null.
@@ -87,7 +92,7 @@ func markoutBps(side, price, mid float64) float64 { return side * (mid - price) 
 func Compute(d *Dataset) Run {
 	m := d.Manifest
 	r := Run{
-		Name: m.Run, Dir: d.Dir, Symbol: m.Symbol, Clock: m.Clock, ConfigHash: m.ConfigHash, Seed: m.Seed,
+		Name: m.Run, SchemaVersion: m.Version, Dir: d.Dir, Symbol: m.Symbol, Clock: m.Clock, ConfigHash: m.ConfigHash, Seed: m.Seed,
 		SpanNs: m.SpanNs, Complete: m.Complete, Dropped: m.DroppedEvents, Quotes: len(d.Quotes), Fills: len(d.Fills),
 	}
 	for _, fi := range m.Files {
@@ -119,7 +124,8 @@ func Compute(d *Dataset) Run {
 			r.invV = append(r.invV, q.Inventory)
 		}
 	}
-	var capW, capQ float64
+	var capW, capQ, capVol float64
+	capN, late0 := 0, 0
 	horizons := m.HorizonsNs
 	if len(horizons) == 0 {
 		horizons = []int64{int64(time.Second), int64(5 * time.Second), int64(30 * time.Second)}
@@ -127,6 +133,7 @@ func Compute(d *Dataset) Run {
 	sums := make([]float64, len(horizons))
 	vols := make([]float64, len(horizons))
 	counts := make([]int, len(horizons))
+	lates := make([]int, len(horizons))
 	var advSum, advVol float64
 	// When quotes were rotated off disk, the fill ratio compares the placed
 	// volume still on disk with the fills of the same span only.
@@ -147,10 +154,20 @@ func Compute(d *Dataset) Run {
 			r.MakerFills++
 			r.MakerVolume += f.Size
 		}
-		m0 := markoutBps(f.Side, f.Price, f.Mid0)
-		capW += m0 * f.Size
-		capQ += f.Side * (f.Mid0 - f.Price) * f.Size
+		if f.Late0 {
+			late0++
+		}
+		m0 := markoutBps(f.Side, f.Price, f.Mid0) // NaN when mid_0 is late
+		if !math.IsNaN(m0) {
+			capW += m0 * f.Size
+			capQ += f.Side * (f.Mid0 - f.Price) * f.Size
+			capVol += f.Size
+			capN++
+		}
 		for h := range horizons {
+			if h < len(f.Late) && f.Late[h] {
+				lates[h]++
+			}
 			if h >= len(f.Mids) || math.IsNaN(f.Mids[h]) {
 				continue
 			}
@@ -158,7 +175,7 @@ func Compute(d *Dataset) Run {
 			sums[h] += mh * f.Size
 			vols[h] += f.Size
 			counts[h]++
-			if h == len(horizons)-1 {
+			if h == len(horizons)-1 && !math.IsNaN(m0) {
 				advSum += (m0 - mh) * f.Size
 				advVol += f.Size
 			}
@@ -168,14 +185,14 @@ func Compute(d *Dataset) Run {
 	r.HasFills = len(d.Fills) > 0 && filled > 0
 	r.FillRatioPct = div(ratioFilled*100, r.PlacedVolume)
 	r.TakerSharePct = div(r.TakerVolume*100, filled)
-	r.SpreadCapturedBps = div(capW, filled)
+	r.SpreadCapturedBps = div(capW, capVol)
 	r.SpreadCapturedQuote = Number(nan)
-	if r.HasFills {
+	if capN > 0 {
 		r.SpreadCapturedQuote = Number(capQ)
 	}
-	r.Markouts = append(r.Markouts, MarkoutPoint{Horizon: "0", Bps: r.SpreadCapturedBps, Fills: len(d.Fills), Volume: filled})
+	r.Markouts = append(r.Markouts, MarkoutPoint{Horizon: "0", Bps: r.SpreadCapturedBps, Fills: capN, Volume: capVol, Late: late0})
 	for h, ns := range horizons {
-		r.Markouts = append(r.Markouts, MarkoutPoint{Horizon: time.Duration(ns).String(), HorizonNs: ns, Bps: div(sums[h], vols[h]), Fills: counts[h], Volume: vols[h]})
+		r.Markouts = append(r.Markouts, MarkoutPoint{Horizon: time.Duration(ns).String(), HorizonNs: ns, Bps: div(sums[h], vols[h]), Fills: counts[h], Volume: vols[h], Late: lates[h]})
 	}
 	r.AdverseSelectionBps = div(advSum, advVol)
 	r.InventoryMin, r.InventoryMax, r.InventoryMaxAbs = Number(nan), Number(nan), Number(nan)

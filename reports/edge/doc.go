@@ -12,9 +12,12 @@
 // The numbers, per run (volume-weighted over fills; bps = 1e-4 of the fill
 // price; s = +1 for a buy, -1 for a sell):
 //
-//	spread captured      mean of s*(mid_0 - price)/price: the edge at the fill against the mid
+//	spread captured      mean of s*(mid_0 - price)/price: the edge at the fill against the
+//	                     market's mid (schema 2; schema 1 datasets used the engine's mid)
 //	markout at h         mean of s*(mid_h - price)/price over fills whose horizon h was reached
-//	adverse selection    spread captured minus the 30 s markout, over fills with a 30 s mid:
+//	                     within the dataset's tolerance; a horizon the dataset marks late
+//	                     (its late column) is left out and counted, never filled in
+//	adverse selection    markout at the fill minus the 30 s markout, over fills with both:
 //	                     how much of the edge the market took back (positive = adverse)
 //	fill ratio           filled volume / volume of orders placed (quotes' place/replace sides
 //	                     on ticks whose orders were accepted), percent; when quotes were

@@ -191,3 +191,42 @@ func TestFillRatioOverTheQuotesKept(t *testing.T) {
 		t.Errorf("taker share %g, want 75 over every fill", float64(r.TakerSharePct))
 	}
 }
+
+// TestLateHorizonsAreLeftOutAndCounted: a schema-2 dataset marks horizons
+// with no market mid within its tolerance late (blank cells, the late
+// column); the report leaves them out of the markouts, counts them, and
+// never reads a blank mid_0 as a number.
+func TestLateHorizonsAreLeftOutAndCounted(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range handFiles {
+		files[k] = v
+	}
+	files["manifest.json"] = strings.Replace(manifest, `"version":1`, `"version":2`, 1)
+	files["markouts.csv"] = "fill_id,time_ns,side,price,size,liquidity,mid_0,mid_1s,mid_5s,mid_30s,markout_0_bps,markout_1s_bps,markout_5s_bps,markout_30s_bps,late\n" +
+		"1,0,buy,99,1,maker,100,,101,,,,,,1s;30s\n2,1,sell,101,3,taker,,100,,,,,,,0;5s\n"
+	d, err := edge.Load(writeDataset(t, filepath.Join(t.TempDir(), "late"), files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := edge.Compute(d)
+	late := []int{r.Markouts[0].Late, r.Markouts[1].Late, r.Markouts[2].Late, r.Markouts[3].Late}
+	if late[0] != 1 || late[1] != 1 || late[2] != 1 || late[3] != 1 {
+		t.Errorf("late counts %v, want 1 at each horizon", late)
+	}
+	if r.Markouts[0].Fills != 1 || !near(float64(r.SpreadCapturedBps), 1e4/99) {
+		t.Errorf("spread captured %g over %d fills, want %g over the one fill with a mid_0", float64(r.SpreadCapturedBps), r.Markouts[0].Fills, 1e4/99)
+	}
+	if r.Markouts[1].Fills != 1 || !near(float64(r.Markouts[1].Bps), 1e4/101) {
+		t.Errorf("1s markout %g over %d fills, want %g over the sell alone", float64(r.Markouts[1].Bps), r.Markouts[1].Fills, 1e4/101)
+	}
+	if r.AdverseSelectionBps.OK() || r.Markouts[3].Fills != 0 {
+		t.Errorf("adverse selection %g with no fill having both mid_0 and a 30s mid, want n/a", float64(r.AdverseSelectionBps))
+	}
+	if md := edge.Markdown("x", []edge.Run{r}); !strings.Contains(md, "| late |") || strings.Contains(md, "mids are the engine's**") {
+		t.Errorf("report lacks the late column or calls schema-2 mids the engine's:\n%s", md)
+	}
+	files["markouts.csv"] = strings.Replace(files["markouts.csv"], ",0;5s\n", ",5s\n", 1)
+	if _, err := edge.Load(writeDataset(t, filepath.Join(t.TempDir(), "bad"), files)); err == nil || !strings.Contains(err.Error(), "mid_0 blank and not listed late") {
+		t.Errorf("blank mid_0 not listed late: %v, want an error", err)
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // The dataset files (engine/calibration's names; reports never import the engine).
@@ -55,15 +57,20 @@ type Quote struct {
 
 // Fill is a markouts.csv row: a fill and the mids after it.
 type Fill struct {
-	ID        int64
-	TimeNs    int64
-	Side      float64 // +1 buy, -1 sell
-	Price     float64
-	Size      float64
-	Taker     bool
-	Mid0      float64
-	Mids      []float64 // at the manifest's horizons; NaN where not reached
-	Inventory float64   // from fills.csv; NaN when the fill row is missing
+	ID     int64
+	TimeNs int64
+	Side   float64 // +1 buy, -1 sell
+	Price  float64
+	Size   float64
+	Taker  bool
+	Mid0   float64   // NaN when blank (late: no market mid within the tolerance)
+	Mids   []float64 // at the manifest's horizons; NaN where not reached or late
+	// Late0 and Late say which of mid_0 and the horizons are late (the
+	// dataset's late column, schema 2): no market mid was observed within
+	// the manifest's tolerance, so the cell is blank.
+	Late0     bool
+	Late      []bool
+	Inventory float64 // from fills.csv; NaN when the fill row is missing
 }
 
 // Dataset is one run's data.
@@ -315,15 +322,33 @@ func parseFill(r row, horizons int) (Fill, error) {
 	liq, err := r.str("liquidity")
 	add(err)
 	f.Taker = liq == "taker"
-	f.Mid0, err = r.float("mid_0")
+	f.Mid0, err = r.optFloat("mid_0")
 	add(err)
 	if horizons == 0 {
 		horizons = len(horizonCols)
+	}
+	late := map[string]bool{}
+	if _, ok := r.cols["late"]; ok { // schema 2
+		s, _ := r.str("late")
+		for _, h := range strings.Split(s, ";") {
+			switch h {
+			case "":
+			case "0", "1s", "5s", "30s":
+				late[h] = true
+			default:
+				add(fmt.Errorf("late %q: want horizons 0, 1s, 5s, 30s separated by ';'", s))
+			}
+		}
+	}
+	f.Late0 = late["0"]
+	if math.IsNaN(f.Mid0) && !f.Late0 {
+		add(fmt.Errorf("mid_0 blank and not listed late"))
 	}
 	for _, col := range horizonCols[:min(horizons, len(horizonCols))] {
 		v, err := r.optFloat(col)
 		add(err)
 		f.Mids = append(f.Mids, v)
+		f.Late = append(f.Late, late[strings.TrimPrefix(col, "mid_")])
 	}
 	return f, errors.Join(errs...)
 }

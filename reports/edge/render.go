@@ -131,17 +131,20 @@ func Markdown(datasets string, runs []Run) string {
 		fmt.Fprintf(&b, "- spread captured: %s bps (%s in quote currency)\n", f(r.SpreadCapturedBps, "%.4f"), f(r.SpreadCapturedQuote, "%.6g"))
 		fmt.Fprintf(&b, "- adverse selection: %s bps; fill ratio %s; taker share %s\n", f(r.AdverseSelectionBps, "%.4f"), f(r.FillRatioPct, "%.3f%%"), f(r.TakerSharePct, "%.3f%%"))
 		fmt.Fprintf(&b, "- inventory: min %s, max %s, max |inventory| %s\n\n", f(r.InventoryMin, "%.6g"), f(r.InventoryMax, "%.6g"), f(r.InventoryMaxAbs, "%.6g"))
-		b.WriteString("| horizon | markout (bps) | fills | volume |\n|---|---|---|---|\n")
+		if r.SchemaVersion < 2 {
+			b.WriteString("- **mids are the engine's**: this dataset (schema 1) took markouts against the mid the engine last priced on, resolved with no bound on lateness; record it again for markouts against the market\n")
+		}
+		b.WriteString("| horizon | markout (bps) | fills | volume | late |\n|---|---|---|---|---|\n")
 		for _, p := range r.Markouts {
-			fmt.Fprintf(&b, "| %s | %s | %d | %.6g |\n", p.Horizon, f(p.Bps, "%.4f"), p.Fills, p.Volume)
+			fmt.Fprintf(&b, "| %s | %s | %d | %.6g | %d |\n", p.Horizon, f(p.Bps, "%.4f"), p.Fills, p.Volume, p.Late)
 		}
 		fmt.Fprintf(&b, "\n![markout curve](%s)\n\n![inventory](%s)\n", chartName("markout", r.Name), chartName("inventory", r.Name))
 	}
 	b.WriteString("\n## Definitions\n\n")
-	b.WriteString("Volume-weighted over fills; bps of the fill price; s = +1 for a buy, -1 for a sell; mids are the mids the engine computed on.\n\n")
-	b.WriteString("- **spread captured**: s·(mid at the fill − price)/price\n")
-	b.WriteString("- **markout at h**: s·(first mid at or after fill + h − price)/price, over the fills whose horizon the run reached\n")
-	b.WriteString("- **adverse selection**: spread captured − 30 s markout, over the fills with a 30 s mid (positive: the market took the edge back)\n")
+	b.WriteString("Volume-weighted over fills; bps of the fill price; s = +1 for a buy, -1 for a sell; mids are the market's (the venue's book), not the book the bot priced on.\n\n")
+	b.WriteString("- **spread captured**: s·(market mid at the fill − price)/price (the mid taken when the venue matched the fill, within one tick of it)\n")
+	b.WriteString("- **markout at h**: s·(first market mid observed at or after fill + h − price)/price, over the fills whose horizon the run reached; **late**: no market mid observed within the dataset's tolerance of fill + h (e.g. a feed stall): left out, never taken from a later mid\n")
+	b.WriteString("- **adverse selection**: markout at the fill − 30 s markout, over the fills with both (positive: the market took the edge back)\n")
 	b.WriteString("- **fill ratio**: filled volume / volume of the orders placed\n")
 	b.WriteString("- **taker share**: taker volume / filled volume\n")
 	b.WriteString("- **inventory excursion**: the extremes of the position over the run\n")

@@ -5,13 +5,16 @@
 // The stream is the only input: Parse turns it into a typed Run (one Item per
 // checklist item, i.e. per leaf test), Summarize derives the per-area table,
 // the readiness percentage and the verdict, and WriteMarkdown writes the
-// report. Everything here is a pure function of its arguments: the clock and
-// the tool version come in through Options, so the same stream always renders
-// the same bytes (that is what the golden tests rely on).
+// report; WriteJUnit writes readiness.junit.xml from the same Run (one
+// testcase per item, the failure message its one-line reason: see junit.go),
+// and Recorder writes the stream of items presoak evaluates before go test
+// runs (the config check). The renderers are pure functions of their
+// arguments: the clock and the tool version come in through Options, so the
+// same stream always renders the same bytes (the golden tests rely on it).
 //
 // A checklist item describes itself with test attributes (t.Attr, Go 1.25+),
 // which `go test -json` emits as {"Action":"attr","Key":...,"Value":...}
-// events and gotestsum turns into JUnit <properties>. The keys are the
+// events and WriteJUnit turns into <properties>. The keys are the
 // Attr* constants below; see the readiness package doc for the conventions a
 // checklist test follows.
 //

@@ -144,10 +144,10 @@ func BuildJUnit(run *Run, opts Options) JUnitReport {
 		elapsed[p.Name] = p.Elapsed
 	}
 	for _, it := range run.Items {
-		add(it.Package, itemCase(it, opts.Module))
+		add(it.Package, itemCase(it, modules(opts)...))
 	}
 	for _, it := range run.Unassigned {
-		c := itemCase(it, opts.Module)
+		c := itemCase(it, modules(opts)...)
 		c.Failure, c.Skipped = nil, nil
 		c.Error = &JUnitResult{
 			Message: "no area attribute: a defect of the checklist, not counted as an item; call checklist.Group(t, area) in the test",
@@ -164,7 +164,7 @@ func BuildJUnit(run *Run, opts Options) JUnitReport {
 			pkg = order[0]
 		}
 		add(pkg, JUnitCase{
-			Classname: relative(pkg, opts.Module), Name: RunCaseName, Time: seconds(0),
+			Classname: relative(pkg, modules(opts)...), Name: RunCaseName, Time: seconds(0),
 			Properties: []JUnitProperty{{AttrArea, "Checklist"}, {AttrSeverity, string(Blocking)}, {AttrStatus, string(StatusFail)}},
 			Error:      &JUnitResult{Message: string(s.Verdict) + ": " + why, Type: map[Verdict]string{NotRun: "NotRun", Interrupted: "Interrupted"}[s.Verdict], Text: text},
 		})
@@ -175,7 +175,7 @@ func BuildJUnit(run *Run, opts Options) JUnitReport {
 		if cases == nil {
 			continue // a package with no test (no items): the run error says so
 		}
-		su := JUnitSuite{Name: relative(pkg, opts.Module), Timestamp: ts, Cases: cases}
+		su := JUnitSuite{Name: relative(pkg, modules(opts)...), Timestamp: ts, Cases: cases}
 		if len(rep.Suites) == 0 {
 			su.Properties = suiteProperties(s, run)
 		}
@@ -241,8 +241,8 @@ func ReadJUnit(r io.Reader) (JUnitReport, error) {
 }
 
 // itemCase is an item's testcase.
-func itemCase(it Item, module string) JUnitCase {
-	c := JUnitCase{Classname: relative(it.Package, module), Name: it.Test, Time: seconds(it.Elapsed)}
+func itemCase(it Item, module ...string) JUnitCase {
+	c := JUnitCase{Classname: relative(it.Package, module...), Name: it.Test, Time: seconds(it.Elapsed)}
 	c.Properties = itemProperties(it)
 	text := strings.Join(it.Messages, "\n")
 	switch it.Status {
@@ -352,16 +352,24 @@ func packageOutput(run *Run) []string {
 	return lines
 }
 
-// relative is pkg without the module path: "readiness" for
+// modules are the module paths stripped from package names: opts.Module,
+// then opts.OtherModules.
+func modules(opts Options) []string {
+	return append([]string{opts.Module}, opts.OtherModules...)
+}
+
+// relative is pkg without the first module path it is in: "readiness" for
 // github.com/presoak/presoak/readiness in module github.com/presoak/presoak.
-func relative(pkg, module string) string {
-	switch {
-	case module == "" || pkg == "":
-		return pkg
-	case pkg == module:
-		return "."
-	case strings.HasPrefix(pkg, module+"/"):
-		return strings.TrimPrefix(pkg, module+"/")
+func relative(pkg string, modules ...string) string {
+	for _, m := range modules {
+		switch {
+		case m == "" || pkg == "":
+			continue
+		case pkg == m:
+			return "."
+		case strings.HasPrefix(pkg, m+"/"):
+			return strings.TrimPrefix(pkg, m+"/")
+		}
 	}
 	return pkg
 }

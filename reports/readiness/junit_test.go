@@ -272,3 +272,23 @@ print("suite_tests=%d suite_failures=%d" % (xml.tests, xml.failures))
 		t.Errorf("junitparser reads a classname other than readiness:\n%s", out)
 	}
 }
+
+// From a team's module, presoak's checklist and the team's own items are
+// both named relative to their module.
+func TestJUnitClassnamesInATeamsModule(t *testing.T) {
+	r := &Run{Items: []Item{
+		{Package: testModule + "/readiness", Test: "TestLogs/a", Area: "Logs", Severity: Blocking, Status: StatusPass},
+		{Package: "example.com/team/readiness", Test: "TestKillSwitch", Area: "Team", Severity: Blocking, Status: StatusPass},
+		{Package: "example.com/other/checks", Test: "TestX", Area: "Team", Severity: Blocking, Status: StatusPass},
+	}}
+	rep := BuildJUnit(r, Options{Module: "example.com/team", OtherModules: []string{testModule}})
+	var got []string
+	for _, su := range rep.Suites {
+		for _, c := range su.Cases {
+			got = append(got, c.Classname)
+		}
+	}
+	if strings.Join(got, " ") != "readiness readiness example.com/other/checks" {
+		t.Errorf("classnames = %v, want readiness, readiness and the foreign package whole", got)
+	}
+}

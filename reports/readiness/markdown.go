@@ -28,6 +28,9 @@ type Options struct {
 	// Module is the module path ("github.com/presoak/presoak"); the JUnit
 	// report names packages relative to it. Empty keeps import paths whole.
 	Module string
+	// OtherModules are further module paths stripped the same way: presoak's
+	// own when its checklist runs from a team's module.
+	OtherModules []string
 }
 
 var statusIcon = map[Status]string{
