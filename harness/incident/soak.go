@@ -8,6 +8,7 @@ import (
 
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/internal/home"
@@ -41,5 +42,29 @@ func ForSoak(root string, layers []string, loaded *config.Loaded, spec *criteria
 			ConfigLayers: layers,
 			TargetsFile:  targets,
 		},
+	})
+}
+
+// ProfileRollbackDir is where ON_STOP=rollback writes the rolled-back
+// copies of a profile bot's config files, relative to the module root.
+const ProfileRollbackDir = "artifacts/release/profile-rollback"
+
+// ForProfileSoak is ForSoak for a bot under a profile (harness/profile):
+// the rollback previewed (or, with onStop rollback, written as copies of
+// the bot's config files under root/ProfileRollbackDir and verified) is the
+// profile's config.rollback paths in the bot's own files, not presoak's
+// rollback layer.
+func ForProfileSoak(root string, p *profile.Profile, spec *criteria.Spec, signals signal.Options, onStop string, log io.Writer) (*Incident, error) {
+	action, err := ParseAction(onStop)
+	if err != nil {
+		return nil, fmt.Errorf("soak incident writer: %w", err)
+	}
+	if p == nil {
+		return nil, fmt.Errorf("soak incident writer: no bot profile")
+	}
+	return New(Options{
+		Dir: filepath.Join(root, filepath.FromSlash(SoakDir)), Spec: spec, Signals: signals, Action: action, Log: log, Root: root,
+		Safety: safety.Options{Workspace: safety.Workspace{Root: root}}, Profile: p,
+		ProfileRollbackDir: filepath.Join(root, filepath.FromSlash(ProfileRollbackDir)),
 	})
 }
