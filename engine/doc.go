@@ -124,8 +124,26 @@
 // Options.Faults schedules faults (engine/fault, fixtures/faults/*.yaml) at
 // offsets from New: venue latency spikes, error bursts, feed stalls, cache
 // degradation, a bounded reversible memory leak (modeled on the simulated
-// clock, a real allocation on the real one), aggressive quoting and a venue
-// outage. Stats.FaultsActive and mm_fault_active{kind} show which are on.
+// clock, a real allocation on the real one), aggressive quoting, a venue
+// outage, a market trend (the venue's book and trades shifted down, in the
+// engine's own buffers, and left where they fell) and one-sided quoting (the
+// ask pulled). Stats.FaultsActive and mm_fault_active{kind} show which are on.
+//
+// # Desk signals
+//
+// What a market-making desk judges in a soak gate, each moved by a fault
+// and steady without it (desk_test.go): the signed inventory and its limit
+// (mm_inventory_base, mm_inventory_limit_base, and their ratio
+// mm_inventory_limit_use; market_trend pins it), order
+// rejects by reason (mm_order_rejects_total{reason}: post_only, venue,
+// risk), the age of the newest book the bot has at the tick
+// (mm_md_age_seconds; feed_stall makes it climb), the ticks that ran
+// (mm_ticks_run_total; overrun slots are not in it), the sides quoted
+// (mm_quote_sides, mm_quote_two_sided_ticks_total; one_sided_quoting) and
+// the mark-to-market PnL, cash + inventory x the last priced mid
+// (mm_pnl_mtm_quote) and its drawdown from the running peak
+// (mm_pnl_drawdown_quote; market_trend draws it down). The per-instrument ones
+// carry a symbol label.
 //
 // # Metrics
 //

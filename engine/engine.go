@@ -132,6 +132,16 @@ type Engine struct {
 	liveAsOf     int64           // clock time the live book last changed (books' TimeNs inside the engine)
 	liveMid      float64         // the live book's mid at the tick's start (0: not two-sided)
 	fillAt       int64           // clock time of the fill being booked (the observer's FillEvent.TimeNs)
+	mdAsOf       int64           // clock time of the newest book the bot has (streamed or fetched); origin before any
+	mdAge        int64           // ns: tick start minus mdAsOf at the last tick (mm_md_age_seconds)
+	pnlPeak      float64         // the running peak of the mark-to-market PnL at tick ends (0: the flat start)
+
+	// market_trend: the venue's market is shifted down by trendBps (kept
+	// after the fault ends); shifted and shiftedTrades hold the shifted
+	// book and trades the engine sees (reused: no allocation per tick).
+	trendBps      float64
+	shifted       viewBook
+	shiftedTrades []marketdata.Trade
 
 	st strategy
 	vn venue
@@ -211,6 +221,8 @@ type counters struct {
 	cancels, postOnlyRejects  uint64
 	takerBlocks, riskBlocks   uint64
 	staleBlocks               uint64
+	venueRejects              uint64 // orders in an order-entry call the venue failed
+	twoSidedTicks             uint64 // ticks run that ended with a resting bid and ask
 }
 
 // New builds an engine on cfg. It validates what the engine needs of cfg and
@@ -273,6 +285,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 	e.sim = e.clk.Simulated()
 	e.origin = e.clk.Now()
 	e.next = e.origin
+	e.mdAsOf = e.origin
 	e.startNs = opts.StartNs
 	if e.startNs == 0 {
 		e.startNs = DefaultStartNs

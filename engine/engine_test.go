@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/presoak/presoak/engine/fault"
 	"github.com/presoak/presoak/engine/marketdata"
 )
 
@@ -98,6 +99,30 @@ func TestStepAndStatsDoNotAllocate(t *testing.T) {
 		t.Errorf("Stats allocates %.2f times, want 0", n)
 	}
 	_ = s
+}
+
+// TestDeskFaultsDoNotAllocate: the market_trend (a shifted copy of the
+// book and trades) and one_sided_quoting paths allocate nothing per tick.
+func TestDeskFaultsDoNotAllocate(t *testing.T) {
+	rec, err := marketdata.Generate(marketdata.SyntheticOptions{Seed: 3, StartPrice: 10000}, 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := &fault.Plan{Faults: []fault.Fault{
+		{Kind: fault.MarketTrend, Duration: time.Hour, Magnitude: 10},
+		{Kind: fault.OneSidedQuoting, Duration: time.Hour},
+	}}
+	e := newSimEngine(t, testConfig(), Options{Feed: rec.Replay(), StartNs: rec.Manifest.StartNs, Faults: plan})
+	e.RunFor(time.Minute) // warm up
+	if n := testing.AllocsPerRun(2000, e.Step); n != 0 {
+		t.Errorf("Step allocates %.2f times per tick under market_trend and one_sided_quoting, want 0", n)
+	}
+	e.mu.Lock()
+	askQuoted, trend := e.vn.orders[ask].active, e.trendBps
+	e.mu.Unlock()
+	if askQuoted || trend < 10 {
+		t.Errorf("ask quoted %v, market moved %.1f bps: want the faults on (no ask, >= 10 bps)", askQuoted, trend)
+	}
 }
 
 func TestStatsDuringALongRun(t *testing.T) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"time"
 
 	"github.com/presoak/presoak/engine/breaker"
@@ -107,6 +108,9 @@ type BreakerStats struct {
 type Stats struct {
 	// NowNs is the engine clock's time (Unix ns) of the snapshot.
 	NowNs int64
+	// Symbol is the instrument (the symbol label of the per-symbol
+	// metrics): the feed's book symbol once seen, else the config's first.
+	Symbol string
 	// Ticks counts tick slots: the ticks run (Stages[TickTotal].Count) and
 	// SkippedSlots, the slots that never ran because a tick overran them.
 	// DeadlineMisses counts the ticks longer than tick.deadline and every
@@ -137,8 +141,40 @@ type Stats struct {
 	// stage blocked: over the taker cap, over a size or inventory limit, and
 	// passive quotes that the touch it re-read shows crossing (stale).
 	TakerCapBlocks, RiskBlocks, StaleQuoteBlocks uint64
-	// Inventory (base units), Cash (quote units) and the last quoted spread.
+	// Inventory (base units, signed: long > 0), Cash (quote units) and the
+	// last quoted spread. InventoryLimit is risk.max_inventory: the risk
+	// stage blocks an order that would take |Inventory| over it.
 	Inventory, Cash, SpreadBps float64
+	InventoryLimit             float64
+	// InventoryUse is |Inventory| / InventoryLimit (mm_inventory_limit_use):
+	// 1 at the limit; +Inf with a limit of 0 and some inventory.
+	InventoryUse float64
+	// Mid is the mid of the book the last tick priced on (0 before any);
+	// PnLMtm is the mark-to-market PnL in quote units, Cash + Inventory x Mid
+	// (mm_pnl_mtm_quote): the engine starts flat, with no cash. PnLPeak is
+	// its running peak at tick ends since New (0 at the flat start) and
+	// PnLDrawdown = PnLPeak - PnLMtm, never negative
+	// (mm_pnl_drawdown_quote).
+	Mid, PnLMtm          float64
+	PnLPeak, PnLDrawdown float64
+	// TicksRun counts ticks that ran (Ticks - SkippedSlots).
+	TicksRun uint64
+	// VenueRejects counts orders (placements and replacements) in an
+	// order-entry call the venue failed (venue_error_burst, venue_outage).
+	VenueRejects uint64
+	// MDAgeSeconds is the age of the newest book the bot has, at the last
+	// tick's start after its fetch was issued: the time since the market-data
+	// stream last brought a changed book into the MD cache or a venue fetch
+	// last answered (mm_md_age_seconds). It climbs while a feed stalls. In
+	// a quiet market (no book change) it stays within md_cache.ttl and a
+	// tick: once the cached book is older than the TTL, fetch_md asks the
+	// venue, whose answer is new. Before any tick it is the time since New.
+	MDAgeSeconds float64
+	// QuoteSides is the number of sides (0, 1, 2) with a resting quote at
+	// the end of the last tick (mm_quote_sides); TwoSidedTicks counts the
+	// ticks run that ended with both (mm_quote_two_sided_ticks_total).
+	QuoteSides    int
+	TwoSidedTicks uint64
 	// ResidentBytes is resident memory: modeled on the simulated clock.
 	ResidentBytes float64
 	// CriticalBreakersOpen counts critical breakers open or half-open.
@@ -178,6 +214,7 @@ func (e *Engine) Stats() Stats {
 func (e *Engine) statsLocked(s *Stats) {
 	c := &e.c
 	s.NowNs = e.clk.Now()
+	s.Symbol = e.sym
 	s.Ticks, s.DeadlineMisses, s.TickErrors = c.ticks, c.misses, c.tickErrors
 	s.SkippedSlots = c.skipped
 	s.StageErrors = c.stageErrors
@@ -188,6 +225,29 @@ func (e *Engine) statsLocked(s *Stats) {
 	s.PostOnlyRejects = c.postOnlyRejects
 	s.TakerCapBlocks, s.RiskBlocks, s.StaleQuoteBlocks = c.takerBlocks, c.riskBlocks, c.staleBlocks
 	s.Inventory, s.Cash, s.SpreadBps = e.st.inventory, e.st.cash, e.st.spreadBps
+	s.InventoryLimit = e.p.maxInv
+	s.Mid = e.st.lastMid
+	s.PnLMtm = e.pnl()
+	s.PnLPeak = e.pnlPeak
+	s.PnLDrawdown = max(e.pnlPeak-s.PnLMtm, 0)
+	switch {
+	case s.InventoryLimit > 0:
+		s.InventoryUse = math.Abs(s.Inventory) / s.InventoryLimit
+	case s.Inventory != 0:
+		s.InventoryUse = math.Inf(1)
+	}
+	s.TicksRun = c.ticks - c.skipped
+	s.VenueRejects = c.venueRejects
+	s.MDAgeSeconds = float64(e.mdAge) / 1e9
+	if c.ticks == 0 { // no tick yet: no book since New
+		s.MDAgeSeconds = float64(s.NowNs-e.mdAsOf) / 1e9
+	}
+	for i := range e.vn.orders {
+		if e.vn.orders[i].active {
+			s.QuoteSides++
+		}
+	}
+	s.TwoSidedTicks = c.twoSidedTicks
 	s.ResidentBytes = float64(e.mem.resident())
 	for i, b := range e.brk {
 		s.Breakers[i] = BreakerStats{Name: b.Name(), Critical: b.Critical(), State: b.State(), Open: b.IsOpen(), Trips: b.Trips()}

@@ -108,11 +108,17 @@ func (e *Engine) quote(b *marketdata.Book, fair float64) {
 		px[bid] = e.ceilTick(b.Asks[0].Price * (1 + m*1e-4))
 		px[ask] = e.floorTick(b.Bids[0].Price * (1 - m*1e-4))
 	}
+	_, oneSided := e.sched.Active(fault.OneSidedQuoting)
 	for s := range 2 {
 		a := &e.st.act[s]
 		*a = action{price: px[s], size: e.p.orderSize, aggressive: aggressive}
 		o := &e.vn.orders[s]
 		switch {
+		case oneSided && s == ask: // the bug: the ask is pulled
+			a.kind = actNone
+			if o.active {
+				a.kind = actCancel
+			}
 		case !o.active:
 			a.kind = actPlace
 		case e.p.queueAware && !aggressive && e.keep(o, px[s], e.queueAhead(b, s, o)):
@@ -228,6 +234,11 @@ func (e *Engine) submit() {
 	br.Record(!fail, e.clk.Now())
 	if fail {
 		e.stageError(StageSubmit)
+		for s := range 2 {
+			if k := e.st.act[s].kind; k == actPlace || k == actReplace {
+				e.c.venueRejects++
+			}
+		}
 		return
 	}
 	for s := range 2 {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math"
+
 	"github.com/presoak/presoak/engine/fault"
 	"github.com/presoak/presoak/engine/latency"
 	"github.com/presoak/presoak/engine/marketdata"
@@ -30,6 +32,7 @@ func (e *Engine) step() {
 		// compute, which runs on the book prefetched during the previous tick.
 		nxt := 1 - e.cur
 		io, ok := e.fetch(&e.views[nxt], start)
+		e.mdAge = start - e.mdAsOf
 		work := e.compute[StageFetchMD].Sample(e.rng)
 		e.record(StageFetchMD, io+work)
 		if !ok {
@@ -44,6 +47,7 @@ func (e *Engine) step() {
 	} else {
 		v := &e.views[e.cur]
 		io, ok := e.fetch(v, start)
+		e.mdAge = start - e.mdAsOf
 		e.clk.Sleep(io)
 		e.clk.Work(e.compute[StageFetchMD].Sample(e.rng))
 		e.record(StageFetchMD, e.clk.Now()-start)
@@ -58,6 +62,10 @@ func (e *Engine) step() {
 	total := end - start
 	e.record(TickTotal, total)
 	e.c.ticks++
+	if e.vn.orders[bid].active && e.vn.orders[ask].active {
+		e.c.twoSidedTicks++
+	}
+	e.pnlPeak = max(e.pnlPeak, e.pnl())
 	if total > e.p.deadline {
 		e.c.misses++
 	}
@@ -67,6 +75,10 @@ func (e *Engine) step() {
 		e.next += ((end-e.next)/e.p.interval + 1) * e.p.interval
 	}
 }
+
+// pnl is the mark-to-market PnL in quote units: cash plus inventory at
+// the mid of the last book priced on.
+func (e *Engine) pnl() float64 { return e.st.cash + e.st.inventory*e.st.lastMid }
 
 // skipSlots counts n tick slots that never ran because a tick overran them:
 // each is a tick slot (mm_ticks_total) and a deadline miss, and
@@ -107,6 +119,7 @@ func (e *Engine) fetch(dst *viewBook, now int64) (int64, bool) {
 	}
 	top := e.liveTop(now)
 	dst.copyFrom(top)
+	e.mdAsOf = max(e.mdAsOf, now)
 	if e.p.cacheOn {
 		e.cache.Put(top, now)
 	}
@@ -223,6 +236,12 @@ func (e *Engine) stageError(s int) {
 // is served it while it is younger than md_cache.ttl.
 func (e *Engine) advanceVenue(now int64) {
 	book, trades := e.feed.AdvanceTo(e.startNs + (now - e.origin))
+	if m, on := e.sched.Active(fault.MarketTrend); on && e.prevStart > 0 {
+		e.trendBps = min(e.trendBps+m*float64(now-e.prevStart)/float64(60e9), maxTrendBps)
+	}
+	if e.trendBps > 0 && book != nil {
+		book, trades = e.shift(book, trades)
+	}
 	e.live = book
 	e.liveMid = 0
 	if book != nil {
@@ -237,8 +256,40 @@ func (e *Engine) advanceVenue(now int64) {
 			e.liveAsOf = e.clockOf(book.TimeNs)
 			if _, stalled := e.sched.Active(fault.FeedStall); e.p.cacheOn && !stalled && len(book.Bids)+len(book.Asks) > 0 {
 				e.cache.Put(e.liveTop(e.liveAsOf), e.liveAsOf)
+				e.mdAsOf = max(e.mdAsOf, e.liveAsOf)
 			}
 		}
 	}
 	e.match(trades, book)
+}
+
+// maxTrendBps bounds how far a market_trend fault moves the market (90 %
+// down), so prices stay positive however long it runs.
+const maxTrendBps = 9000
+
+// shift is the venue's book and trades moved down by e.trendBps (a
+// market_trend fault), rounded to the tick size, in the engine's own
+// buffers (the feed's are not touched).
+func (e *Engine) shift(b *marketdata.Book, trades []marketdata.Trade) (*marketdata.Book, []marketdata.Trade) {
+	f := 1 - e.trendBps*1e-4
+	v := &e.shifted
+	v.copyFrom(b)
+	for i := range v.book.Bids {
+		v.book.Bids[i].Price = e.roundTick(v.book.Bids[i].Price * f)
+	}
+	for i := range v.book.Asks {
+		v.book.Asks[i].Price = e.roundTick(v.book.Asks[i].Price * f)
+	}
+	if e.shiftedTrades == nil { // once: more trades than this in one tick grow it
+		e.shiftedTrades = make([]marketdata.Trade, 0, 1024)
+	}
+	e.shiftedTrades = append(e.shiftedTrades[:0], trades...)
+	for i := range e.shiftedTrades {
+		e.shiftedTrades[i].Price = e.roundTick(e.shiftedTrades[i].Price * f)
+	}
+	return &v.book, e.shiftedTrades
+}
+
+func (e *Engine) roundTick(px float64) float64 {
+	return math.Round(px/e.p.tick) * e.p.tick
 }

@@ -67,6 +67,10 @@ func TestServesEveryDesignMetric(t *testing.T) {
 		engine.MetricTickDuration, engine.MetricStageDuration, engine.MetricTicks, engine.MetricDeadlineMisses,
 		engine.MetricCacheRequests, engine.MetricFillVolume, engine.MetricBreakerOpen, engine.MetricTickErrors,
 		engine.MetricResidentMemory, engine.MetricFeatureFlag,
+		// the desk signals
+		engine.MetricInventory, engine.MetricInventoryLimit, engine.MetricOrderRejects, engine.MetricMDAge,
+		engine.MetricTicksRun, engine.MetricQuoteSides, engine.MetricTwoSidedTicks, engine.MetricPnL,
+		engine.MetricInventoryUse, engine.MetricPnLDrawdown,
 	} {
 		if mfs[name] == nil {
 			t.Errorf("/metrics lacks %s", name)

@@ -23,6 +23,13 @@
 //	                     models a risk-check bug, so it bypasses the taker cap
 //	venue_outage         order entry fails on every call (magnitude unused): the
 //	                     critical order_entry breaker opens and stays open
+//	market_trend         the venue's market falls magnitude bps per minute (default
+//	                     300) while the fault is on and stays where it fell: adverse
+//	                     selection, the bot's bids fill as the market comes down
+//	                     through them, so inventory runs to risk.max_inventory and
+//	                     the mark-to-market PnL draws down
+//	one_sided_quoting    the bot stops quoting its ask (magnitude unused): models a
+//	                     quoting bug; the resting ask is cancelled, only the bid rests
 //
 // Faults may overlap; for one kind the largest active magnitude wins. A plan
 // can schedule faults anywhere in a 72-hour (or longer) run.
@@ -50,12 +57,14 @@ const (
 	MemoryLeak
 	AggressiveQuoting
 	VenueOutage
+	MarketTrend
+	OneSidedQuoting
 	NumKinds
 )
 
 var kindNames = [NumKinds]string{
 	"feed_stall", "venue_latency_spike", "venue_error_burst", "cache_degradation",
-	"memory_leak", "aggressive_quoting", "venue_outage",
+	"memory_leak", "aggressive_quoting", "venue_outage", "market_trend", "one_sided_quoting",
 }
 
 // String is the kind's name as written in a plan.
@@ -143,6 +152,8 @@ func DefaultMagnitude(k Kind) float64 {
 		return 200 // MB per hour
 	case AggressiveQuoting:
 		return 5 // bps through the book
+	case MarketTrend:
+		return 300 // bps per minute, down
 	}
 	return 1
 }

@@ -38,8 +38,14 @@ func TestPythonBotThroughScrape(t *testing.T) {
 			}
 		}},
 		{"deadline_misses", func(t *testing.T, addr string) {
-			if s := sampleAll(t, newScrape(t, addr))[0]; !s.Up || s.DeadlineMisses == 0 || s.DeadlineMisses != s.Ticks {
+			s := sampleAll(t, newScrape(t, addr))[0]
+			if !s.Up || s.DeadlineMisses == 0 || s.DeadlineMisses != s.Ticks {
 				t.Fatalf("got %+v, want every tick a deadline miss", s)
+			}
+			// 200 ms ticks at a 20 ms interval: like the engine, mm_ticks_total
+			// counts slots, the 10 each tick overruns included.
+			if run := s.Stages[target.TickTotal].Count; s.Ticks < 5*run {
+				t.Fatalf("ticks %g for %g ticks run, want the overrun slots counted (about 11x)", s.Ticks, run)
 			}
 		}},
 		{"garbage", func(t *testing.T, addr string) {
