@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,8 +113,27 @@ func (s *Spec) Validate() error {
 		}
 		seen[c.Name] = i
 		info, known := signals[c.Signal]
-		if !known {
-			add(i, id, "signal", "unknown signal %q, want one of %s", c.Signal, signalList())
+		switch {
+		case known && (c.Over != "" || c.Of != ""):
+			add(i, id, "over", "%s is a fixed signal with its own computation: remove over and of", c.Signal)
+		case !known && c.Over == "":
+			add(i, id, "signal", "unknown signal %q, want one of %s, or a signal the bot profile declares with over: (%s)", c.Signal, signalList(), overList())
+		case !known:
+			if !nameRE.MatchString(string(c.Signal)) {
+				add(i, id, "signal", "%q is not [a-z][a-z0-9_]*", c.Signal)
+			}
+			if !slices.Contains(signal.Overs, c.Over) {
+				add(i, id, "over", "got %q, want one of %s", c.Over, overList())
+			}
+			if (c.Over == signal.OverRatio) != (c.Of != "") {
+				add(i, id, "of", "of names the denominator counter of over: ratio, and only of it")
+			}
+			if c.Over == signal.OverRatio {
+				info = signalInfo{0, math.Inf(1), true}
+			} else {
+				info = signalInfo{math.Inf(-1), math.Inf(1), c.Over != signal.OverLast}
+			}
+			known = true
 		}
 		switch c.Op {
 		case Greater, GreaterEqual, Less, LessEqual:
@@ -163,6 +183,58 @@ func signalList() string {
 		string(signal.P95RegressionPct), string(signal.TargetDown), string(signal.ScrapeFailurePct),
 	}
 	return strings.Join(names, ", ")
+}
+
+func overList() string {
+	out := make([]string, len(signal.Overs))
+	for i, o := range signal.Overs {
+		out[i] = string(o)
+	}
+	return strings.Join(out, ", ")
+}
+
+// Declared reports whether the criterion names a profile-declared signal.
+func (c Criterion) Declared() bool { return !KnownSignal(c.Signal) && c.Over != "" }
+
+// CheckDeclared checks the criteria naming profile-declared signals against
+// the profile's declared scalar signals (name -> kind: counter or gauge).
+// It returns a *ValidationError naming each unknown signal (with the
+// declared ones), or a counter judgement (rate, increase, ratio) of a gauge.
+func (s *Spec) CheckDeclared(kinds map[string]string) error {
+	var ps []Problem
+	names := make([]string, 0, len(kinds))
+	for n := range kinds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, c := range s.Criteria {
+		if !c.Declared() {
+			continue
+		}
+		line := 0
+		if i < len(s.lines) {
+			line = s.lines[i]
+		}
+		check := func(field, name string) {
+			k, ok := kinds[name]
+			switch {
+			case !ok:
+				ps = append(ps, Problem{File: s.file, Line: line, Criterion: c.Name, Field: field,
+					Msg: fmt.Sprintf("the bot profile declares no counter or gauge signal %q; it declares: %s", name, strings.Join(names, ", "))})
+			case k != "counter" && (c.Over == signal.OverRate || c.Over == signal.OverIncrease || c.Over == signal.OverRatio):
+				ps = append(ps, Problem{File: s.file, Line: line, Criterion: c.Name, Field: field,
+					Msg: fmt.Sprintf("over %s needs a counter, %s is a %s (use max, min, avg or last)", c.Over, name, k)})
+			}
+		}
+		check("signal", string(c.Signal))
+		if c.Over == signal.OverRatio && c.Of != "" {
+			check("of", c.Of)
+		}
+	}
+	if len(ps) > 0 {
+		return &ValidationError{Problems: ps}
+	}
+	return nil
 }
 
 // Holds reports whether `v op threshold`.

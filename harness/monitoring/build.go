@@ -82,7 +82,34 @@ func Build(in Inputs) (rmon.Model, error) {
 		}
 	}
 	for _, c := range in.Spec.Criteria {
-		if !records[RecordName(c.Signal, c.Window)] {
+		if !c.Declared() {
+			continue
+		}
+		rec := DeclaredRecordName(c)
+		expr, err := DeclaredExpr(c, in.Spec.EvaluationInterval, o)
+		if err != nil {
+			return rmon.Model{}, fmt.Errorf("build monitoring: %w", err)
+		}
+		th := rmon.Threshold{Criterion: c.Name, Severity: string(c.Severity), Op: string(c.Op), Value: c.Threshold}
+		if records[rec] {
+			for i := range m.Signals {
+				if m.Signals[i].Record == rec {
+					m.Signals[i].Thresholds = append(m.Signals[i].Thresholds, th)
+				}
+			}
+			continue
+		}
+		records[rec] = true
+		m.Recordings = append(m.Recordings, rmon.Recording{Record: rec, Expr: expr})
+		desc := fmt.Sprintf("%s of the profile's signal %s over the window", c.Over, c.Signal)
+		if c.Over == signal.OverRatio {
+			desc = fmt.Sprintf("increase of the profile's %s / increase of its %s over the window, %%", c.Signal, c.Of)
+		}
+		m.Signals = append(m.Signals, rmon.Signal{Name: string(c.Signal), Record: rec, Expr: expr, Window: c.Window,
+			Unit: unitOf(c), Description: desc, Thresholds: []rmon.Threshold{th}})
+	}
+	for _, c := range in.Spec.Criteria {
+		if !records[recordOf(c)] {
 			return rmon.Model{}, fmt.Errorf("build monitoring: criterion %s: unknown signal %q", c.Name, c.Signal)
 		}
 		m.Alerts = append(m.Alerts, Alert(c))
@@ -95,12 +122,12 @@ func Build(in Inputs) (rmon.Model, error) {
 
 // Alert is the alerting rule of one criterion.
 func Alert(c criteria.Criterion) rmon.Alert {
-	rec := RecordName(c.Signal, c.Window)
+	rec := recordOf(c)
 	return rmon.Alert{
 		Name:      AlertName(c.Name),
 		Criterion: c.Name, Signal: string(c.Signal), Record: rec,
 		Expr: rec + " " + string(c.Op) + " " + rmon.FormatNumber(c.Threshold),
-		Op:   string(c.Op), Threshold: c.Threshold, Unit: Unit(c.Signal),
+		Op:   string(c.Op), Threshold: c.Threshold, Unit: unitOf(c),
 		Window: c.Window, For: c.For, Severity: string(c.Severity),
 		Description: c.Description, Action: c.Action,
 	}

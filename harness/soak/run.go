@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/runlock"
@@ -42,6 +43,10 @@ type Config struct {
 	Dir string
 	// Resume continues the run whose samples.jsonl is in Dir.
 	Resume bool
+	// Profile declares the bot's signals: criteria naming a signal beyond
+	// the fixed ones are checked against it before anything runs; nil: the
+	// reference engine's (profile.Default).
+	Profile *profile.Profile
 	// Signals are the signal options (the frozen baseline for p95 regression).
 	Signals signal.Options
 	// Progress receives a progress line every ProgressEvery of soak time
@@ -66,6 +71,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if err := cfg.Spec.Validate(); err != nil {
 		return nil, fmt.Errorf("run soak: %w", err)
+	}
+	prof := cfg.Profile
+	if prof == nil {
+		prof = profile.Default()
+	}
+	if err := cfg.Spec.CheckDeclared(prof.DeclaredKinds()); err != nil {
+		return nil, fmt.Errorf("run soak: profile %s: %w", prof.File, err)
 	}
 	if cfg.ProgressEvery <= 0 {
 		cfg.ProgressEvery = time.Minute
