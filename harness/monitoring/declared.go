@@ -153,9 +153,11 @@ func (sc *Scenario) declared(c criteria.Criterion, fault int, o Options) error {
 		if c.Op != criteria.Greater && c.Op != criteria.GreaterEqual {
 			return fmt.Errorf("over %s %s: a counter that must fall below a threshold has no fault scenario", c.Over, c.Op)
 		}
-		per := max(1, c.Threshold) * 2 // breach rate per second
-		if c.Over == signal.OverIncrease {
-			per = max(1, c.Threshold) * 2 / c.Window.Seconds()
+		// The breach rate per second: so far above the threshold that the
+		// first faulty increment in the window crosses it.
+		per := float64(faultScale)
+		if c.Threshold >= per/1e3 {
+			return fmt.Errorf("over %s: threshold %s is beyond the scenario's fault rate", c.Over, num(c.Threshold))
 		}
 		s := sc.add(sg.Metric, roleDeclared, ls, linear(counterBase, 0, per*iv, fault, n))
 		s.stage = sg.Name

@@ -169,6 +169,12 @@ func (e Env) Load() (Inputs, error) {
 			in.Sources = append(in.Sources, "baseline: "+e.Display(e.Baseline)+" "+digest(data))
 		}
 	}
+	if in.Spec != nil && len(errs) == 0 {
+		// Criteria on the profile's own signals name signals it declares.
+		if err := in.Spec.CheckDeclared(in.Options.prof().DeclaredKinds()); err != nil {
+			errs = append(errs, fmt.Errorf("criteria %s against the profile: %w", e.Display(e.Criteria), err))
+		}
+	}
 	if len(errs) > 0 {
 		return Inputs{}, fmt.Errorf("load monitoring inputs: %w", errors.Join(errs...))
 	}

@@ -15,7 +15,7 @@ const (
 	OverAvg      Over = "avg"      // mean of the window's values (a gauge)
 	OverLast     Over = "last"     // newest value in the window (a gauge or counter)
 	OverRate     Over = "rate"     // increase per second over the window (a counter)
-	OverIncrease Over = "increase" // increase over the window (a counter)
+	OverIncrease Over = "increase" // increase over the window, extrapolated to it as Prometheus's (a counter)
 	OverRatio    Over = "ratio"    // 100 * increase / increase of another counter, percent
 )
 
@@ -97,7 +97,9 @@ func (s *Series) ComputeDeclared(name string, over Over, of string, window time.
 		inc := b - a
 		switch over {
 		case OverIncrease:
-			return value(inc)
+			// As Prometheus's increase(): the rate between the window's
+			// first and last value, over the whole window.
+			return value(inc / float64(at1-at0) * float64(window))
 		case OverRate:
 			return value(inc / (float64(at1-at0) / 1e9))
 		}
