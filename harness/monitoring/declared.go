@@ -199,5 +199,3 @@ func abs(v float64) float64 {
 	}
 	return v
 }
-
-
