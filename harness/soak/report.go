@@ -109,8 +109,12 @@ func (f Firing) String() string {
 
 // CriterionReport is one criterion at the end of the soak.
 type CriterionReport struct {
-	Name        string            `json:"name"`
-	Signal      signal.Name       `json:"signal"`
+	Name   string      `json:"name"`
+	Signal signal.Name `json:"signal"`
+	// Over and Of say how a profile-declared signal is judged (empty for a
+	// fixed signal).
+	Over        signal.Over       `json:"over,omitempty"`
+	Of          string            `json:"of,omitempty"`
 	Op          criteria.Op       `json:"op"`
 	Threshold   float64           `json:"threshold"`
 	Window      time.Duration     `json:"window_ns"`

@@ -179,7 +179,7 @@ func newRunner(cfg Config) *runner {
 		r.rep.SamplesFile = filepath.Join(cfg.Dir, SamplesFile)
 	}
 	for _, c := range cfg.Spec.Criteria {
-		r.agg = append(r.agg, CriterionReport{Name: c.Name, Signal: c.Signal, Op: c.Op, Threshold: c.Threshold, Window: c.Window, For: c.For, Severity: c.Severity, Description: c.Description, Action: c.Action})
+		r.agg = append(r.agg, CriterionReport{Name: c.Name, Signal: c.Signal, Over: c.Over, Of: c.Of, Op: c.Op, Threshold: c.Threshold, Window: c.Window, For: c.For, Severity: c.Severity, Description: c.Description, Action: c.Action})
 	}
 	return r
 }
