@@ -40,6 +40,8 @@
 //
 //	over: max | min | avg      the largest, smallest, mean value in the window (gauge)
 //	over: last                 the newest value in the window (gauge or counter)
+//	over: drop                 the window's largest value minus its newest: a fall
+//	                           from the window's peak, e.g. PnL lost in the last hour (gauge)
 //	over: rate                 the counter's increase per second over the window
 //	over: increase             the counter's increase over the window
 //	over: ratio                100 * increase / increase of the counter named by of:

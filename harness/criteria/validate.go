@@ -132,6 +132,9 @@ func (s *Spec) Validate() error {
 				info = signalInfo{0, math.Inf(1), true}
 			} else {
 				info = signalInfo{math.Inf(-1), math.Inf(1), c.Over != signal.OverLast}
+				if c.Over == signal.OverDrop {
+					info.min = 0
+				}
 			}
 			known = true
 		}

@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -87,6 +88,11 @@ func DeclaredExpr(c criteria.Criterion, interval time.Duration, o Options) (stri
 			return inner, nil
 		}
 		return fmt.Sprintf("%s_over_time((%s)[%s:%s])", c.Over, inner, w, Range(interval)), nil
+	case signal.OverDrop:
+		if c.Window <= 0 {
+			return "", fmt.Errorf("signal expression %s: over drop needs a window", c.Name)
+		}
+		return fmt.Sprintf("max_over_time((%[1]s)[%[2]s:%[3]s]) - %[1]s", inner, w, Range(interval)), nil
 	case signal.OverRate, signal.OverIncrease:
 		return fmt.Sprintf("%s by (%s) (%s(%s[%s]))", sg.Agg, by, c.Over, sel, w), nil
 	case signal.OverRatio:
@@ -149,6 +155,20 @@ func (sc *Scenario) declared(c criteria.Criterion, fault int, o Options) error {
 		s.Phases[len(s.Phases)-1].Start = breach
 		s.stage = sg.Name
 		sc.Value = breach
+	case signal.OverDrop:
+		// A level that falls by the breach at the fault: the window's peak
+		// is the healthy level until it leaves the window.
+		if c.Op != criteria.Greater && c.Op != criteria.GreaterEqual {
+			return fmt.Errorf("over drop %s: a fall that must stay small has no fault scenario", c.Op)
+		}
+		if c.For+2*sc.Interval >= c.Window {
+			return fmt.Errorf("over drop: for %v must be shorter than the window %v less two intervals (the peak leaves the window)", c.For, c.Window)
+		}
+		fall := math.Ceil(c.Threshold*2 + 1)
+		s := sc.add(sg.Metric, roleDeclared, ls, linear(1e6, 0, 0, fault, n))
+		s.Phases[len(s.Phases)-1].Start = 1e6 - fall
+		s.stage = sg.Name
+		sc.Value = fall
 	case signal.OverRate, signal.OverIncrease:
 		if c.Op != criteria.Greater && c.Op != criteria.GreaterEqual {
 			return fmt.Errorf("over %s %s: a counter that must fall below a threshold has no fault scenario", c.Over, c.Op)

@@ -29,6 +29,7 @@ criteria:
   - {name: refusals_fast, signal: acme_refusals, over: rate, op: ">", threshold: 0.5, window: 5m, for: 6m, severity: warn, description: "refusals", action: "a"}
   - {name: refusal_share, signal: acme_refusals, over: ratio, of: acme_orders, op: ">", threshold: 5, window: 10m, for: 5m, severity: stop, description: "refused share", action: "a"}
   - {name: spread_collapsed, signal: acme_spread, over: last, op: "<", threshold: 2, window: 1m, for: 1m, severity: warn, description: "spread", action: "a"}
+  - {name: spread_drop, signal: acme_spread, over: drop, op: ">", threshold: 3, window: 10m, for: 2m, severity: warn, description: "spread fell", action: "a"}
   - {name: refusals_many, signal: acme_refusals, over: increase, op: ">=", threshold: 30, window: 5m, for: 5m15s, severity: warn, description: "refusals", action: "a"}
 `
 
@@ -62,6 +63,7 @@ func TestDeclaredSignalRules(t *testing.T) {
 		`sum by (job, instance) (increase(acme_orders_sent_total{job="presoak-rule-test"}[10m]))`,
 		`last_over_time((min by (job, instance) (acme_spread_bps{job="presoak-rule-test"}))[1m:15s])`,
 		"presoak:acme_queue_depth_max:5m > 100",
+		`max_over_time((min by (job, instance) (acme_spread_bps{job="presoak-rule-test"}))[10m:15s]) - min by (job, instance) (acme_spread_bps{job="presoak-rule-test"})`,
 		"presoak:acme_refusals_per_acme_orders_pct:10m > 5",
 	} {
 		if !strings.Contains(string(a.Rules), want) {

@@ -14,13 +14,14 @@ const (
 	OverMin      Over = "min"      // smallest value in the window (a gauge)
 	OverAvg      Over = "avg"      // mean of the window's values (a gauge)
 	OverLast     Over = "last"     // newest value in the window (a gauge or counter)
+	OverDrop     Over = "drop"     // largest value in the window minus the newest: a fall from the window's peak (a gauge)
 	OverRate     Over = "rate"     // increase per second over the window (a counter)
 	OverIncrease Over = "increase" // increase over the window, extrapolated to it as Prometheus's (a counter)
 	OverRatio    Over = "ratio"    // 100 * increase / increase of another counter, percent
 )
 
 // Overs lists every Over, in documentation order.
-var Overs = []Over{OverMax, OverMin, OverAvg, OverLast, OverRate, OverIncrease, OverRatio}
+var Overs = []Over{OverMax, OverMin, OverAvg, OverLast, OverDrop, OverRate, OverIncrease, OverRatio}
 
 // addDeclared folds a sample's declared values into the running
 // reset-adjusted totals (Prometheus's rule: a value that went down was
@@ -59,8 +60,8 @@ func (s *Series) ComputeDeclared(name string, over Over, of string, window time.
 		return noData("no sample in the window")
 	}
 	switch over {
-	case OverMax, OverMin, OverAvg, OverLast:
-		n, acc := 0, 0.0
+	case OverMax, OverMin, OverAvg, OverLast, OverDrop:
+		n, acc, last := 0, 0.0, 0.0
 		for k := i; k <= j; k++ {
 			p := s.at(k)
 			v, has := p.decl[name]
@@ -70,10 +71,11 @@ func (s *Series) ComputeDeclared(name string, over Over, of string, window time.
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return noData("a NaN or infinite value in the window")
 			}
+			last = v
 			switch {
 			case over == OverLast || n == 0:
 				acc = v
-			case over == OverMax:
+			case over == OverMax || over == OverDrop:
 				acc = max(acc, v)
 			case over == OverMin:
 				acc = min(acc, v)
@@ -85,8 +87,11 @@ func (s *Series) ComputeDeclared(name string, over Over, of string, window time.
 		if n == 0 {
 			return noData("the signal has no value in the window")
 		}
-		if over == OverAvg {
+		switch over {
+		case OverAvg:
 			acc /= float64(n)
+		case OverDrop:
+			acc -= last
 		}
 		return value(acc)
 	case OverRate, OverIncrease, OverRatio:

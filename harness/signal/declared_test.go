@@ -23,7 +23,7 @@ func TestComputeDeclared(t *testing.T) {
 		of   string
 		want float64
 	}{
-		{OverMax, "", 5}, {OverMin, "", 1}, {OverAvg, "", 2.75}, {OverLast, "", 2},
+		{OverMax, "", 5}, {OverMin, "", 1}, {OverAvg, "", 2.75}, {OverLast, "", 2}, {OverDrop, "", 3},
 		// as a counter, 5 -> 3 is a reset: increase 1->5 (4), 3, 2->? : 5-1 + 3 + 0 (3 -> 2 reset: +2) = 9
 		{OverIncrease, "", 9 * 40.0 / 30}, {OverRate, "", 9.0 / 30}, {OverRatio, "den", 100 * 9.0 / 30},
 	} {

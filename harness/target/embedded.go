@@ -57,7 +57,8 @@ type EmbeddedOptions struct {
 	// market's own start (the recording's, or the synthetic feed's).
 	StartNs int64
 	// Profile's own signals (profile.Profile.Declared) are read from the
-	// engine's exported series into Sample.Declared; nil: none.
+	// engine's exported series into Sample.Declared; nil: the reference
+	// profile's (profile.Default: the desk signals).
 	Profile *profile.Profile
 }
 
@@ -169,9 +170,11 @@ func newEmbedded(opts EmbeddedOptions, clk clock.Clock) (*Embedded, error) {
 		inst = "embedded"
 	}
 	e := &Embedded{eng: eng, market: market, instance: inst, bounds: engine.ExportBounds(), rec: rec}
-	if opts.Profile != nil {
-		e.decl = opts.Profile.Declared()
+	prof := opts.Profile
+	if prof == nil {
+		prof = profile.Default()
 	}
+	e.decl = prof.Declared()
 	return e, nil
 }
 
