@@ -263,3 +263,45 @@ func (s *Spec) MaxWindow() time.Duration {
 	}
 	return w
 }
+
+// ForProfile is the spec as it applies to a bot profile declaring kinds
+// (name -> counter or gauge; profile.Profile.DeclaredKinds). A criterion on
+// a signal of the shared vocabulary (vocab: the reference profile's
+// declared names, e.g. the desk signals) that this profile does not
+// declare is left out, and each one left out is named in notes (reports
+// and generated rules say so: it is not judged, never passed). A name
+// neither declared nor in the vocabulary, or a wrong kind, is an error
+// (CheckDeclared's). The spec itself is not changed.
+func (s *Spec) ForProfile(kinds map[string]string, vocab map[string]bool) (*Spec, []string, error) {
+	out := *s
+	out.Criteria, out.lines = nil, nil
+	var notes []string
+	for i, c := range s.Criteria {
+		if c.Declared() {
+			_, sigOK := kinds[string(c.Signal)]
+			_, ofOK := kinds[c.Of]
+			missing := ""
+			switch {
+			case !sigOK && vocab[string(c.Signal)]:
+				missing = string(c.Signal)
+			case c.Over == signal.OverRatio && !ofOK && vocab[c.Of]:
+				missing = c.Of
+			}
+			if missing != "" {
+				notes = append(notes, fmt.Sprintf("criterion %s not applied: the profile declares no %s signal (declare it to judge it)", c.Name, missing))
+				continue
+			}
+		}
+		out.Criteria = append(out.Criteria, c)
+		if i < len(s.lines) {
+			out.lines = append(out.lines, s.lines[i])
+		}
+	}
+	if err := out.CheckDeclared(kinds); err != nil {
+		return nil, nil, err
+	}
+	if len(out.Criteria) == 0 {
+		return nil, nil, &ValidationError{Problems: []Problem{{File: s.file, Field: "criteria", Msg: "no criterion applies to the profile"}}}
+	}
+	return &out, notes, nil
+}

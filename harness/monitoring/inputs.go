@@ -171,8 +171,14 @@ func (e Env) Load() (Inputs, error) {
 	}
 	if in.Spec != nil && len(errs) == 0 {
 		// Criteria on the profile's own signals name signals it declares.
-		if err := in.Spec.CheckDeclared(in.Options.prof().DeclaredKinds()); err != nil {
+		spec, notes, err := in.Spec.ForProfile(in.Options.prof().DeclaredKinds(), profile.Vocabulary())
+		if err != nil {
 			errs = append(errs, fmt.Errorf("criteria %s against the profile: %w", e.Display(e.Criteria), err))
+		} else {
+			in.Spec = spec
+			for _, n := range notes {
+				in.Sources = append(in.Sources, "note: "+n)
+			}
 		}
 	}
 	if len(errs) > 0 {

@@ -292,3 +292,14 @@ func (r Reading) Combine() (float64, bool) {
 	}
 	return v, true
 }
+
+// Vocabulary is the reference profile's declared signal names (the desk
+// signals): criteria may name them whatever the profile, and a profile
+// that does not declare one leaves its criteria out, saying so.
+func Vocabulary() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range Default().Declared() {
+		out[s.Name] = true
+	}
+	return out
+}

@@ -54,6 +54,9 @@ type Report struct {
 	// Repaired says how the resume repaired samples.jsonl (a torn last line
 	// dropped), empty when it needed nothing.
 	Repaired string `json:"repaired,omitempty"`
+	// NotApplied names the criteria left out because the bot profile
+	// declares none of their signal (criteria.Spec.ForProfile): not judged.
+	NotApplied []string `json:"not_applied,omitempty"`
 
 	Samples     int      `json:"samples"`
 	Evaluations int      `json:"evaluations"`

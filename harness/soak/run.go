@@ -76,14 +76,20 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if prof == nil {
 		prof = profile.Default()
 	}
-	if err := cfg.Spec.CheckDeclared(prof.DeclaredKinds()); err != nil {
+	spec, notApplied, err := cfg.Spec.ForProfile(prof.DeclaredKinds(), profile.Vocabulary())
+	if err != nil {
 		return nil, fmt.Errorf("run soak: profile %s: %w", prof.File, err)
 	}
+	cfg.Spec = spec
 	if cfg.ProgressEvery <= 0 {
 		cfg.ProgressEvery = time.Minute
 	}
 	r := newRunner(cfg)
+	r.rep.NotApplied = notApplied
 	if cfg.Progress != nil {
+		for _, n := range notApplied {
+			fmt.Fprintf(cfg.Progress, "soak: note: %s\n", n)
+		}
 		var long []string
 		for _, c := range cfg.Spec.Criteria {
 			if c.Window+c.For > cfg.Duration {
@@ -132,7 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		r.log = log
 	}
-	err := r.loop(ctx)
+	err = r.loop(ctx)
 	if r.log != nil {
 		cerr := r.log.close()
 		r.samplesOK = r.writeErr == nil && cerr == nil
