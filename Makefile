@@ -20,11 +20,25 @@ export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR PR
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-deps: ## install what the tests need: Go modules and Debian's prometheus (promtool)
+# promtool and the Prometheus server, built from the Prometheus release pinned
+# in tools/go.mod (its own module: Prometheus's dependency tree stays out of
+# presoak's build). Rebuilt only when tools/go.mod or tools/go.sum change; the
+# first build takes minutes (README), later ones come from Go's build cache.
+# remove_all_sd (Prometheus's own build tag) leaves out the cloud service
+# discovery plugins (static, file and http targets stay): presoak's servers
+# scrape static targets, and PromQL, rules and the TSDB are the release's.
+PROM_BINS    := bin/promtool bin/prometheus
+PROM_MODVER  := $(shell awk '$$1 == "github.com/prometheus/prometheus" { print $$2 }' tools/go.mod)
+PROM_RELEASE := $(shell echo '$(PROM_MODVER)' | awk -F. '{ printf "%d.%d.%d", substr($$2, 1, length($$2) - 2), substr($$2, length($$2) - 1), $$3 }')
+PROM_LDFLAGS := -X github.com/prometheus/common/version.Version=$(PROM_RELEASE) -X github.com/prometheus/common/version.Branch=$(PROM_MODVER)
+deps: $(PROM_BINS) ## install what the tests need, with Go alone (no root): Go modules, and promtool + prometheus built from the release pinned in tools/go.mod into bin/
 	@$(GO) mod download
-	@command -v promtool >/dev/null 2>&1 || { \
-	  echo "installing Debian package prometheus (for promtool and a real server)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
+
+$(PROM_BINS) &: tools/go.mod tools/go.sum
+	@echo "make deps: building promtool and prometheus $(PROM_RELEASE) ($(PROM_MODVER), tools/go.mod) into bin/ (first build: minutes; cached after)"
+	@mkdir -p bin
+	@$(GO) -C tools build -tags remove_all_sd -ldflags '$(PROM_LDFLAGS)' -o ../bin/ github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus/cmd/prometheus
+	@touch $(PROM_BINS)
 
 vet: ## go vet (untagged, and with the soak and shadow tags) and gofmt
 	$(GO) vet ./...

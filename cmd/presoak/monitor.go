@@ -71,7 +71,9 @@ func runMonitor(args []string) int {
 	}
 	s.Detach()
 	st := s.State
-	fmt.Printf("prometheus %s  (targets %s/targets, alerts %s/alerts, rules %s/rules)\n", st.PrometheusURL, st.PrometheusURL, st.PrometheusURL, st.PrometheusURL)
+	// The pinned server is built without the web UI's assets: its HTTP API
+	// is what answers.
+	fmt.Printf("prometheus %s  (API: %s/api/v1/targets, %s/api/v1/alerts, %s/api/v1/rules)\n", st.PrometheusURL, st.PrometheusURL, st.PrometheusURL, st.PrometheusURL)
 	fmt.Printf("scraping   %s every %s as job %q\n", st.ScrapeURL, scrapeEvery(o), st.Job)
 	fmt.Printf("state      %s\n", filepath.ToSlash(filepath.Join(stack.DefaultDir, stack.StateFile)))
 	fmt.Printf("check      PROMETHEUS_URL=%s go test ./readiness -run TestMonitoringCollection -v\n", st.PrometheusURL)

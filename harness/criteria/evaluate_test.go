@@ -215,3 +215,49 @@ func TestEvaluateNoDataAgreesWithPrometheus(t *testing.T) {
 		t.Fatalf("resets on no data at %v, want the first at +30m30s", resets)
 	}
 }
+
+// TestCriticalBreakerJudgesHowLongItHasBeenOpen is the review's experiment
+// on the shipped critical_breaker_stop ("open for more than 5 minutes";
+// samples every second, evaluations every 15s): a breaker open for 4m50s
+// must not fire, one open for 5m10s must, whatever the phase of the
+// evaluations against the opening. A max over a 1m window with for: 5m
+// fired on 4m10s of open breaker.
+func TestCriticalBreakerJudgesHowLongItHasBeenOpen(t *testing.T) {
+	t.Parallel()
+	full, err := Load("../../fixtures/criteria.yaml")
+	must(t, err)
+	c, ok := full.ByName("critical_breaker_stop")
+	if !ok {
+		t.Fatal("fixtures/criteria.yaml has no critical_breaker_stop")
+	}
+	spec := &Spec{Version: 1, EvaluationInterval: full.EvaluationInterval, Criteria: []Criterion{c}}
+	for _, tc := range []struct {
+		open time.Duration
+		fire bool
+	}{{4*time.Minute + 10*time.Second, false}, {4*time.Minute + 50*time.Second, false}, {5*time.Minute + 10*time.Second, true}, {6 * time.Minute, true}} {
+		for phase := time.Duration(0); phase < spec.EvaluationInterval; phase += 2 * time.Second {
+			opens := t0.Add(10*time.Minute + phase)
+			var ss []signal.Sample
+			var at []time.Time
+			for k := 0; k <= 30*60; k++ {
+				ts := t0.Add(time.Duration(k) * time.Second)
+				n := 0
+				if !ts.Before(opens) && ts.Before(opens.Add(tc.open)) {
+					n = 1
+				}
+				ss = append(ss, signal.Sample{At: ts, Up: true, Ticks: float64(10 * k), CriticalBreakersOpen: n})
+				if k%15 == 0 {
+					at = append(at, ts)
+				}
+			}
+			tr := EvaluateSeries(spec, signal.Options{}, ss, at)
+			f, fired := tr.FirstFiring(c.Name)
+			switch {
+			case fired != tc.fire:
+				t.Errorf("breaker open %v (opens %v after an evaluation): fired %v (at %v), want %v", tc.open, phase, fired, f.Sub(opens), tc.fire)
+			case fired && (f.Sub(opens) < 5*time.Minute || f.Sub(opens) > 5*time.Minute+spec.EvaluationInterval+time.Second):
+				t.Errorf("breaker open %v (phase %v): fired %v after it opened, want within one evaluation after 5m", tc.open, phase, f.Sub(opens))
+			}
+		}
+	}
+}

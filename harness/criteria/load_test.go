@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/presoak/presoak/harness/signal"
 	"time"
 )
 
@@ -67,7 +69,11 @@ func TestLoadFixtureThresholdsAreTheSeeds(t *testing.T) {
 		equal(t, ok, true, name)
 		equal(t, c.Op, w.op, name)
 		equal(t, c.Threshold, w.threshold, name)
-		equal(t, c.For, w.forDur, name)
+		held := c.For
+		if c.Signal == signal.CriticalBreakersOpen {
+			held = c.Window // how long a breaker was open is its window (for: 0)
+		}
+		equal(t, held, w.forDur, name)
 	}
 }
 

@@ -29,7 +29,10 @@
 //	                           the smaller Theil-Sen slope of the window's two halves
 //	resident_memory_mb         most resident memory in the window, MB (the newest
 //	                           sample without a window): an absolute ceiling
-//	critical_breakers_open     most critical breakers open at once in the window (count)
+//	critical_breakers_open     critical breakers open throughout a whole window-long
+//	                           stretch ending within the last window (count): the
+//	                           window is how long a breaker must have been open
+//	                           (to a scrape interval), so such criteria use for: 0
 //	p95_regression_pct         worst stage p95 over the frozen baseline, percent above it
 //	target_down                1 when the target cannot be read (or its newest
 //	                           good sample is older than the window), else 0

@@ -259,7 +259,7 @@ func (c Criterion) Holds(v float64) bool {
 func (s *Spec) MaxWindow() time.Duration {
 	var w time.Duration
 	for _, c := range s.Criteria {
-		w = max(w, c.Window)
+		w = max(w, signal.LookBack(c.Signal, c.Window))
 	}
 	return w
 }

@@ -7,6 +7,7 @@
 //
 // The package has no code of its own: everything is in its tests, which
 // start and stop every process they need (t.Cleanup) and leave none behind.
-// Prometheus comes from the Debian package (make deps); without it the
-// tests fail under CI=true and skip, loudly, elsewhere.
+// Prometheus is the pinned release (tools/go.mod), built by make deps and
+// found by package prombin; without it the tests fail under CI=true and skip,
+// loudly, elsewhere.
 package integration

@@ -9,18 +9,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/presoak/presoak/harness/monitoring/prombin"
 )
 
-// requirePrometheus returns the prometheus binary, or fails under CI=true
-// and skips loudly elsewhere.
+// requirePrometheus returns the pinned prometheus server (make deps), or
+// fails under CI=true and skips loudly elsewhere.
 func requirePrometheus(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("prometheus")
+	p, _, err := prombin.Find("", prombin.Prometheus)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("prometheus not found on PATH: run make deps (Debian package prometheus)")
+			t.Fatal(err)
 		}
-		t.Skip("SKIPPED: prometheus not found on PATH; run make deps to run the integration tests against a real server")
+		t.Skipf("SKIPPED, NOT TESTED: %v: the integration tests need a real server", err)
 	}
 	return p
 }

@@ -112,6 +112,9 @@ func (c *Checks) current(rel string, wantData []byte, want string, sev report.Se
 	return item(report.StatusPass, sev, "current", want, src, "", fmt.Sprintf("%s is what the current inputs generate", rel))
 }
 
+// FixDeps is the fix when the pinned promtool is missing.
+const FixDeps = "run `make deps` (builds promtool and prometheus from the release pinned in tools/go.mod, with Go alone)"
+
 // RulesPassPromtool: `promtool check rules` accepts the rules file.
 func (c *Checks) RulesPassPromtool(ctx context.Context) checklist.Item {
 	const want = "promtool check rules: SUCCESS"
@@ -122,7 +125,7 @@ func (c *Checks) RulesPassPromtool(ctx context.Context) checklist.Item {
 	}
 	out, err := c.Promtool.CheckRules(ctx, path)
 	if errors.Is(err, ErrNoPromtool) {
-		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "promtool is not installed", "run `make deps` (installs Debian's prometheus package)")
+		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDeps)
 	}
 	if err != nil {
 		return item(report.StatusFail, report.Blocking, "rejected", want, RulesPath, FixGenerate+"; if it still fails, the criteria produce invalid PromQL: report it",
@@ -151,7 +154,7 @@ func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
 	_, cached, err := c.Promtool.ProveRulesCached(ctx, c.ProofCache, rules, c.in.Spec, c.in.Options)
 	switch {
 	case errors.Is(err, ErrNoPromtool):
-		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "promtool is not installed", "run `make deps` (installs Debian's prometheus package)")
+		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDeps)
 	case err != nil:
 		return item(report.StatusFail, report.Blocking, "disagree", want, src, FixGenerate+"; if it still fails, the rules and presoak's evaluator disagree: report it with this output",
 			fmt.Sprintf("the alerts in %s do not fire as presoak does: %s", RulesPath, clip2(err.Error(), 1200)))

@@ -96,7 +96,8 @@ func (sc *Scenario) resident(c criteria.Criterion, fault int, o Options) error {
 	return nil
 }
 
-// breakers: enough critical breakers open from the fault on.
+// breakers: enough critical breakers open from the fault on; over a window,
+// the condition holds once they have been open for the whole window.
 func (sc *Scenario) breakers(c criteria.Criterion, fault int, o Options) error {
 	open, _, err := breachValue(c, 0, math.Max(1, math.Ceil(c.Threshold)+1))
 	if err != nil {
@@ -114,12 +115,18 @@ func (sc *Scenario) breakers(c criteria.Criterion, fault int, o Options) error {
 	// The bot is otherwise healthy and ticking.
 	sc.add(o.names().Ticks, roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
 	sc.HoldAt = time.Duration(fault) * sc.Interval
+	if c.Window > 0 {
+		// Held once the breaker has been open for a whole window: the last
+		// closed sample is the window's left edge.
+		sc.HoldAt = (time.Duration(fault-1)*sc.Interval + c.Window + sc.Interval - 1) / sc.Interval * sc.Interval
+	}
 	sc.Value = open
 	return nil
 }
 
 // targetDown: up 1, then 0 from the fault on; the signal is 1 once no good
-// scrape is left in the window.
+// scrape is left in the window (t-window, t]: from the evaluation at or
+// after lastUp + window (Prometheus 3 leaves the window's left edge out).
 func (sc *Scenario) targetDown(c criteria.Criterion, fault int) error {
 	if !c.Holds(1) || c.Holds(0) {
 		return fmt.Errorf("target_down is 0 or 1: %s %s does not tell them apart", c.Op, num(c.Threshold))
@@ -128,7 +135,7 @@ func (sc *Scenario) targetDown(c criteria.Criterion, fault int) error {
 	s.Phases[len(s.Phases)-1].Start = 0
 	lastUp := time.Duration(fault-1) * sc.Interval
 	hold := lastUp + c.Window
-	sc.HoldAt = (hold/sc.Interval + 1) * sc.Interval
+	sc.HoldAt = (hold + sc.Interval - 1) / sc.Interval * sc.Interval
 	if c.Window == 0 {
 		sc.HoldAt = time.Duration(fault) * sc.Interval
 	}

@@ -44,6 +44,22 @@ func defaultSpec(t testing.TB) *criteria.Spec { return loadSpec(t, monitoring.De
 // 1s evaluations: what short real-clock soaks and launch tests use).
 func shortSpec(t testing.TB) *criteria.Spec { return loadSpec(t, "fixtures/criteria.short.yaml") }
 
+// noDataSpec is the default criteria's taker_share_stop (the review's
+// no-data case) and deadline_miss_stop (no ticks): a two-hour gap makes
+// hours of series, so promtool gets two alerts, not all of them.
+func noDataSpec(t testing.TB) *criteria.Spec {
+	spec := *defaultSpec(t)
+	spec.Criteria = nil
+	for _, name := range []string{"deadline_miss_stop", "taker_share_stop"} {
+		c, ok := defaultSpec(t).ByName(name)
+		if !ok {
+			t.Fatalf("fixtures/criteria.yaml has no %s", name)
+		}
+		spec.Criteria = append(spec.Criteria, c)
+	}
+	return &spec
+}
+
 func loadSpec(t testing.TB, rel string) *criteria.Spec {
 	t.Helper()
 	spec, err := criteria.Load(filepath.Join(moduleRoot(t), rel))

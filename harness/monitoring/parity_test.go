@@ -28,6 +28,7 @@ func TestParityWithTheInProcessEvaluator(t *testing.T) {
 		{"default", defaultSpec(t), monitoring.Options{}, nil},
 		{"custom_names_baseline_restart", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: realisticBaseline}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
 		{"short_criteria_flap", shortSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithFlap()}},
+		{"nodata_gap_2h", noDataSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithNoDataGap(2 * time.Hour)}},
 	} {
 		spec := c.spec
 		t.Run(c.name, func(t *testing.T) {
@@ -53,8 +54,8 @@ func assertParity(t *testing.T, spec *criteria.Spec, sc monitoring.Scenario) {
 	if !ok {
 		t.Fatalf("%s never fired in presoak's evaluator; promtool fires it at %v", name, sc.FireAt)
 	}
-	// The pending episode that led to firing began at HoldAt; with a flap,
-	// an earlier one began at FirstHoldAt and was reset.
+	// The pending episode that led to firing began at HoldAt; with a flap or
+	// a no-data gap, an earlier one began at FirstHoldAt and was reset.
 	var pendings []time.Duration
 	reset := false
 	for _, x := range tr.Transitions {
@@ -146,5 +147,43 @@ func TestWithFlapInterruptsTheFault(t *testing.T) {
 	}
 	if flapped < len(rt.Scenarios)/2 {
 		t.Errorf("only %d of %d scenarios flap", flapped, len(rt.Scenarios))
+	}
+}
+
+// TestWithNoDataGapHasNoData makes sure the no-data variant really leaves
+// the ratio criteria without data between two breaches (else its parity
+// proves nothing about no data), and that taker_share_stop is the review's
+// case: one minute of breach, two hours without fills, the breach again.
+func TestWithNoDataGapHasNoData(t *testing.T) {
+	spec := defaultSpec(t)
+	rt, err := monitoring.NewRuleTests(spec, monitoring.Options{}, monitoring.WithNoDataGap(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gapped := 0
+	for _, sc := range rt.Scenarios {
+		if sc.FirstHoldAt == 0 {
+			continue
+		}
+		gapped++
+		tr := criteria.EvaluateSeries(spec, signal.Options{}, sc.Samples(), sc.EvalTimes())
+		noData := false
+		for _, x := range tr.Transitions {
+			if x.Criterion == sc.Criterion.Name && x.To == criteria.Inactive && !x.Value.OK {
+				noData = noData || (x.At.Sub(monitoring.Epoch) > sc.FirstHoldAt && x.At.Sub(monitoring.Epoch) < sc.HoldAt)
+			}
+		}
+		if !noData {
+			t.Errorf("%s: no reset on no data between %v and %v", sc.Criterion.Name, sc.FirstHoldAt, sc.HoldAt)
+		}
+		if len(sc.QuietAt) == 0 {
+			t.Errorf("%s: no quiet evaluation after the gap", sc.Criterion.Name)
+		}
+		if sc.Criterion.Name == "taker_share_stop" && (sc.HoldAt-sc.FirstHoldAt != 2*time.Hour+time.Minute) {
+			t.Errorf("taker_share_stop: breach again %v after the first, want 2h1m (1m of breach, 2h without fills)", sc.HoldAt-sc.FirstHoldAt)
+		}
+	}
+	if gapped != 7 {
+		t.Errorf("%d scenarios have a no-data gap, want the 7 ratio criteria", gapped)
 	}
 }

@@ -199,7 +199,7 @@ func Describe(n signal.Name) string {
 	case signal.ResidentMemoryMB:
 		return "most resident memory in the window, MB"
 	case signal.CriticalBreakersOpen:
-		return "most critical circuit breakers open at once in the window (count)"
+		return "critical circuit breakers open throughout a whole window-long stretch ending within the last window (count): the window is how long one must have been open"
 	case signal.P95RegressionPct:
 		return "worst stage p95 over the window against the frozen baseline's, % above it"
 	case signal.TargetDown:
@@ -252,16 +252,17 @@ func SignalExpr(n signal.Name, window time.Duration, o Options) (string, error) 
 		}
 		return fmt.Sprintf("max by (%s) (max_over_time(%s[%s])) / 1e6", by, mem, Range(window)), nil
 	case signal.CriticalBreakersOpen:
-		// The most open at once in the window, as presoak counts it, equals
-		// the sum of each breaker's max whenever at most one is open (and
-		// for any threshold of 0).
 		crit := o.sigSel("breakers_open", "")
 		ticks := o.sigSel("ticks", "")
 		if window <= 0 {
 			return fmt.Sprintf("sum by (%s) (%s) or 0 * group by (%s) (%s)", by, crit, by, ticks), nil
 		}
-		return fmt.Sprintf("sum by (%s) (max_over_time(%s[%s])) or 0 * group by (%s) (%s)",
-			by, crit, Range(window), by, ticks), nil
+		// Open at every sample of a window-long stretch (with a sample
+		// before it) ending within the last window, at a 1s resolution:
+		// how long the breaker has been open, as presoak judges it.
+		w := Range(window)
+		return fmt.Sprintf("sum by (%[1]s) (max_over_time((min_over_time(%[2]s[%[3]s]) and present_over_time(%[2]s[%[3]s] offset %[3]s))[%[3]s:%[4]s])) or 0 * group by (%[1]s) (%[5]s)",
+			by, crit, w, Range(signal.BreakerStep), ticks), nil
 	case signal.P95RegressionPct:
 		return fmt.Sprintf("100 * (max by (%s) (%s / on (stage) group_left () %s) - 1)",
 			by, StageQuantilesExpr(0.95, window, o), BaselineRecord), nil

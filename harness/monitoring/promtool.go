@@ -9,36 +9,46 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/presoak/presoak/harness/monitoring/prombin"
 )
 
-// ErrNoPromtool is returned when promtool is not installed.
-var ErrNoPromtool = errors.New("promtool not found on PATH (run `make deps`: it installs Debian's prometheus package)")
+// ErrNoPromtool is returned when the pinned promtool is not built (or is
+// not the pinned release); the error says to run `make deps`.
+var ErrNoPromtool = errors.New("no pinned promtool")
 
 // PromtoolTimeout bounds one promtool run. A rule-test run of the default
 // criteria simulates hours at 15s evaluations: about 5s of CPU, several
 // times that on a loaded machine.
 const PromtoolTimeout = 3 * time.Minute
 
-// Promtool runs Prometheus's promtool. The zero value finds it on PATH.
+// Promtool runs Prometheus's promtool. The zero value runs the pinned one
+// (package prombin: built by `make deps` from the release in tools/go.mod);
+// nothing else on PATH is used.
 type Promtool struct {
-	// Path is the promtool binary; empty means "promtool" on PATH.
+	// Path is a promtool binary to run instead of the pinned one (tests of
+	// this package); empty means the pinned one.
 	Path string
 }
 
-// Find returns the promtool binary's path, or ErrNoPromtool.
+// Find returns the promtool binary's path, or an error wrapping
+// ErrNoPromtool that says to run `make deps`.
 func (p Promtool) Find() (string, error) {
-	name := p.Path
-	if name == "" {
-		name = "promtool"
+	if p.Path != "" {
+		path, err := exec.LookPath(p.Path)
+		if err != nil {
+			return "", fmt.Errorf("find promtool %s: %w: %w", p.Path, ErrNoPromtool, err)
+		}
+		return path, nil
 	}
-	path, err := exec.LookPath(name)
+	path, _, err := prombin.Find("", prombin.Promtool)
 	if err != nil {
-		return "", fmt.Errorf("find promtool: %w", ErrNoPromtool)
+		return "", fmt.Errorf("%w: %w", ErrNoPromtool, err)
 	}
 	return path, nil
 }
 
-// Version is promtool's first version line ("promtool, version 2.42.0 ...").
+// Version is promtool's first version line ("promtool, version 3.16.0 ...").
 func (p Promtool) Version(ctx context.Context) (string, error) {
 	out, err := p.run(ctx, "--version")
 	if err != nil {

@@ -3,6 +3,7 @@ package monitoring_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/monitoring"
@@ -27,6 +28,7 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 			Baseline: realisticBaseline,
 		}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
 		{"short_criteria_flap", shortSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithFlap()}},
+		{"nodata_gap_2h", noDataSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithNoDataGap(2 * time.Hour)}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -13,8 +13,8 @@ import (
 
 // RuleTests are promtool rule tests for every alerting rule of a spec: for
 // each criterion a test group with its scenario's series, asserting the alert
-// is not firing one interval before FireAt and fires at FireAt with its
-// labels and annotations (the value to two decimals).
+// is not firing at QuietAt and one interval before FireAt, and fires at FireAt
+// with its labels and annotations (the value to two decimals).
 type RuleTests struct {
 	// Scenarios, in spec order.
 	Scenarios []Scenario
@@ -95,12 +95,15 @@ func (rt RuleTests) Render(rulesFile string) ([]byte, error) {
 		for _, s := range sc.Series {
 			g.InputSeries = append(g.InputSeries, inputSeries{Series: s.Selector(), Values: s.Notation()})
 		}
-		g.AlertRuleTest = []alertRuleTest{
+		for _, q := range sc.QuietAt {
+			g.AlertRuleTest = append(g.AlertRuleTest, alertRuleTest{EvalTime: rmon.FormatDuration(q), Alertname: sc.Alert.Name, ExpAlerts: []expAlert{}})
+		}
+		g.AlertRuleTest = append(g.AlertRuleTest, []alertRuleTest{
 			{EvalTime: rmon.FormatDuration(sc.FireAt - sc.Interval), Alertname: sc.Alert.Name, ExpAlerts: []expAlert{}},
 			{EvalTime: rmon.FormatDuration(sc.FireAt), Alertname: sc.Alert.Name, ExpAlerts: []expAlert{{
 				ExpLabels: sc.ExpectedLabels(), ExpAnnotations: sc.ExpectedAnnotations(),
 			}}},
-		}
+		}...)
 		f.Tests = append(f.Tests, g)
 	}
 	var buf bytes.Buffer

@@ -34,9 +34,13 @@ type Scenario struct {
 	// HoldAt is the first evaluation at which the condition holds (for good:
 	// after a flap, the second time); FireAt the one at which the alert fires.
 	HoldAt, FireAt time.Duration
-	// FirstHoldAt is when the condition first held before a flap reset it
-	// (WithFlap); zero without a flap.
+	// FirstHoldAt is when the condition first held before a flap or a
+	// no-data gap reset it (WithFlap, WithNoDataGap); zero without.
 	FirstHoldAt time.Duration
+	// QuietAt are more evaluations at which the alert must not be firing
+	// (after a no-data gap: where an evaluator that kept the pending state
+	// through the gap would fire).
+	QuietAt []time.Duration
 	// Value is the signal's value at FireAt.
 	Value float64
 	// Baseline is the p95 baseline the scenario assumes (p95 regression).
@@ -50,7 +54,22 @@ type Scenario struct {
 // ScenarioOption changes how scenarios are built.
 type ScenarioOption func(*scenarioConfig)
 
-type scenarioConfig struct{ restart, flap bool }
+type scenarioConfig struct {
+	restart, flap bool
+	gap           time.Duration
+}
+
+// WithNoDataGap gives every ratio criterion's scenario (deadline miss,
+// errors, hit ratio, taker share) one minute of breach, then gap without
+// any increase of its counters (no ticks, no cache requests, no fills: the
+// signal has no data once the breach leaves the window), then the breach
+// again until the alert fires. Prometheus drops a pending alert whose
+// expression returns nothing, so the alert fires a full for-duration after
+// the breach comes back, and presoak must too. Criteria whose window is not
+// shorter than gap minus two intervals keep their plain scenario.
+func WithNoDataGap(gap time.Duration) ScenarioOption {
+	return func(c *scenarioConfig) { c.gap = gap }
+}
 
 // WithRestart makes the bot restart halfway between HoldAt and FireAt in
 // every counter-based scenario: all its counters drop back towards zero and
@@ -103,7 +122,17 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		sc.FirstHoldAt = sc.HoldAt
 		sc.HoldAt += time.Duration(flapAt-fault) * interval
 	}
-	return sc.finish(c, fault, flapGap, flapAt, cfg)
+	gapFrom, gapTo := 0, 0
+	if cfg.gap > 0 && flapGap == 0 && !c.Declared() && isRatio(c.Signal) && c.Window+2*interval <= cfg.gap {
+		// Breach for a minute from the fault, no increase for the gap, breach again.
+		breach := max(1, int((time.Minute+interval-1)/interval))
+		gapFrom = fault + breach
+		gapTo = gapFrom + int(cfg.gap/interval)
+		sc.FirstHoldAt = sc.HoldAt
+		sc.HoldAt += time.Duration(gapTo-fault) * interval
+		sc.QuietAt = []time.Duration{sc.HoldAt + time.Duration(breach)*interval}
+	}
+	return sc.finish(c, fault, flapGap, flapAt, gapFrom, gapTo, cfg)
 }
 
 // fixed builds the series of a fixed signal's criterion.
@@ -130,8 +159,9 @@ func (sc *Scenario) fixed(c criteria.Criterion, fault int, o Options) error {
 	return err
 }
 
-// finish places FireAt, sizes the series and applies the flap and restart.
-func (sc *Scenario) finish(c criteria.Criterion, fault, flapGap, flapAt int, cfg scenarioConfig) (Scenario, error) {
+// finish places FireAt, sizes the series and applies the flap, the no-data
+// gap and the restart.
+func (sc *Scenario) finish(c criteria.Criterion, fault, flapGap, flapAt, gapFrom, gapTo int, cfg scenarioConfig) (Scenario, error) {
 	interval := sc.Interval
 	sc.FireAt = sc.HoldAt + c.For
 	if sc.FireAt%interval != 0 {
@@ -145,6 +175,9 @@ func (sc *Scenario) finish(c criteria.Criterion, fault, flapGap, flapAt int, cfg
 	sc.extend()
 	if flapGap > 0 {
 		sc.flap(fault, flapAt-flapGap, flapAt)
+	}
+	if gapTo > 0 {
+		sc.noData(fault, gapFrom, gapTo)
 	}
 	if cfg.restart {
 		sc.restartAt(int((sc.HoldAt + (sc.FireAt-sc.HoldAt)/2) / interval))
@@ -176,6 +209,38 @@ func (sc *Scenario) flap(fault, from, to int) {
 				}
 				vals[k] = vals[k-1] + step
 			}
+		}
+		s.Phases = phasesOf(vals)
+	}
+}
+
+func isRatio(n signal.Name) bool {
+	switch n {
+	case signal.DeadlineMissPct, signal.ErrorPct, signal.MDCacheHitPct, signal.TakerSharePct:
+		return true
+	}
+	return false
+}
+
+// noData rewrites every counter so that it does not increase over samples
+// [from, to); the fault (from sample fault) resumes at to.
+func (sc *Scenario) noData(fault, from, to int) {
+	for i := range sc.Series {
+		s := &sc.Series[i]
+		if len(s.Phases) < 2 {
+			continue
+		}
+		healthy, faulty := s.Phases[0], s.Phases[1]
+		vals := s.Values()
+		for k := 1; k < len(vals); k++ {
+			step := faulty.Step
+			switch {
+			case k < fault:
+				step = healthy.Step
+			case k >= from && k < to:
+				step = 0
+			}
+			vals[k] = vals[k-1] + step
 		}
 		s.Phases = phasesOf(vals)
 	}

@@ -147,23 +147,79 @@ func (s *Series) ratio(at time.Time, window time.Duration, num, den, den2 int, e
 	return value(100 * (b.counters[num] - a.counters[num]) / d)
 }
 
-// breakers is the most critical breakers open at once in the window (the
-// newest up sample when window is 0).
+// BreakerStep is the resolution at which critical_breakers_open looks for
+// a long enough open stretch (the PromQL subquery's step).
+const BreakerStep = time.Second
+
+// LookBack is how far back from an evaluation a signal over window reads
+// samples: critical_breakers_open looks for a window-long stretch ending
+// within the last window, with a sample before it, so three windows; every
+// other signal the window.
+func LookBack(name Name, window time.Duration) time.Duration {
+	if name == CriticalBreakersOpen {
+		return 3 * window
+	}
+	return window
+}
+
+// breakers is how many critical breakers have been open for a whole window:
+// the most that were open at every sample of some window-long stretch
+// (τ-window, τ] ending within the last window, τ on a BreakerStep grid, with
+// a sample in the window before the stretch (so the first samples of a run
+// are not a whole window by themselves). In PromQL:
+//
+//	max_over_time((min_over_time(open[w]) and present_over_time(open[w] offset w))[w:1s])
+//
+// "Open for more than 5 minutes" is then judged by how long it was open (to
+// a scrape interval), not by when evaluations happened to see it, and a
+// stretch that ended since the previous evaluation still counts. Window 0:
+// the newest up sample's count.
 func (s *Series) breakers(at time.Time, window time.Duration) Value {
-	i, j, ok := s.span(at, window)
+	if window <= 0 {
+		_, j, ok := s.span(at, 0)
+		if !ok {
+			return noData("no sample in the window")
+		}
+		return value(float64(s.at(j).breakers))
+	}
+	i, j, ok := s.span(at, 3*window)
 	if !ok {
 		return noData("no sample in the window")
 	}
-	if window == 0 {
-		return value(float64(s.at(j).breakers))
-	}
-	m := 0
-	for k := i; k <= j; k++ {
-		if p := s.at(k); p.up {
-			m = max(m, p.breakers)
+	step, w, atNs := int64(BreakerStep), int64(window), at.UnixNano()
+	// τ from the oldest grid point after at-window up to at, ascending; the
+	// samples in (τ-w, τ] slide forward: a monotone deque keeps their min;
+	// before is the newest up sample at or before τ-w.
+	tau := floorDiv(atNs-w, step)*step + step
+	var dq []int // sample indexes, counts increasing
+	next, before := i, -1
+	best, found := 0, false
+	for ; tau <= atNs; tau += step {
+		for next <= j && s.at(next).atNs <= tau {
+			if p := s.at(next); p.up {
+				for len(dq) > 0 && s.at(dq[len(dq)-1]).breakers >= p.breakers {
+					dq = dq[:len(dq)-1]
+				}
+				dq = append(dq, next)
+			}
+			next++
+		}
+		for len(dq) > 0 && s.at(dq[0]).atNs <= tau-w {
+			dq = dq[1:]
+		}
+		for k := max(i, before+1); k < next && s.at(k).atNs <= tau-w; k++ {
+			if s.at(k).up {
+				before = k
+			}
+		}
+		if len(dq) > 0 && before >= 0 && s.at(before).atNs > tau-2*w {
+			best, found = max(best, s.at(dq[0]).breakers), true
 		}
 	}
-	return value(float64(m))
+	if !found {
+		return noData("no window-long stretch of samples in the window")
+	}
+	return value(float64(best))
 }
 
 // residentMB is the most resident memory of an up sample in the window, in

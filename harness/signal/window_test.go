@@ -32,7 +32,45 @@ func TestWindowExcludesItsLeftEdge(t *testing.T) {
 	if v := s.Compute(DeadlineMissPct, 15*time.Second, t0.Add(30*time.Second), Options{}); v.OK {
 		t.Errorf("deadline_miss_pct[15s] at 30s: got %v, want no data (the sample at 15s is the left edge: one sample left)", v)
 	}
-	if v := s.Compute(CriticalBreakersOpen, 15*time.Second, t0.Add(75*time.Second), Options{}); v.OK {
-		t.Errorf("critical_breakers_open[15s] at 75s: got %v, want no data (the up sample at 60s is the left edge; 75s is down)", v)
+	if v := s.Compute(CriticalBreakersOpen, 0, t0.Add(75*time.Second), Options{}); v.OK {
+		t.Errorf("critical_breakers_open now at 75s: got %v, want no data (75s is down)", v)
+	}
+}
+
+// TestBreakersNeedAWholeWindowOpen: critical_breakers_open over a window
+// counts a breaker only once it has been open at every sample of a whole
+// window with a sample before it, so the first seconds of a run are not a
+// whole window by themselves; a stretch that ended since the last
+// evaluation still counts.
+func TestBreakersNeedAWholeWindowOpen(t *testing.T) {
+	t.Parallel()
+	run := func(openFor time.Duration) *Series {
+		s := NewSeries(time.Hour)
+		for k := 0; k <= 300; k++ { // 1s samples, open from the first one
+			n := 0
+			if time.Duration(k)*time.Second < openFor {
+				n = 1
+			}
+			s.Add(Sample{At: t0.Add(time.Duration(k) * time.Second), Up: true, CriticalBreakersOpen: n})
+		}
+		return s
+	}
+	short := run(10 * time.Second)
+	for _, at := range []time.Duration{5 * time.Second, 30 * time.Second, 61 * time.Second, 90 * time.Second} {
+		if v := short.Compute(CriticalBreakersOpen, time.Minute, t0.Add(at), Options{}); v.OK && v.V != 0 {
+			t.Errorf("open for the first 10s, at %v: got %v, want 0 or no data", at, v)
+		}
+	}
+	long := run(65 * time.Second)
+	if v := long.Compute(CriticalBreakersOpen, time.Minute, t0.Add(59*time.Second), Options{}); v.OK && v.V != 0 {
+		t.Errorf("open from the start, at 59s: got %v, want 0 or no data (not a whole minute yet)", v)
+	}
+	for _, at := range []time.Duration{60 * time.Second, 64 * time.Second, 90 * time.Second} {
+		if v := long.Compute(CriticalBreakersOpen, time.Minute, t0.Add(at), Options{}); v.V != 1 {
+			t.Errorf("open from 0s to 65s, at %v: got %v, want 1", at, v)
+		}
+	}
+	if v := long.Compute(CriticalBreakersOpen, time.Minute, t0.Add(126*time.Second), Options{}); v.V != 0 {
+		t.Errorf("closed since 65s, at 126s: got %v, want 0 (the stretch ended more than a window ago)", v)
 	}
 }

@@ -1,6 +1,6 @@
 // Package stack brings up and tears down a real local monitoring stack for a
-// soak: a Prometheus server (Debian's /usr/bin/prometheus) on a free loopback
-// port with the generated presoak rules loaded, scraping one bot — the one
+// soak: a Prometheus server (the pinned release, built by make deps; see
+// package prombin) on a free loopback port with the generated presoak rules loaded, scraping one bot — the one
 // already answering at an address, a given /metrics URL, or the reference bot
 // (cmd/mmbot) built and started for the occasion.
 //

@@ -10,29 +10,30 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/presoak/presoak/harness/monitoring/prombin"
 )
 
-// DebianPrometheus is where Debian's prometheus package installs the server.
-const DebianPrometheus = "/usr/bin/prometheus"
+// ErrNoPrometheus is returned when the pinned Prometheus server is not
+// built (or is not the pinned release); the error says to run `make deps`.
+var ErrNoPrometheus = errors.New("no pinned prometheus server")
 
-// ErrNoPrometheus is returned when no Prometheus server binary is found.
-var ErrNoPrometheus = errors.New("prometheus server not found (run make deps: it installs Debian's prometheus package)")
-
-// FindPrometheus returns bin when set, else prometheus on PATH, else Debian's path.
+// FindPrometheus returns bin when set, else the pinned server (package
+// prombin: built by `make deps` from the release in tools/go.mod). Another
+// prometheus on PATH is never used.
 func FindPrometheus(bin string) (string, error) {
 	if bin != "" {
-		if p, err := exec.LookPath(bin); err == nil {
-			return p, nil
+		p, err := exec.LookPath(bin)
+		if err != nil {
+			return "", fmt.Errorf("find prometheus %q: %w: %w", bin, ErrNoPrometheus, err)
 		}
-		return "", fmt.Errorf("find prometheus %q: %w", bin, ErrNoPrometheus)
-	}
-	if p, err := exec.LookPath("prometheus"); err == nil {
 		return p, nil
 	}
-	if p, err := exec.LookPath(DebianPrometheus); err == nil {
-		return p, nil
+	p, _, err := prombin.Find("", prombin.Prometheus)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNoPrometheus, err)
 	}
-	return "", fmt.Errorf("find prometheus: %w", ErrNoPrometheus)
+	return p, nil
 }
 
 // promConfig is the part of prometheus.yml the stack writes.
