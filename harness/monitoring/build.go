@@ -9,6 +9,7 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	rmon "github.com/presoak/presoak/reports/monitoring"
 )
@@ -40,6 +41,11 @@ func Build(in Inputs) (rmon.Model, error) {
 		return rmon.Model{}, fmt.Errorf("build monitoring: no criteria")
 	}
 	o := in.Options
+	spec, notApplied, err := in.Spec.ForProfile(o.prof().DeclaredKinds(), profile.Vocabulary())
+	if err != nil {
+		return rmon.Model{}, fmt.Errorf("build monitoring: %w", err)
+	}
+	in.Spec = spec
 	m := rmon.Model{
 		Title:              "presoak soak",
 		UID:                "presoak-soak",
@@ -117,6 +123,7 @@ func Build(in Inputs) (rmon.Model, error) {
 	m.Stages = stages(in.Budgets, o)
 	m.Breakers = rmon.Breakers{Expr: BreakersExpr(o), CriticalExpr: CriticalBreakersNowExpr(o)}
 	m.Notes = notes(o)
+	m.Notes = append(m.Notes, notApplied...)
 	return m, nil
 }
 
