@@ -60,6 +60,22 @@ func (s *Series) ComputeDeclared(name string, over Over, of string, window time.
 		return noData("no sample in the window")
 	}
 	switch over {
+	case OverMax, OverMin, OverAvg, OverDrop:
+		if v, ok := s.windowed(name, over, window, at); ok {
+			return v
+		}
+	case OverLast:
+		for k := j; k >= i; k-- {
+			if v, has := s.at(k).decl[name]; has && s.at(k).up {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return noData("a NaN or infinite value in the window")
+				}
+				return value(v)
+			}
+		}
+		return noData("the signal has no value in the window")
+	}
+	switch over {
 	case OverMax, OverMin, OverAvg, OverLast, OverDrop:
 		n, acc, last := 0, 0.0, 0.0
 		for k := i; k <= j; k++ {
@@ -121,22 +137,25 @@ func (s *Series) ComputeDeclared(name string, over Over, of string, window time.
 }
 
 // declSpan is a declared counter's reset-adjusted value at the first and
-// the last up sample of [i, j] that has it, and their times.
+// the last up sample of [i, j] that has it, and their times; ok is false
+// with fewer than two, or when either is NaN (as the fixed counters: a
+// non-finite value is no data for the windows it bounds).
 func (s *Series) declSpan(name string, i, j int) (a, b float64, at0, at1 int64, ok bool) {
-	first := -1
+	first, last := -1, -1
 	for k := i; k <= j; k++ {
-		p := s.at(k)
-		v, has := p.declAdj[name]
-		if !p.up || !has {
-			continue
+		if v, has := s.at(k).declAdj[name]; has && s.at(k).up {
+			first, a, at0 = k, v, s.at(k).atNs
+			break
 		}
-		if math.IsNaN(v) {
-			return 0, 0, 0, 0, false
-		}
-		if first < 0 {
-			first, a, at0 = k, v, p.atNs
-		}
-		b, at1 = v, p.atNs
 	}
-	return a, b, at0, at1, first >= 0 && at1 > at0
+	for k := j; k > first && first >= 0; k-- {
+		if v, has := s.at(k).declAdj[name]; has && s.at(k).up {
+			last, b, at1 = k, v, s.at(k).atNs
+			break
+		}
+	}
+	if first < 0 || last < 0 || math.IsNaN(a) || math.IsNaN(b) {
+		return 0, 0, 0, 0, false
+	}
+	return a, b, at0, at1, at1 > at0
 }

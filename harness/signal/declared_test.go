@@ -72,3 +72,81 @@ func TestSampleDeclaredJSON(t *testing.T) {
 		t.Errorf("got %v, want a 1.5, b NaN, c +Inf (%s)", out.Declared, b)
 	}
 }
+
+// TestDeclaredWindowsMatchAScan: the running window aggregates equal a
+// plain scan of (at-window, at], over gaps, NaNs, missing values and an
+// evaluation that goes back in time.
+func TestDeclaredWindowsMatchAScan(t *testing.T) {
+	type pt struct {
+		at  time.Time
+		v   float64
+		has bool
+	}
+	var pts []pt
+	s := NewSeries(time.Hour)
+	x := 0.0
+	for i := range 2000 {
+		at := t0.Add(time.Duration(i)*time.Second + time.Duration(i%7)*100*time.Millisecond)
+		x = math.Mod(x*31+float64(i%13)+0.5, 97)
+		p := pt{at: at, v: x, has: i%11 != 3}
+		if i%257 == 100 {
+			p.v = math.NaN()
+		}
+		pts = append(pts, p)
+		d := map[string]float64{}
+		if p.has {
+			d["g"] = p.v
+		}
+		s.Add(Sample{At: at, Up: true, Declared: d})
+	}
+	scan := func(over Over, w time.Duration, at time.Time) (float64, bool) {
+		n, acc, last := 0, 0.0, 0.0
+		for _, p := range pts {
+			if !p.at.After(at.Add(-w)) || p.at.After(at) || !p.has {
+				continue
+			}
+			if math.IsNaN(p.v) {
+				return 0, false
+			}
+			last = p.v
+			switch {
+			case n == 0:
+				acc = p.v
+			case over == OverMin:
+				acc = math.Min(acc, p.v)
+			case over == OverAvg:
+				acc += p.v
+			default:
+				acc = math.Max(acc, p.v)
+			}
+			n++
+		}
+		if n == 0 {
+			return 0, false
+		}
+		switch over {
+		case OverAvg:
+			return acc / float64(n), true
+		case OverDrop:
+			return acc - last, true
+		}
+		return acc, true
+	}
+	for _, over := range []Over{OverMax, OverMin, OverAvg, OverDrop} {
+		for _, w := range []time.Duration{3 * time.Second, time.Minute, 10 * time.Minute} {
+			evals := []int{}
+			for k := 0; k < 2000; k += 7 {
+				evals = append(evals, k)
+			}
+			evals = append(evals, 500, 1999) // back in time, then forward
+			for _, k := range evals {
+				at := t0.Add(time.Duration(k) * time.Second)
+				got := s.ComputeDeclared("g", over, "", w, at)
+				want, ok := scan(over, w, at)
+				if got.OK != ok || (ok && math.Abs(got.V-want) > 1e-9) {
+					t.Fatalf("%s over %v at +%ds: got %v, want %v (ok %v)", over, w, k, got, want, ok)
+				}
+			}
+		}
+	}
+}

@@ -113,6 +113,7 @@ type Series struct {
 	mem map[time.Duration]memCache
 
 	declLast, declTotal map[string]float64 // declared counters' last raw and reset-adjusted values
+	declWins            map[declKey]*declWin
 }
 
 // NewSeries returns a Series keeping samples for keep (the longest window
