@@ -51,6 +51,7 @@ const (
 	Foreground      = "FOREGROUND"       // make launch: wait for the soak
 	Workdir         = "PRESOAK_WORKDIR"  // the team's tree (internal/home)
 	Profile         = "PRESOAK_PROFILE"  // the team's bot profile (internal/home)
+	ProfileFile     = "PROFILE"          // make's name for the bot profile (harness/target)
 )
 
 // Names are all of them.
@@ -58,7 +59,7 @@ var Names = []string{
 	Config, Target, Harness, ScrapeURL, PrometheusURL, Selector, Criteria, Budgets,
 	ReadinessSample, Duration, MetricNames, Baseline, BaselineDir, Faults, Addr,
 	Prometheus, ScrapeInterval, Resume, OnStop, Apply, Datasets, Foreground,
-	Workdir, Profile,
+	Workdir, Profile, ProfileFile,
 }
 
 // Clear unsets every variable of Names in this process. Call it first in a
