@@ -104,7 +104,12 @@ func (e *Evaluator) Evaluate(at time.Time) ([]Result, []Transition) {
 	var trs []Transition
 	for i, c := range e.spec.Criteria {
 		r := &e.res[i]
-		v := e.series.Compute(c.Signal, c.Window, at, e.opts)
+		var v signal.Value
+		if c.Over != "" {
+			v = e.series.ComputeDeclared(string(c.Signal), c.Over, c.Of, c.Window, at)
+		} else {
+			v = e.series.Compute(c.Signal, c.Window, at, e.opts)
+		}
 		r.Value = v
 		from := r.State
 		if v.OK {

@@ -37,6 +37,25 @@
 //	target_down                1 when the target cannot be read (or its newest
 //	                           good sample is older than the window), else 0
 //
+// Any other signal name is a signal the bot profile declares (its signals:
+// section), with over: saying how it is judged over the window — no Go code
+// per signal:
+//
+//	over: max | min | avg      the largest, smallest, mean value in the window (gauge)
+//	over: last                 the newest value in the window (gauge or counter)
+//	over: drop                 the window's largest value minus its newest: a fall
+//	                           from the window's peak, e.g. PnL lost in the last hour (gauge)
+//	over: rate                 the counter's increase per second over the window
+//	over: increase             the counter's increase over the window
+//	over: ratio                100 * increase / increase of the counter named by of:
+//
+// Such a criterion is checked against the profile (CheckDeclared, run by the
+// soak before anything is measured): a name the profile does not declare, a
+// histogram, or a counter judgement of a gauge is a problem at its file:line.
+// The generated rules write the profile's expression with the matching
+// PromQL function (max_over_time, rate, increase, ...). A window where the
+// signal has no value (its selector matched nothing) is no data, never a pass.
+//
 // The memory-growth slope comes with Sen's 95% confidence interval
 // (signal.Value's Lo and Hi, shown in reports; criteria compare the slope
 // itself, never the interval). That interval assumes independent samples:
@@ -124,8 +143,15 @@ type Spec struct {
 type Criterion struct {
 	// Name is stable; it names the JUnit testcase and the alert.
 	Name string `yaml:"name"`
-	// Signal is what is compared.
+	// Signal is what is compared: one of the fixed signals, or any scalar
+	// signal the bot profile declares, judged over the window as Over says.
 	Signal signal.Name `yaml:"signal"`
+	// Over is how a profile-declared signal is judged over the window
+	// (max, min, avg, last for a gauge; rate, increase, ratio for a
+	// counter); required for a declared signal, empty for a fixed one.
+	Over signal.Over `yaml:"over,omitempty"`
+	// Of is the denominator counter of Over ratio (percent).
+	Of string `yaml:"of,omitempty"`
 	// Op and Threshold: the condition, in the signal's unit (percent, MB/h, count).
 	Op        Op      `yaml:"op"`
 	Threshold float64 `yaml:"threshold"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,8 +113,30 @@ func (s *Spec) Validate() error {
 		}
 		seen[c.Name] = i
 		info, known := signals[c.Signal]
-		if !known {
-			add(i, id, "signal", "unknown signal %q, want one of %s", c.Signal, signalList())
+		switch {
+		case known && (c.Over != "" || c.Of != ""):
+			add(i, id, "over", "%s is a fixed signal with its own computation: remove over and of", c.Signal)
+		case !known && c.Over == "":
+			add(i, id, "signal", "unknown signal %q, want one of %s, or a signal the bot profile declares with over: (%s)", c.Signal, signalList(), overList())
+		case !known:
+			if !nameRE.MatchString(string(c.Signal)) {
+				add(i, id, "signal", "%q is not [a-z][a-z0-9_]*", c.Signal)
+			}
+			if !slices.Contains(signal.Overs, c.Over) {
+				add(i, id, "over", "got %q, want one of %s", c.Over, overList())
+			}
+			if (c.Over == signal.OverRatio) != (c.Of != "") {
+				add(i, id, "of", "of names the denominator counter of over: ratio, and only of it")
+			}
+			if c.Over == signal.OverRatio {
+				info = signalInfo{0, math.Inf(1), true}
+			} else {
+				info = signalInfo{math.Inf(-1), math.Inf(1), c.Over != signal.OverLast}
+				if c.Over == signal.OverDrop {
+					info.min = 0
+				}
+			}
+			known = true
 		}
 		switch c.Op {
 		case Greater, GreaterEqual, Less, LessEqual:
@@ -165,6 +188,58 @@ func signalList() string {
 	return strings.Join(names, ", ")
 }
 
+func overList() string {
+	out := make([]string, len(signal.Overs))
+	for i, o := range signal.Overs {
+		out[i] = string(o)
+	}
+	return strings.Join(out, ", ")
+}
+
+// Declared reports whether the criterion names a profile-declared signal.
+func (c Criterion) Declared() bool { return !KnownSignal(c.Signal) && c.Over != "" }
+
+// CheckDeclared checks the criteria naming profile-declared signals against
+// the profile's declared scalar signals (name -> kind: counter or gauge).
+// It returns a *ValidationError naming each unknown signal (with the
+// declared ones), or a counter judgement (rate, increase, ratio) of a gauge.
+func (s *Spec) CheckDeclared(kinds map[string]string) error {
+	var ps []Problem
+	names := make([]string, 0, len(kinds))
+	for n := range kinds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, c := range s.Criteria {
+		if !c.Declared() {
+			continue
+		}
+		line := 0
+		if i < len(s.lines) {
+			line = s.lines[i]
+		}
+		check := func(field, name string) {
+			k, ok := kinds[name]
+			switch {
+			case !ok:
+				ps = append(ps, Problem{File: s.file, Line: line, Criterion: c.Name, Field: field,
+					Msg: fmt.Sprintf("the bot profile declares no counter or gauge signal %q; it declares: %s", name, strings.Join(names, ", "))})
+			case k != "counter" && (c.Over == signal.OverRate || c.Over == signal.OverIncrease || c.Over == signal.OverRatio):
+				ps = append(ps, Problem{File: s.file, Line: line, Criterion: c.Name, Field: field,
+					Msg: fmt.Sprintf("over %s needs a counter, %s is a %s (use max, min, avg or last)", c.Over, name, k)})
+			}
+		}
+		check("signal", string(c.Signal))
+		if c.Over == signal.OverRatio && c.Of != "" {
+			check("of", c.Of)
+		}
+	}
+	if len(ps) > 0 {
+		return &ValidationError{Problems: ps}
+	}
+	return nil
+}
+
 // Holds reports whether `v op threshold`.
 func (c Criterion) Holds(v float64) bool {
 	switch c.Op {
@@ -187,4 +262,46 @@ func (s *Spec) MaxWindow() time.Duration {
 		w = max(w, signal.LookBack(c.Signal, c.Window))
 	}
 	return w
+}
+
+// ForProfile is the spec as it applies to a bot profile declaring kinds
+// (name -> counter or gauge; profile.Profile.DeclaredKinds). A criterion on
+// a signal of the shared vocabulary (vocab: the reference profile's
+// declared names, e.g. the desk signals) that this profile does not
+// declare is left out, and each one left out is named in notes (reports
+// and generated rules say so: it is not judged, never passed). A name
+// neither declared nor in the vocabulary, or a wrong kind, is an error
+// (CheckDeclared's). The spec itself is not changed.
+func (s *Spec) ForProfile(kinds map[string]string, vocab map[string]bool) (*Spec, []string, error) {
+	out := *s
+	out.Criteria, out.lines = nil, nil
+	var notes []string
+	for i, c := range s.Criteria {
+		if c.Declared() {
+			_, sigOK := kinds[string(c.Signal)]
+			_, ofOK := kinds[c.Of]
+			missing := ""
+			switch {
+			case !sigOK && vocab[string(c.Signal)]:
+				missing = string(c.Signal)
+			case c.Over == signal.OverRatio && !ofOK && vocab[c.Of]:
+				missing = c.Of
+			}
+			if missing != "" {
+				notes = append(notes, fmt.Sprintf("criterion %s not applied: the profile declares no %s signal (declare it to judge it)", c.Name, missing))
+				continue
+			}
+		}
+		out.Criteria = append(out.Criteria, c)
+		if i < len(s.lines) {
+			out.lines = append(out.lines, s.lines[i])
+		}
+	}
+	if err := out.CheckDeclared(kinds); err != nil {
+		return nil, nil, err
+	}
+	if len(out.Criteria) == 0 {
+		return nil, nil, &ValidationError{Problems: []Problem{{File: s.file, Field: "criteria", Msg: "no criterion applies to the profile"}}}
+	}
+	return &out, notes, nil
 }

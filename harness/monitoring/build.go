@@ -9,6 +9,7 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	rmon "github.com/presoak/presoak/reports/monitoring"
 )
@@ -40,6 +41,11 @@ func Build(in Inputs) (rmon.Model, error) {
 		return rmon.Model{}, fmt.Errorf("build monitoring: no criteria")
 	}
 	o := in.Options
+	spec, notApplied, err := in.Spec.ForProfile(o.prof().DeclaredKinds(), profile.Vocabulary())
+	if err != nil {
+		return rmon.Model{}, fmt.Errorf("build monitoring: %w", err)
+	}
+	in.Spec = spec
 	m := rmon.Model{
 		Title:              "presoak soak",
 		UID:                "presoak-soak",
@@ -82,7 +88,34 @@ func Build(in Inputs) (rmon.Model, error) {
 		}
 	}
 	for _, c := range in.Spec.Criteria {
-		if !records[RecordName(c.Signal, c.Window)] {
+		if !c.Declared() {
+			continue
+		}
+		rec := DeclaredRecordName(c)
+		expr, err := DeclaredExpr(c, in.Spec.EvaluationInterval, o)
+		if err != nil {
+			return rmon.Model{}, fmt.Errorf("build monitoring: %w", err)
+		}
+		th := rmon.Threshold{Criterion: c.Name, Severity: string(c.Severity), Op: string(c.Op), Value: c.Threshold}
+		if records[rec] {
+			for i := range m.Signals {
+				if m.Signals[i].Record == rec {
+					m.Signals[i].Thresholds = append(m.Signals[i].Thresholds, th)
+				}
+			}
+			continue
+		}
+		records[rec] = true
+		m.Recordings = append(m.Recordings, rmon.Recording{Record: rec, Expr: expr})
+		desc := fmt.Sprintf("%s of the profile's signal %s over the window", c.Over, c.Signal)
+		if c.Over == signal.OverRatio {
+			desc = fmt.Sprintf("increase of the profile's %s / increase of its %s over the window, %%", c.Signal, c.Of)
+		}
+		m.Signals = append(m.Signals, rmon.Signal{Name: string(c.Signal), Record: rec, Expr: expr, Window: c.Window,
+			Unit: unitOf(c), Description: desc, Thresholds: []rmon.Threshold{th}})
+	}
+	for _, c := range in.Spec.Criteria {
+		if !records[recordOf(c)] {
 			return rmon.Model{}, fmt.Errorf("build monitoring: criterion %s: unknown signal %q", c.Name, c.Signal)
 		}
 		m.Alerts = append(m.Alerts, Alert(c))
@@ -90,17 +123,18 @@ func Build(in Inputs) (rmon.Model, error) {
 	m.Stages = stages(in.Budgets, o)
 	m.Breakers = rmon.Breakers{Expr: BreakersExpr(o), CriticalExpr: CriticalBreakersNowExpr(o)}
 	m.Notes = notes(o)
+	m.Notes = append(m.Notes, notApplied...)
 	return m, nil
 }
 
 // Alert is the alerting rule of one criterion.
 func Alert(c criteria.Criterion) rmon.Alert {
-	rec := RecordName(c.Signal, c.Window)
+	rec := recordOf(c)
 	return rmon.Alert{
 		Name:      AlertName(c.Name),
 		Criterion: c.Name, Signal: string(c.Signal), Record: rec,
 		Expr: rec + " " + string(c.Op) + " " + rmon.FormatNumber(c.Threshold),
-		Op:   string(c.Op), Threshold: c.Threshold, Unit: Unit(c.Signal),
+		Op:   string(c.Op), Threshold: c.Threshold, Unit: unitOf(c),
 		Window: c.Window, For: c.For, Severity: string(c.Severity),
 		Description: c.Description, Action: c.Action,
 	}

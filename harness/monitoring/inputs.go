@@ -169,6 +169,18 @@ func (e Env) Load() (Inputs, error) {
 			in.Sources = append(in.Sources, "baseline: "+e.Display(e.Baseline)+" "+digest(data))
 		}
 	}
+	if in.Spec != nil && len(errs) == 0 {
+		// Criteria on the profile's own signals name signals it declares.
+		spec, notes, err := in.Spec.ForProfile(in.Options.prof().DeclaredKinds(), profile.Vocabulary())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("criteria %s against the profile: %w", e.Display(e.Criteria), err))
+		} else {
+			in.Spec = spec
+			for _, n := range notes {
+				in.Sources = append(in.Sources, "note: "+n)
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return Inputs{}, fmt.Errorf("load monitoring inputs: %w", errors.Join(errs...))
 	}

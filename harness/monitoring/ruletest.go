@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	rmon "github.com/presoak/presoak/reports/monitoring"
 )
 
@@ -23,6 +24,11 @@ type RuleTests struct {
 // NewRuleTests builds a scenario for every criterion of the spec.
 func NewRuleTests(spec *criteria.Spec, o Options, opts ...ScenarioOption) (RuleTests, error) {
 	var rt RuleTests
+	// the criteria that apply to the profile (Build's): the others have no rule
+	spec, _, err := spec.ForProfile(o.prof().DeclaredKinds(), profile.Vocabulary())
+	if err != nil {
+		return RuleTests{}, fmt.Errorf("rule tests: %w", err)
+	}
 	for _, c := range spec.Criteria {
 		sc, err := NewScenario(c, spec.EvaluationInterval, o, opts...)
 		if err != nil {

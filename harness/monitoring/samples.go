@@ -48,6 +48,11 @@ func (sc Scenario) Samples() []signal.Sample {
 				}
 			case roleUp:
 				smp.Up = v == 1
+			case roleDeclared:
+				if smp.Declared == nil {
+					smp.Declared = map[string]float64{}
+				}
+				smp.Declared[s.stage] += v
 			}
 		}
 		if s.role == roleBucket {

@@ -103,6 +103,41 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 	windowSteps := int((c.Window + interval - 1) / interval)
 	fault := windowSteps + 2 // index of the first faulty sample: a full healthy window before it
 	var err error
+	switch {
+	case c.Declared():
+		err = sc.declared(c, fault, o)
+	default:
+		err = sc.fixed(c, fault, o)
+	}
+	if err != nil {
+		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
+	}
+	flapGap, flapAt := 0, 0
+	if cfg.flap && !c.Declared() && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && c.Signal != signal.ScrapeFailurePct && int(c.For/interval) > windowSteps+2 {
+		// The fault lasts one sample, stops for a window and two intervals
+		// (the signal is healthy for at least one evaluation, well before
+		// the for-duration ends), and comes back at flapAt.
+		flapGap = windowSteps + 2
+		flapAt = fault + 1 + flapGap
+		sc.FirstHoldAt = sc.HoldAt
+		sc.HoldAt += time.Duration(flapAt-fault) * interval
+	}
+	gapFrom, gapTo := 0, 0
+	if cfg.gap > 0 && flapGap == 0 && !c.Declared() && isRatio(c.Signal) && c.Window+2*interval <= cfg.gap {
+		// Breach for a minute from the fault, no increase for the gap, breach again.
+		breach := max(1, int((time.Minute+interval-1)/interval))
+		gapFrom = fault + breach
+		gapTo = gapFrom + int(cfg.gap/interval)
+		sc.FirstHoldAt = sc.HoldAt
+		sc.HoldAt += time.Duration(gapTo-fault) * interval
+		sc.QuietAt = []time.Duration{sc.HoldAt + time.Duration(breach)*interval}
+	}
+	return sc.finish(c, fault, flapGap, flapAt, gapFrom, gapTo, cfg)
+}
+
+// fixed builds the series of a fixed signal's criterion.
+func (sc *Scenario) fixed(c criteria.Criterion, fault int, o Options) error {
+	var err error
 	switch c.Signal {
 	case signal.DeadlineMissPct, signal.ErrorPct, signal.MDCacheHitPct, signal.TakerSharePct:
 		err = sc.ratio(c, fault, o)
@@ -121,29 +156,13 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 	default:
 		err = fmt.Errorf("unknown signal %q", c.Signal)
 	}
-	if err != nil {
-		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
-	}
-	flapGap, flapAt := 0, 0
-	if cfg.flap && c.Signal != signal.MemoryGrowthMBPerH && c.Signal != signal.TargetDown && c.Signal != signal.ScrapeFailurePct && int(c.For/interval) > windowSteps+2 {
-		// The fault lasts one sample, stops for a window and two intervals
-		// (the signal is healthy for at least one evaluation, well before
-		// the for-duration ends), and comes back at flapAt.
-		flapGap = windowSteps + 2
-		flapAt = fault + 1 + flapGap
-		sc.FirstHoldAt = sc.HoldAt
-		sc.HoldAt += time.Duration(flapAt-fault) * interval
-	}
-	gapFrom, gapTo := 0, 0
-	if cfg.gap > 0 && flapGap == 0 && isRatio(c.Signal) && c.Window+2*interval <= cfg.gap {
-		// Breach for a minute from the fault, no increase for the gap, breach again.
-		breach := max(1, int((time.Minute+interval-1)/interval))
-		gapFrom = fault + breach
-		gapTo = gapFrom + int(cfg.gap/interval)
-		sc.FirstHoldAt = sc.HoldAt
-		sc.HoldAt += time.Duration(gapTo-fault) * interval
-		sc.QuietAt = []time.Duration{sc.HoldAt + time.Duration(breach)*interval}
-	}
+	return err
+}
+
+// finish places FireAt, sizes the series and applies the flap, the no-data
+// gap and the restart.
+func (sc *Scenario) finish(c criteria.Criterion, fault, flapGap, flapAt, gapFrom, gapTo int, cfg scenarioConfig) (Scenario, error) {
+	interval := sc.Interval
 	sc.FireAt = sc.HoldAt + c.For
 	if sc.FireAt%interval != 0 {
 		// for: that is not a multiple of the interval fires at the next evaluation.
@@ -163,7 +182,7 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 	if cfg.restart {
 		sc.restartAt(int((sc.HoldAt + (sc.FireAt-sc.HoldAt)/2) / interval))
 	}
-	return sc, nil
+	return *sc, nil
 }
 
 // flap rewrites every series so that samples [from, to) are healthy again:

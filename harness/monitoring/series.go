@@ -40,6 +40,7 @@ const (
 	roleUp
 	roleBucket
 	roleBaseline
+	roleDeclared // a profile-declared signal's series; stage holds its name
 )
 
 // counterBase is where every synthetic counter starts.

@@ -25,6 +25,13 @@ var legacyNames = map[string]func(*signal.MetricNames) *string{
 // the reference engine's.
 func FromNames(names signal.MetricNames) *Profile {
 	p := Default()
+	if names != signal.DefaultMetricNames() {
+		// Another bot's names: the reference engine's own signals (the desk
+		// signals, mm_*) are not its; criteria on them are left out, named.
+		for _, s := range p.Declared() {
+			delete(p.Signals, s.Name)
+		}
+	}
 	for role, field := range legacyNames {
 		if s := p.Signals[role]; s != nil {
 			c := *s

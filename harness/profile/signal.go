@@ -234,3 +234,72 @@ func (s *Signal) Scale() float64 {
 	}
 	return 1
 }
+
+// IsRole reports whether name is one of the engine's named signals (Roles).
+func IsRole(name string) bool { _, ok := roleKinds[name]; return ok }
+
+// Declared are the profile's scalar signals beyond the engine's named ones
+// (counters and gauges the criteria may name with over:), sorted by name.
+func (p *Profile) Declared() []*Signal {
+	var out []*Signal
+	for _, n := range p.SignalNames() {
+		if s := p.Signals[n]; !IsRole(n) && s.Kind != KindHistogram {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// DeclaredKinds maps each of Declared's signals to its kind.
+func (p *Profile) DeclaredKinds() map[string]string {
+	out := map[string]string{}
+	for _, s := range p.Declared() {
+		out[s.Name] = s.Kind
+	}
+	return out
+}
+
+// Combine is the reading's one value across its groups, aggregated as the
+// expression's aggregation would without by (sum, max, min, avg of the
+// series, count); ok is false without a group.
+func (r Reading) Combine() (float64, bool) {
+	if len(r.Groups) == 0 {
+		return 0, false
+	}
+	agg := "sum"
+	if r.Signal != nil {
+		agg = r.Signal.Agg
+	}
+	v, n := r.Groups[0].Value, r.Groups[0].Series
+	if agg == "avg" {
+		v *= float64(n)
+	}
+	for _, g := range r.Groups[1:] {
+		switch agg {
+		case "max":
+			v = max(v, g.Value)
+		case "min":
+			v = min(v, g.Value)
+		case "avg":
+			v += g.Value * float64(g.Series)
+		default:
+			v += g.Value
+		}
+		n += g.Series
+	}
+	if agg == "avg" {
+		v /= float64(n)
+	}
+	return v, true
+}
+
+// Vocabulary is the reference profile's declared signal names (the desk
+// signals): criteria may name them whatever the profile, and a profile
+// that does not declare one leaves its criteria out, saying so.
+func Vocabulary() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range Default().Declared() {
+		out[s.Name] = true
+	}
+	return out
+}

@@ -66,6 +66,12 @@ type Sample struct {
 	// Slowest names, per Stages key, the series with the highest cumulative
 	// p95 when the bot's histogram has several (e.g. {symbol="ETHUSDT"}).
 	Slowest map[string]string `json:"slowest,omitempty"`
+	// Declared holds the value now of every scalar signal the bot profile
+	// declares beyond the engine's named ones (by signal name, aggregated
+	// across its series as the expression says). A signal the target could
+	// not read is absent: no data, never zero. Counters are raw cumulative
+	// values (resets are handled by Series).
+	Declared map[string]float64 `json:"declared,omitempty"`
 }
 
 // Histogram is a cumulative latency histogram in seconds, as Prometheus
@@ -158,6 +164,7 @@ type sampleJSON struct {
 	Stages               map[string]histogramJSON  `json:"stages,omitempty"`
 	Flags                map[string]bool           `json:"flags,omitempty"`
 	Slowest              map[string]string         `json:"slowest,omitempty"`
+	Declared             map[string]Float          `json:"declared,omitempty"`
 }
 
 type histogramJSON struct {
@@ -207,6 +214,12 @@ func (s Sample) MarshalJSON() ([]byte, error) {
 			w.Parts[p] = m
 		}
 	}
+	if s.Declared != nil {
+		w.Declared = make(map[string]Float, len(s.Declared))
+		for k, v := range s.Declared {
+			w.Declared[k] = Float(v)
+		}
+	}
 	if s.Stages != nil {
 		w.Stages = make(map[string]histogramJSON, len(s.Stages))
 		for k, h := range s.Stages {
@@ -235,6 +248,12 @@ func (s *Sample) UnmarshalJSON(b []byte) error {
 				m[k] = float64(v)
 			}
 			s.Parts[p] = m
+		}
+	}
+	if w.Declared != nil {
+		s.Declared = make(map[string]float64, len(w.Declared))
+		for k, v := range w.Declared {
+			s.Declared[k] = float64(v)
 		}
 	}
 	if w.Stages != nil {

@@ -90,6 +90,8 @@ type point struct {
 	resident float64
 	breakers int
 	stages   map[string]Histogram
+	decl     map[string]float64 // Sample.Declared as read (NaN kept)
+	declAdj  map[string]float64 // the same, reset-adjusted as counters
 }
 
 // Series is a bounded, time-ordered ring of samples from one bot, from which
@@ -109,6 +111,9 @@ type Series struct {
 	firstTicks float64 // reset-adjusted ticks of the first up sample
 
 	mem map[time.Duration]memCache
+
+	declLast, declTotal map[string]float64 // declared counters' last raw and reset-adjusted values
+	declWins            map[declKey]*declWin
 }
 
 // NewSeries returns a Series keeping samples for keep (the longest window
@@ -169,6 +174,9 @@ func (s *Series) Add(smp Sample) bool {
 		p.resident = smp.ResidentBytes
 		p.breakers = smp.CriticalBreakersOpen
 		p.stages = smp.Stages
+		if len(smp.Declared) > 0 {
+			p.decl, p.declAdj = smp.Declared, s.addDeclared(smp.Declared)
+		}
 	} else if s.started {
 		// Down samples carry the last known counters so that windows across
 		// an outage still subtract cleanly.

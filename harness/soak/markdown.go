@@ -25,6 +25,9 @@ func (r *Report) Markdown() string {
 	if r.Resumed > 0 {
 		fmt.Fprintf(&b, "| resumed | from %d samples of an earlier run |\n", r.Resumed)
 	}
+	for _, n := range r.NotApplied {
+		fmt.Fprintf(&b, "| not applied | %s |\n", n)
+	}
 	if r.Repaired != "" {
 		fmt.Fprintf(&b, "| samples repaired | %s |\n", r.Repaired)
 	}

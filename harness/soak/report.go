@@ -54,6 +54,9 @@ type Report struct {
 	// Repaired says how the resume repaired samples.jsonl (a torn last line
 	// dropped), empty when it needed nothing.
 	Repaired string `json:"repaired,omitempty"`
+	// NotApplied names the criteria left out because the bot profile
+	// declares none of their signal (criteria.Spec.ForProfile): not judged.
+	NotApplied []string `json:"not_applied,omitempty"`
 
 	Samples     int      `json:"samples"`
 	Evaluations int      `json:"evaluations"`
@@ -109,8 +112,12 @@ func (f Firing) String() string {
 
 // CriterionReport is one criterion at the end of the soak.
 type CriterionReport struct {
-	Name        string            `json:"name"`
-	Signal      signal.Name       `json:"signal"`
+	Name   string      `json:"name"`
+	Signal signal.Name `json:"signal"`
+	// Over and Of say how a profile-declared signal is judged (empty for a
+	// fixed signal).
+	Over        signal.Over       `json:"over,omitempty"`
+	Of          string            `json:"of,omitempty"`
 	Op          criteria.Op       `json:"op"`
 	Threshold   float64           `json:"threshold"`
 	Window      time.Duration     `json:"window_ns"`

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/runlock"
@@ -42,6 +43,10 @@ type Config struct {
 	Dir string
 	// Resume continues the run whose samples.jsonl is in Dir.
 	Resume bool
+	// Profile declares the bot's signals: criteria naming a signal beyond
+	// the fixed ones are checked against it before anything runs; nil: the
+	// reference engine's (profile.Default).
+	Profile *profile.Profile
 	// Signals are the signal options (the frozen baseline for p95 regression).
 	Signals signal.Options
 	// Progress receives a progress line every ProgressEvery of soak time
@@ -67,11 +72,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.Spec.Validate(); err != nil {
 		return nil, fmt.Errorf("run soak: %w", err)
 	}
+	prof := cfg.Profile
+	if prof == nil {
+		prof = profile.Default()
+	}
+	spec, notApplied, err := cfg.Spec.ForProfile(prof.DeclaredKinds(), profile.Vocabulary())
+	if err != nil {
+		return nil, fmt.Errorf("run soak: profile %s: %w", prof.File, err)
+	}
+	cfg.Spec = spec
 	if cfg.ProgressEvery <= 0 {
 		cfg.ProgressEvery = time.Minute
 	}
 	r := newRunner(cfg)
+	r.rep.NotApplied = notApplied
 	if cfg.Progress != nil {
+		for _, n := range notApplied {
+			fmt.Fprintf(cfg.Progress, "soak: note: %s\n", n)
+		}
 		var long []string
 		for _, c := range cfg.Spec.Criteria {
 			if c.Window+c.For > cfg.Duration {
@@ -120,7 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		r.log = log
 	}
-	err := r.loop(ctx)
+	err = r.loop(ctx)
 	if r.log != nil {
 		cerr := r.log.close()
 		r.samplesOK = r.writeErr == nil && cerr == nil
@@ -167,7 +185,7 @@ func newRunner(cfg Config) *runner {
 		r.rep.SamplesFile = filepath.Join(cfg.Dir, SamplesFile)
 	}
 	for _, c := range cfg.Spec.Criteria {
-		r.agg = append(r.agg, CriterionReport{Name: c.Name, Signal: c.Signal, Op: c.Op, Threshold: c.Threshold, Window: c.Window, For: c.For, Severity: c.Severity, Description: c.Description, Action: c.Action})
+		r.agg = append(r.agg, CriterionReport{Name: c.Name, Signal: c.Signal, Over: c.Over, Of: c.Of, Op: c.Op, Threshold: c.Threshold, Window: c.Window, For: c.For, Severity: c.Severity, Description: c.Description, Action: c.Action})
 	}
 	return r
 }

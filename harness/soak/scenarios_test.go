@@ -156,11 +156,16 @@ func withGCSawtooth(amp float64, period time.Duration) func(target.Simulated) ta
 	}
 }
 
+// rejects: faults that make the venue or the risk stage refuse orders
+// (stale quotes, failed calls) rightly raise the desk's rejects warning
+// (and quoting only the taker side, its two-sided one).
+var rejects = []string{"order_rejects_warn"}
+
 var scenarios = []scenario{
 	{name: "healthy 72h fires nothing", duration: 72 * time.Hour},
 	{name: "venue latency spike stops on deadline misses", plan: "soak-latency-spike", duration: 72 * time.Hour, stop: "deadline_miss_stop"},
-	{name: "cache degradation stops on the hit ratio", plan: "soak-cache-degradation", duration: 72 * time.Hour, stop: "md_cache_hit_stop"},
-	{name: "aggressive quoting stops on taker share", plan: "soak-aggressive-quoting", duration: 72 * time.Hour, stop: "taker_share_stop"},
+	{name: "cache degradation stops on the hit ratio", plan: "soak-cache-degradation", duration: 72 * time.Hour, stop: "md_cache_hit_stop", mayWarn: rejects},
+	{name: "aggressive quoting stops on taker share", plan: "soak-aggressive-quoting", duration: 72 * time.Hour, stop: "taker_share_stop", mayWarn: []string{"two_sided_warn"}},
 	{name: "memory leak stops on memory growth", plan: "soak-memory-leak", duration: 72 * time.Hour, stop: "memory_growth_stop"},
 	// A 1 GB/h leak: the seed's hour-long slope fired 70 minutes in (about
 	// 1.2 GB leaked); the 15-minute slope must stop it within 18 minutes
@@ -173,13 +178,32 @@ var scenarios = []scenario{
 	{name: "GC sawtooth fires nothing", duration: 6 * time.Hour, wrap: withGCSawtooth(60e6, 345*time.Second)},
 	// The order_entry breaker opens after failure_threshold failed calls, and
 	// calls come only when the bot has quotes to send: allow a few minutes.
-	{name: "venue outage stops on the critical breaker", plan: "soak-venue-outage", duration: 72 * time.Hour, stop: "critical_breaker_stop", detect: 5 * time.Minute},
-	{name: "error burst stops on the error rate", plan: "soak-error-burst", duration: 72 * time.Hour, stop: "error_rate_stop"},
+	{name: "venue outage stops on the critical breaker", plan: "soak-venue-outage", duration: 72 * time.Hour, stop: "critical_breaker_stop", detect: 5 * time.Minute, mayWarn: rejects},
+	{name: "error burst stops on the error rate", plan: "soak-error-burst", duration: 72 * time.Hour, stop: "error_rate_stop", mayWarn: rejects},
 	{name: "fault shorter than its for-duration fires nothing", plan: "soak-short-spike", duration: 12 * time.Hour},
 	// Fewer cache hits mean more venue fetches, so fetch_md's p95 may regress
 	// too: that warning is right if it fires; neither stops the soak.
 	{name: "warning-level cache degradation warns and does not stop", plan: "soak-warn-cache", duration: 12 * time.Hour,
-		warns: []string{"md_cache_hit_warn"}, mayWarn: []string{"p95_regression_warn"}},
+		warns: []string{"md_cache_hit_warn"}, mayWarn: []string{"p95_regression_warn", "order_rejects_warn"}},
+	// The desk criteria (signals the reference profile declares, judged by
+	// over: in fixtures/criteria.yaml).
+	{name: "feed stall stops on market-data age", plan: "soak-feed-stall", duration: 12 * time.Hour, stop: "md_age_stop",
+		detect: time.Minute, fireWithin: 3 * time.Minute},
+	// Quoting bids only: two-sided presence drops at once (warn), the bot
+	// buys until its inventory pins at the limit (warn, then stop) and the
+	// risk stage refuses its bids (warn).
+	{name: "one-sided quoting warns on two-sided quotes and stops on pinned inventory", plan: "soak-one-sided-quoting", duration: 12 * time.Hour,
+		stop: "inventory_pinned_stop", warns: []string{"two_sided_warn", "inventory_limit_warn", "order_rejects_warn"}, detect: 15 * time.Minute},
+	// The market falls 300 bps a minute for 30 minutes: the bot's bids fill
+	// on the way down and the PnL falls from its peak.
+	{name: "strong market trend stops on the PnL drawdown", duration: 12 * time.Hour, stop: "pnl_drawdown_stop",
+		faults:  &fault.Plan{Name: "strong-trend", Faults: []fault.Fault{{Kind: fault.MarketTrend, Start: 4 * time.Hour, Duration: 30 * time.Minute, Magnitude: 300}}},
+		mayWarn: []string{"inventory_limit_warn", "order_rejects_warn", "two_sided_warn"}, detect: 30 * time.Minute},
+	// Venue latency 400x the usual (seconds per call, over the 1 s tick):
+	// ticks overrun and skip slots.
+	{name: "venue latency over the tick stops on ticks run", duration: 12 * time.Hour, stop: "ticks_run_stop",
+		faults:  &fault.Plan{Name: "latency-over-tick", Faults: []fault.Fault{{Kind: fault.VenueLatencySpike, Start: 4 * time.Hour, Duration: 30 * time.Minute, Magnitude: 400}}},
+		mayWarn: []string{"deadline_miss_warn", "p95_regression_warn", "two_sided_warn", "order_rejects_warn"}, detect: 6 * time.Minute},
 }
 
 func TestAcceleratedSoak(t *testing.T) {

@@ -157,6 +157,20 @@ func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *sig
 		}
 	}
 	s.Slowest = d.Slowest
+	// The profile's own signals (beyond the named ones): each aggregated
+	// to one value as its expression says; one that matches nothing is
+	// absent (no data downstream) and listed as unmatched.
+	s.Declared = nil
+	for _, sg := range p.Declared() {
+		if r, ok := read(sg.Name); ok {
+			if v, ok := r.Combine(); ok {
+				if s.Declared == nil {
+					s.Declared = make(map[string]float64, 8)
+				}
+				s.Declared[sg.Name] = v
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return d, fmt.Errorf("derive sample: %w", errors.Join(errs...))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/presoak/presoak/engine/fault"
 	"github.com/presoak/presoak/engine/latency"
 	"github.com/presoak/presoak/engine/marketdata"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -55,6 +56,10 @@ type EmbeddedOptions struct {
 	// StartNs is the market time of the first tick (Unix ns); 0: the
 	// market's own start (the recording's, or the synthetic feed's).
 	StartNs int64
+	// Profile's own signals (profile.Profile.Declared) are read from the
+	// engine's exported series into Sample.Declared; nil: the reference
+	// profile's (profile.Default: the desk signals).
+	Profile *profile.Profile
 }
 
 // Calibration names where an embedded run records its calibration dataset:
@@ -85,6 +90,8 @@ type Embedded struct {
 	instance string
 	bounds   []float64
 	rec      *calibration.Recorder
+	decl     []*profile.Signal
+	declBuf  []engineSeries
 
 	mu     sync.Mutex
 	closed bool
@@ -162,7 +169,13 @@ func newEmbedded(opts EmbeddedOptions, clk clock.Clock) (*Embedded, error) {
 	if inst == "" {
 		inst = "embedded"
 	}
-	return &Embedded{eng: eng, market: market, instance: inst, bounds: engine.ExportBounds(), rec: rec}, nil
+	e := &Embedded{eng: eng, market: market, instance: inst, bounds: engine.ExportBounds(), rec: rec}
+	prof := opts.Profile
+	if prof == nil {
+		prof = profile.Default()
+	}
+	e.decl = prof.Declared()
+	return e, nil
 }
 
 // Market is the market data the engine replays (for reports and progress lines).
@@ -193,7 +206,13 @@ func (e *Embedded) Sample(ctx context.Context) ([]signal.Sample, error) {
 		return nil, fmt.Errorf("sample embedded: %w", ErrClosed)
 	}
 	st := e.eng.Stats()
-	return []signal.Sample{FromStats(&st, e.instance, e.bounds)}, nil
+	smp := FromStats(&st, e.instance, e.bounds)
+	if len(e.decl) > 0 {
+		e.mu.Lock()
+		smp.Declared = declaredFromStats(&st, e.decl, &e.declBuf)
+		e.mu.Unlock()
+	}
+	return []signal.Sample{smp}, nil
 }
 
 // FromStats converts an engine snapshot to a sample. bounds are

@@ -216,8 +216,10 @@ func TestPrometheusQueriesUseSelector(t *testing.T) {
 	p := newProm(t, PrometheusOptions{URL: "http://127.0.0.1:9090", Selector: `{job="mm", env!="dev"}`})
 	qs := p.Queries()
 	// one query per distinct selector of the profile (histograms: bucket,
-	// count, sum), each with the target's matchers added.
-	if len(qs) != 17 || qs[0] != `up{job="mm", env!="dev"}` || qs[1] != `mm_ticks_total{job="mm", env!="dev"}` {
+	// count, sum), each with the target's matchers added: 17 for the
+	// engine's named signals, 7 for the desk signals (tick_slots shares
+	// the ticks selector).
+	if len(qs) != 24 || qs[0] != `up{job="mm", env!="dev"}` || qs[1] != `mm_ticks_total{job="mm", env!="dev"}` {
 		t.Fatalf("queries: %q", qs)
 	}
 	if !slices.Contains(qs, `mm_md_cache_requests_total{result="hit", job="mm", env!="dev"}`) {

@@ -96,6 +96,9 @@ func TestScrapeDerivesSample(t *testing.T) {
 		At: at, Instance: strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/metrics"), Up: true,
 		Ticks: 1000, DeadlineMisses: 12, TickErrors: 5, CacheHits: 900, CacheMisses: 100,
 		MakerVolume: 9.5, TakerVolume: 0.5, ResidentBytes: 52428800, CriticalBreakersOpen: 1,
+		// the reference profile's own signals on this page: tick_slots only
+		// (the page has no desk metrics: those are absent, no data)
+		Declared: map[string]float64{"tick_slots": 1000},
 	}
 	got := s
 	got.Stages, got.Flags, got.Parts = nil, nil, nil
