@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -75,6 +76,10 @@ func runReadiness(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return exitNotRun
 	}
+	if err := profileFromEnv(); err != nil {
+		fmt.Fprintf(os.Stderr, "presoak readiness: %v\n", err)
+		return exitNotRun
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "presoak readiness: %v\n", err)
@@ -108,6 +113,11 @@ func runReadiness(args []string) int {
 	}
 	if self, err := os.Executable(); err == nil {
 		r.evidence = evidenceSteps(root, self)
+		if os.Getenv("PROFILE") != "" || os.Getenv(home.EnvProfile) != "" {
+			// A bot profile's flag snapshot is the Safety area's own
+			// (checklist.ProfileSnapshotFile); presoak's reads presoak's config.
+			r.evidence = slices.DeleteFunc(r.evidence, func(st evidenceStep) bool { return st.Make == "make snapshot" })
+		}
 	}
 	return forTeam(r).execute() // team.go: unchanged in presoak's checkout
 }

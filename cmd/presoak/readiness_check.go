@@ -35,7 +35,9 @@ const configAreaTest = "TestConfigAndFlags"
 // file, line and key), as a `go test -json` stream of module/readiness.
 func (r readinessRun) configCheck(module string) (stream []byte, ok bool) {
 	env := checklist.LoadRunEnvAt(r.root, envLookup(r.env))
-	if env.LoadErr == nil || env.NoConfig {
+	if env.LoadErr == nil || env.NoConfig || env.BotProfile() != nil {
+		// A bot profile's config is the bot's own files, read (and its
+		// problems reported, file:line) by the checklist's Config & Flags.
 		return nil, true
 	}
 	pkg := report.GatePackage

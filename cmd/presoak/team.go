@@ -70,21 +70,40 @@ func setupHome(cmd string) {
 // the run) and passed to the checklist as PROFILE and PRESOAK_PROFILE (its
 // repository is the team's tree, home.Tree).
 func profileFlag(fs *flag.FlagSet) {
-	fs.Func("profile", "the team's bot profile file (also PROFILE, "+home.EnvProfile+"): its target, config, signals", func(v string) error {
-		abs, err := filepath.Abs(v)
-		if err != nil {
+	fs.Func("profile", "the team's bot profile file (also PROFILE, "+home.EnvProfile+"): its target, config, signals", setProfile)
+}
+
+// setProfile validates the profile at path (relative to the working
+// directory) and sets PROFILE and PRESOAK_PROFILE to its absolute path.
+func setProfile(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := profile.Load(abs); err != nil {
+		return err
+	}
+	for _, k := range []string{"PROFILE", home.EnvProfile} {
+		if err := os.Setenv(k, abs); err != nil {
 			return err
 		}
-		if _, err := profile.Load(abs); err != nil {
-			return err
-		}
-		for _, k := range []string{"PROFILE", home.EnvProfile} {
-			if err := os.Setenv(k, abs); err != nil {
-				return err
+	}
+	return nil
+}
+
+// profileFromEnv does for a profile given by PROFILE or PRESOAK_PROFILE
+// what -profile does: the checklist's test binaries run in presoak's
+// package directory, where a relative path names nothing.
+func profileFromEnv() error {
+	for _, k := range []string{"PROFILE", home.EnvProfile} {
+		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
+			if err := setProfile(v); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
 			}
+			return nil
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // forTeam adapts a readiness run to a team's module: presoak's checklist by

