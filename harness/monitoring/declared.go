@@ -108,20 +108,59 @@ func DeclaredExpr(c criteria.Criterion, interval time.Duration, o Options) (stri
 }
 
 // seriesLabels are labels a synthetic series of sg needs to pass its
-// matchers: an equality matcher's value, nothing for a matcher the empty
-// value passes; other matchers cannot be provoked.
+// matchers (matchLabels).
 func seriesLabels(sg *profile.Signal) (map[string]string, error) {
 	out := map[string]string{}
-	for _, m := range sg.Matchers {
-		switch {
-		case m.Matches(""):
-		case m.Type == labels.MatchEqual:
-			out[m.Name] = m.Value
-		default:
-			return nil, fmt.Errorf("signal %s: no synthetic series for matcher %s", sg.Name, m)
-		}
+	if err := matchLabels(out, sg); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// matchLabels sets in ls the labels a synthetic series of sg needs to pass
+// every one of its matchers (parsed by Prometheus's parser): an equality
+// matcher's value; for a regex or not-equal matcher a value it accepts (a
+// label ls already has that passes is kept; one the empty value passes is
+// left out). A matcher no candidate value passes is an error.
+func matchLabels(ls map[string]string, sg *profile.Signal) error {
+	for _, m := range sg.Matchers {
+		if m.Matches(ls[m.Name]) {
+			continue
+		}
+		v, ok := matchingValue(m)
+		if !ok {
+			return fmt.Errorf("signal %s: no synthetic series for matcher %s", sg.Name, m)
+		}
+		if v == "" {
+			delete(ls, m.Name)
+			continue
+		}
+		ls[m.Name] = v
+	}
+	return nil
+}
+
+// matchingValue is a label value m accepts: its own value (=), one of its
+// regex's alternatives or a string with its literal prefix (=~), the empty
+// value or a placeholder (!=, !~).
+func matchingValue(m *labels.Matcher) (string, bool) {
+	var cands []string
+	switch m.Type {
+	case labels.MatchEqual:
+		cands = []string{m.Value}
+	case labels.MatchRegexp:
+		cands = append(cands, m.SetMatches()...)
+		if p := m.Prefix(); p != "" {
+			cands = append(cands, p, p+"presoak")
+		}
+	}
+	cands = append(cands, "", "presoak", "presoak_rule_test", "1", "x")
+	for _, v := range cands {
+		if m.Matches(v) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // declared: a gauge at a healthy level then at the breach level from the

@@ -3,6 +3,7 @@ package monitoring
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/presoak/presoak/harness/criteria"
@@ -33,23 +34,22 @@ func (sc *Scenario) ratio(c criteria.Criterion, fault int, o Options) error {
 	if err != nil {
 		return err
 	}
-	m := o.names()
 	hNum, fNum := hp/100, bp*faultScale/100
 	hRest, fRest := 1-hNum, faultScale-fNum
 	n := fault + 1
 	switch c.Signal {
 	case signal.DeadlineMissPct:
-		sc.add(m.Ticks, roleTicks, nil, linear(counterBase, 1, faultScale, fault, n))
-		sc.add(m.DeadlineMisses, roleMisses, nil, linear(counterBase, hNum, fNum, fault, n))
+		sc.addSig(o, "ticks", "", roleTicks, nil, linear(counterBase, 1, faultScale, fault, n))
+		sc.addSig(o, "deadline_misses", "", roleMisses, nil, linear(counterBase, hNum, fNum, fault, n))
 	case signal.ErrorPct:
-		sc.add(m.Ticks, roleTicks, nil, linear(counterBase, 1, faultScale, fault, n))
-		sc.add(m.TickErrors, roleErrors, map[string]string{"stage": "risk"}, linear(counterBase, hNum, fNum, fault, n))
+		sc.addSig(o, "ticks", "", roleTicks, nil, linear(counterBase, 1, faultScale, fault, n))
+		sc.addSig(o, "tick_errors", "", roleErrors, map[string]string{"stage": "risk"}, linear(counterBase, hNum, fNum, fault, n))
 	case signal.MDCacheHitPct:
-		sc.add(m.CacheRequests, roleHits, map[string]string{"result": "hit"}, linear(counterBase, hNum, fNum, fault, n))
-		sc.add(m.CacheRequests, roleCacheMisses, map[string]string{"result": "miss"}, linear(counterBase, hRest, fRest, fault, n))
+		sc.addSig(o, "cache_hits", "", roleHits, map[string]string{"result": "hit"}, linear(counterBase, hNum, fNum, fault, n))
+		sc.addSig(o, "cache_misses", "", roleCacheMisses, map[string]string{"result": "miss"}, linear(counterBase, hRest, fRest, fault, n))
 	case signal.TakerSharePct:
-		sc.add(m.FillVolume, roleTaker, map[string]string{"liquidity": "taker"}, linear(counterBase, hNum, fNum, fault, n))
-		sc.add(m.FillVolume, roleMaker, map[string]string{"liquidity": "maker"}, linear(counterBase, hRest, fRest, fault, n))
+		sc.addSig(o, "taker_volume", "", roleTaker, map[string]string{"liquidity": "taker"}, linear(counterBase, hNum, fNum, fault, n))
+		sc.addSig(o, "maker_volume", "", roleMaker, map[string]string{"liquidity": "maker"}, linear(counterBase, hRest, fRest, fault, n))
 	}
 	sc.HoldAt = time.Duration(fault) * sc.Interval
 	sc.Value = bp
@@ -73,7 +73,7 @@ func (sc *Scenario) memory(c criteria.Criterion, o Options) error {
 	}
 	step := float64(rate * secs * 1e6 / 3600)
 	// From 100 MB: under any ceiling a resident_memory_mb criterion sets.
-	sc.add(o.names().ResidentMemory, roleResident, nil, []Phase{{Start: 1e8, Step: step, Count: 1}})
+	sc.addSig(o, "resident_memory", "", roleResident, nil, []Phase{{Start: 1e8, Step: step, Count: 1}})
 	warm := MemoryWarmup(c.Window)
 	sc.HoldAt = (warm + sc.Interval - 1) / sc.Interval * sc.Interval
 	sc.Value = float64(rate)
@@ -87,10 +87,10 @@ func (sc *Scenario) resident(c criteria.Criterion, fault int, o Options) error {
 	if err != nil {
 		return err
 	}
-	s := sc.add(o.names().ResidentMemory, roleResident, nil, linear(healthy*1e6, 0, 0, fault, fault+1))
+	s := sc.addSig(o, "resident_memory", "", roleResident, nil, linear(healthy*1e6, 0, 0, fault, fault+1))
 	s.Phases[len(s.Phases)-1].Start = breach * 1e6
 	// The bot is otherwise healthy and ticking.
-	sc.add(o.names().Ticks, roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
+	sc.addSig(o, "ticks", "", roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
 	sc.HoldAt = time.Duration(fault) * sc.Interval
 	sc.Value = breach
 	return nil
@@ -108,12 +108,12 @@ func (sc *Scenario) breakers(c criteria.Criterion, fault int, o Options) error {
 	}
 	for i := 0; i < int(open); i++ {
 		name := fmt.Sprintf("critical_%d", i+1)
-		s := sc.add(o.names().BreakerOpen, roleBreaker, map[string]string{"breaker": name, "critical": "true"}, linear(0, 0, 0, fault, fault+1))
+		s := sc.addSig(o, "breakers_open", "", roleBreaker, map[string]string{"breaker": name, "critical": "true"}, linear(0, 0, 0, fault, fault+1))
 		s.Phases[len(s.Phases)-1].Start = 1
 		s.stage = name
 	}
 	// The bot is otherwise healthy and ticking.
-	sc.add(o.names().Ticks, roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
+	sc.addSig(o, "ticks", "", roleTicks, nil, []Phase{{Start: counterBase, Step: 1, Count: 1}})
 	sc.HoldAt = time.Duration(fault) * sc.Interval
 	if c.Window > 0 {
 		// Held once the breaker has been open for a whole window: the last
@@ -240,7 +240,6 @@ func (sc *Scenario) p95(c criteria.Criterion, fault int, o Options) error {
 	if faulty == "" {
 		return fmt.Errorf("baseline names no known stage with a p95 of at least %gs", buckets[0])
 	}
-	m := o.names()
 	for _, st := range Stages {
 		b, ok := base[st]
 		if !ok {
@@ -276,12 +275,13 @@ func (sc *Scenario) p95(c criteria.Criterion, fault int, o Options) error {
 		if hLo := lowerBound(h); c.Holds(100 * ((hLo+(buckets[h]-hLo)*0.95)/b - 1)) {
 			return fmt.Errorf("healthy p95 of %s would already hold", st)
 		}
-		metric, extra := m.StageDuration+"_bucket", map[string]string{"stage": st}
+		sig, extra := "stage_latency", map[string]string{o.stageLabel(): st}
 		if st == TickTotal {
-			metric, extra = m.TickDuration+"_bucket", map[string]string{}
+			sig, extra = "tick_latency", map[string]string{}
 		}
 		for i, ub := range buckets {
-			lbl := map[string]string{"le": leLabel(ub)}
+			// le in the histogram's own unit (milliseconds: 1000 times the seconds)
+			lbl := map[string]string{"le": leLabel(inUnit(ub, o.signal(sig).Scale()))}
 			for k, v := range extra {
 				lbl[k] = v
 			}
@@ -297,7 +297,7 @@ func (sc *Scenario) p95(c criteria.Criterion, fault int, o Options) error {
 			} else {
 				fStep = hStep
 			}
-			s := sc.add(metric, roleBucket, lbl, linear(counterBase, hStep, fStep, fault, fault+1))
+			s := sc.addSig(o, sig, "_bucket", roleBucket, lbl, linear(counterBase, hStep, fStep, fault, fault+1))
 			s.stage, s.le = st, ub
 		}
 	}
@@ -317,4 +317,14 @@ func leLabel(ub float64) string {
 		return "+Inf"
 	}
 	return num(ub)
+}
+
+// inUnit is a bound in seconds in a histogram's unit (scale: the unit in
+// seconds), rounded to 12 significant digits so that 0.0025 s is 2.5 ms.
+func inUnit(seconds, scale float64) float64 {
+	if scale == 1 || math.IsInf(seconds, 0) {
+		return seconds
+	}
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(seconds/scale, 'g', 12, 64), 64)
+	return v
 }

@@ -49,6 +49,8 @@ type Scenario struct {
 	// failFault and failEvery shape a scrape-failure scenario's up series:
 	// from sample failFault on, every failEvery-th scrape fails.
 	failFault, failEvery int
+	// labelErr is the first signal whose matchers no synthetic series passes.
+	labelErr error
 }
 
 // ScenarioOption changes how scenarios are built.
@@ -108,6 +110,9 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 		err = sc.declared(c, fault, o)
 	default:
 		err = sc.fixed(c, fault, o)
+	}
+	if err == nil {
+		err = sc.labelErr
 	}
 	if err != nil {
 		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
@@ -298,4 +303,16 @@ func (sc *Scenario) add(metric string, r role, extra map[string]string, phases [
 	}
 	sc.Series = append(sc.Series, Series{Metric: metric, Labels: labels, Phases: phases, role: r})
 	return &sc.Series[len(sc.Series)-1]
+}
+
+// addSig adds a series of the profile's signal sig (metric+suffix): its
+// labels are the scenario's, extra, and what the signal's matchers need
+// (matchLabels), so that the generated expressions select it.
+func (sc *Scenario) addSig(o Options, sig, suffix string, r role, extra map[string]string, phases []Phase) *Series {
+	sg := o.signal(sig)
+	s := sc.add(sg.Metric+suffix, r, extra, phases)
+	if err := matchLabels(s.Labels, sg); err != nil && sc.labelErr == nil {
+		sc.labelErr = err
+	}
+	return s
 }
