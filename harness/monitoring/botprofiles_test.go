@@ -21,6 +21,7 @@ func TestRuleTestsFireForBotProfiles(t *testing.T) {
 			vars := map[string]string{
 				"PROFILE":  filepath.Join("fixtures", "bots", bot, "profile.yaml"),
 				"BASELINE": "none.json", // no frozen baseline: the scenario assumes one
+				"SELECTOR": `{job="` + bot + `", env=~"soak|paper"}`,
 			}
 			in, err := monitoring.EnvFrom(root, func(k string) string { return vars[k] }).Load()
 			if err != nil {

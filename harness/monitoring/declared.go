@@ -123,13 +123,21 @@ func seriesLabels(sg *profile.Signal) (map[string]string, error) {
 // label ls already has that passes is kept; one the empty value passes is
 // left out). A matcher no candidate value passes is an error.
 func matchLabels(ls map[string]string, sg *profile.Signal) error {
-	for _, m := range sg.Matchers {
+	if err := satisfy(ls, sg.Matchers); err != nil {
+		return fmt.Errorf("signal %s: %w", sg.Name, err)
+	}
+	return nil
+}
+
+// satisfy is matchLabels for any matchers.
+func satisfy(ls map[string]string, ms []*labels.Matcher) error {
+	for _, m := range ms {
 		if m.Matches(ls[m.Name]) {
 			continue
 		}
 		v, ok := matchingValue(m)
 		if !ok {
-			return fmt.Errorf("signal %s: no synthetic series for matcher %s", sg.Name, m)
+			return fmt.Errorf("no synthetic series for matcher %s", m)
 		}
 		if v == "" {
 			delete(ls, m.Name)

@@ -71,8 +71,10 @@ type expAlert struct {
 // ExpectedLabels are the labels the scenario's alert fires with.
 func (sc Scenario) ExpectedLabels() map[string]string {
 	l := map[string]string{"alertname": sc.Alert.Name}
-	for k, v := range sc.Labels {
-		l[k] = v
+	for _, k := range []string{"job", "instance"} { // the signals keep only these (by)
+		if v, ok := sc.Labels[k]; ok {
+			l[k] = v
+		}
 	}
 	for k, v := range sc.Alert.Labels() {
 		l[k] = v

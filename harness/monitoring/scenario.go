@@ -2,9 +2,11 @@ package monitoring
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	rmon "github.com/presoak/presoak/reports/monitoring"
 )
@@ -26,7 +28,8 @@ type Scenario struct {
 	Alert     rmon.Alert
 	// Interval is the sampling and evaluation interval.
 	Interval time.Duration
-	// Labels (job, instance) are on every series and on the alert.
+	// Labels (job, instance, and what the Options' Selector matches) are
+	// on every series and on the alert.
 	Labels map[string]string
 	// Series are the input series, Steps samples each (t = 0, Interval, ...).
 	Series []Series
@@ -101,6 +104,16 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 	sc := Scenario{
 		Criterion: c, Alert: Alert(c), Interval: interval,
 		Labels: map[string]string{"job": "presoak-rule-test", "instance": c.Name},
+	}
+	if sel := strings.TrimSpace(o.Selector); sel != "" {
+		// Every series passes the Selector's matchers too (job="mm-bot").
+		ms, err := profile.ParseSelector("{" + sel + "}")
+		if err == nil {
+			err = satisfy(sc.Labels, ms)
+		}
+		if err != nil {
+			return Scenario{}, fmt.Errorf("scenario %s: selector: %w", c.Name, err)
+		}
 	}
 	windowSteps := int((c.Window + interval - 1) / interval)
 	fault := windowSteps + 2 // index of the first faulty sample: a full healthy window before it
