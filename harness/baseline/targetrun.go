@@ -51,8 +51,9 @@ type instanceWindow struct {
 //
 // A bot one of whose counter series went down restarted (signal.Counters:
 // the per-series rule of the soak's signals; a series missing from one read
-// is no restart): it is measured from the restart and its run is marked partial; so is the run of a bot that could
-// not be read some of the time (target down). A bot read fewer than twice has a
+// is no restart): it is measured from the restart and its run is marked
+// partial; so is the run of a bot that could not be read some of the time
+// (target down). A bot read fewer than twice has a
 // run with no observations, marked partial (its budgets fail). When no bot
 // was read twice the error wraps ErrNoSamples. ctx ending early marks the
 // runs partial.
