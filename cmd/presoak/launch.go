@@ -268,13 +268,21 @@ func monitoringUp(ctx context.Context, o launchOptions, l *launch.Launch, st **s
 	}
 	*st = s
 	l.OnAbort("the monitoring stack and the soak (make monitor-down equivalent)", s.Down)
-	l.SetURL("prometheus", s.State.PrometheusURL)
-	l.SetURL("prometheus alerts", s.State.PrometheusURL+"/alerts")
-	l.SetURL("bot metrics", s.State.ScrapeURL)
+	recordStackURLs(l, s.State.PrometheusURL, s.State.ScrapeURL)
 	for _, p := range s.State.Procs {
 		l.Record.Running = append(l.Record.Running, fmt.Sprintf("%s: pid %d, log %s", p.Role, p.PID, p.Log))
 	}
 	return strings.TrimSpace(log.String()), nil
+}
+
+// recordStackURLs records the stack's addresses in the launch record: the
+// Prometheus API URLs (the pinned server is built without the web UI's
+// assets, so /alerts is not served), as presoak monitor prints them.
+func recordStackURLs(l *launch.Launch, prom, scrape string) {
+	l.SetURL("prometheus", prom)
+	l.SetURL("prometheus alerts", prom+"/api/v1/alerts")
+	l.SetURL("prometheus rules", prom+"/api/v1/rules")
+	l.SetURL("bot metrics", scrape)
 }
 
 // collectionItems runs collection checks and fails on the first that does not pass.

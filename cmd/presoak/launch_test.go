@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presoak/presoak/harness/launch"
 	sig "github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/soak"
 )
@@ -95,5 +96,28 @@ func TestSoakVerdict(t *testing.T) {
 	}
 	if got, want := soakVerdict(dir), "verdict stopped — stopped by deadline_miss_stop"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// The pinned Prometheus has no web UI assets: the record names the API URLs
+// presoak monitor prints, never the /alerts page it does not serve.
+func TestLaunchRecordsThePrometheusAPIURLs(t *testing.T) {
+	var l launch.Launch
+	recordStackURLs(&l, "http://127.0.0.1:9090", "http://127.0.0.1:9100/metrics")
+	want := map[string]string{
+		"prometheus":        "http://127.0.0.1:9090",
+		"prometheus alerts": "http://127.0.0.1:9090/api/v1/alerts",
+		"prometheus rules":  "http://127.0.0.1:9090/api/v1/rules",
+		"bot metrics":       "http://127.0.0.1:9100/metrics",
+	}
+	for k, v := range want {
+		if got := l.Record.URLs[k]; got != v {
+			t.Errorf("URL %q = %q, want %q", k, got, v)
+		}
+	}
+	for k, v := range l.Record.URLs {
+		if strings.HasSuffix(v, "/alerts") && !strings.Contains(v, "/api/v1/") {
+			t.Errorf("URL %q = %q: the pinned Prometheus serves no /alerts page", k, v)
+		}
 	}
 }

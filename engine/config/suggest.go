@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/presoak/presoak/internal/editdist"
+)
 
 // suggest returns the "did you mean" hint for an unknown key name found under
 // parent (dotted, "" at the top): the closest sibling key when one is close,
@@ -37,31 +41,11 @@ func maxTypos(name string) int {
 	}
 }
 
-// editDistance is the Levenshtein distance between a and b (bytes), with a
-// transposition of two adjacent bytes counting as one edit.
+// editDistance is the edit distance between a and b (editdist.Distance),
+// bounded: names over 64 bytes are not typos of each other.
 func editDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return len(a) + len(b) // not a typo; keep the cost bounded
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	return editdist.Distance(a, b)
 }

@@ -249,10 +249,7 @@ func profileSnapshot(vals []FlagValue, dir string) Item {
 }
 
 func profileDryRun(vals []FlagValue) Item {
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		parts[i] = fmt.Sprintf("%s: %s -> false (%s)", v.Path, v.Value, v.Where)
-	}
+	parts := dryRunLines(vals)
 	return Item{Area: AreaSafety, Severity: result.Blocking, Status: result.StatusPass, Got: fmt.Sprintf("%d targets", len(vals)),
 		Want: "every target a boolean the rollback can turn off", Source: "profile config.rollback",
 		Message: "rollback dry run: " + strings.Join(parts, "; ")}
@@ -275,24 +272,63 @@ func profileRoundTrip(p *profile.Profile, scratch string) Item {
 }
 
 func roundTrip(p *profile.Profile, scratch string) error {
-	if err := os.MkdirAll(scratch, 0o755); err != nil {
+	rb, err := ProfileRollback(p, scratch)
+	if err != nil {
 		return err
 	}
-	orig := make([][]byte, len(p.Config.Layers))
-	copies := make([]string, len(p.Config.Layers))
-	for i, l := range p.Config.Layers {
-		data, err := os.ReadFile(p.Resolve(l))
+	// restore: the originals back, byte for byte.
+	for i, c := range rb.Files {
+		if err := os.WriteFile(c, rb.orig[i], 0o644); err != nil {
+			return err
+		}
+		data, err := os.ReadFile(c)
 		if err != nil {
 			return err
 		}
-		orig[i] = data
-		copies[i] = filepath.Join(scratch, fmt.Sprintf("%02d-%s", i, filepath.Base(l)))
+		if digest(data) != digest(rb.orig[i]) {
+			return fmt.Errorf("restore: %s differs from the original after restore", p.Config.Layers[i])
+		}
+	}
+	return nil
+}
+
+// ProfileRolledBack is a rollback written by ProfileRollback.
+type ProfileRolledBack struct {
+	// Files are the rolled-back copies of the profile's layers, in order.
+	Files []string
+	// Verified says every target's value read back from Files:
+	// "path = false (file:line)".
+	Verified []string
+	orig     [][]byte
+}
+
+// ProfileRollback writes a copy of each of the profile's config layers into
+// dir (named NN-<base>) with every rollback target (config.rollback) that
+// layer sets turned to false, reads the copies back and checks every target
+// is false. The bot's own files are never written. It is the rollback of
+// the Safety round trip (on scratch copies, then restored) and of a soak's
+// ON_STOP=rollback with a profile (the copies are what the bot restarts on).
+func ProfileRollback(p *profile.Profile, dir string) (*ProfileRolledBack, error) {
+	if len(p.Config.Rollback) == 0 {
+		return nil, errors.New("the profile declares no rollback target (config.rollback)")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	rb := &ProfileRolledBack{orig: make([][]byte, len(p.Config.Layers)), Files: make([]string, len(p.Config.Layers))}
+	for i, l := range p.Config.Layers {
+		data, err := os.ReadFile(p.Resolve(l))
+		if err != nil {
+			return nil, err
+		}
+		rb.orig[i] = data
+		rb.Files[i] = filepath.Join(dir, fmt.Sprintf("%02d-%s", i, filepath.Base(l)))
 	}
 	// rollback: in each copy, set every target that layer holds to false.
-	for i := range copies {
+	for i := range rb.Files {
 		var doc yaml.Node
-		if err := yaml.Unmarshal(orig[i], &doc); err != nil {
-			return fmt.Errorf("%s: %w", p.Config.Layers[i], err)
+		if err := yaml.Unmarshal(rb.orig[i], &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Config.Layers[i], err)
 		}
 		single := &profile.BotConfig{Layers: []profile.Layer{{Name: p.Config.Layers[i], Root: doc.Content[0]}}}
 		for _, r := range p.Config.Rollback {
@@ -305,21 +341,21 @@ func roundTrip(p *profile.Profile, scratch string) error {
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
 		if err := enc.Encode(&doc); err != nil {
-			return err
+			return nil, err
 		}
-		if err := os.WriteFile(copies[i], buf.Bytes(), 0o644); err != nil {
-			return err
+		if err := os.WriteFile(rb.Files[i], buf.Bytes(), 0o644); err != nil {
+			return nil, err
 		}
 	}
 	rolled := &profile.BotConfig{}
-	for i, c := range copies {
+	for i, c := range rb.Files {
 		data, err := os.ReadFile(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		l, err := profile.ParseLayer(p.Config.Layers[i], data)
 		if err != nil {
-			return fmt.Errorf("after rollback: %w", err)
+			return nil, fmt.Errorf("after rollback: %w", err)
 		}
 		rolled.Layers = append(rolled.Layers, l)
 	}
@@ -327,26 +363,40 @@ func roundTrip(p *profile.Profile, scratch string) error {
 		path, _ := profile.ParsePath(r)
 		v, err := rolled.Lookup(path)
 		if err != nil {
-			return fmt.Errorf("after rollback: %w", err)
+			return nil, fmt.Errorf("after rollback: %w", err)
 		}
 		if v.Tag != "!!bool" || v.Text != "false" {
-			return fmt.Errorf("after rollback: %s = %s (%s), want false", r, v.Text, v.Where)
+			return nil, fmt.Errorf("after rollback: %s = %s (%s), want false", r, v.Text, v.Where)
 		}
+		rb.Verified = append(rb.Verified, fmt.Sprintf("%s = %s (%s)", r, v.Text, v.Where))
 	}
-	// restore: the originals back, byte for byte.
-	for i, c := range copies {
-		if err := os.WriteFile(c, orig[i], 0o644); err != nil {
-			return err
-		}
-		data, err := os.ReadFile(c)
-		if err != nil {
-			return err
-		}
-		if digest(data) != digest(orig[i]) {
-			return fmt.Errorf("restore: %s differs from the original after restore", p.Config.Layers[i])
-		}
+	return rb, nil
+}
+
+// ProfileRollbackPreview is the rollback dry run of a profile, one line per
+// target: "path: value -> false (file:line)"; an error when a target is
+// not a boolean in the bot's config (or the config does not load).
+func ProfileRollbackPreview(p *profile.Profile) ([]string, error) {
+	if len(p.Config.Rollback) == 0 {
+		return nil, errors.New("the profile declares no rollback target (config.rollback)")
 	}
-	return nil
+	cfg, err := p.LoadConfig()
+	if err != nil {
+		return nil, err
+	}
+	vals, err := rollbackValues(p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return dryRunLines(vals), nil
+}
+
+func dryRunLines(vals []FlagValue) []string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = fmt.Sprintf("%s: %s -> false (%s)", v.Path, v.Value, v.Where)
+	}
+	return parts
 }
 
 func digest(b []byte) string {

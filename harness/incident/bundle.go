@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/presoak/presoak/harness/criteria"
@@ -111,6 +112,9 @@ func (in *Incident) write(f soak.Firing, samples []signal.Sample, note string) (
 		}
 		rec.ConfigHash = o.Config.Hash()
 		files[BundleConfigHash] = []byte(rec.ConfigHash + "\n")
+	} else if o.Profile != nil {
+		rec.ConfigNote = fmt.Sprintf("bot profile %s: the bot's config files (%s) are in its own format and not copied here (presoak's redaction reads only its own schema)", filepath.Base(o.Profile.File), strings.Join(o.Profile.Config.Layers, ", "))
+		files[BundleConfig] = []byte("# " + rec.ConfigNote + "\n")
 	} else {
 		rec.ConfigNote = NoConfigNote
 		files[BundleConfig] = []byte("# " + NoConfigNote + "\n")
@@ -130,7 +134,12 @@ func (in *Incident) write(f soak.Firing, samples []signal.Sample, note string) (
 		files[BundleFlagsLive] = append(b, '\n')
 	}
 
-	rb, err := rollback(o.Safety, o.Action)
+	var rb RollbackResult
+	if o.Profile != nil {
+		rb, err = profileRollback(o)
+	} else {
+		rb, err = rollback(o.Safety, o.Action)
+	}
 	if err != nil {
 		errs = append(errs, err)
 	}

@@ -401,9 +401,14 @@ func TestForSoakWiresTheModuleRoot(t *testing.T) {
 	if l := log.String(); !strings.Contains(l, "bundle artifacts/soak/incident-20260101T000000Z ") || strings.Contains(l, "bundle "+ws) {
 		t.Errorf("log line %q: want the bundle relative to the module root", l)
 	}
-	// The workspace root has no fixtures/rollback.yaml: the preview says why instead of guessing.
-	if p := string(read(t, bs[0], incident.BundleRollbackPreview)); !strings.Contains(p, "rollback dry run failed") {
-		t.Errorf("preview without a targets file:\n%s", p)
+	// The workspace root (a team's tree) has no fixtures/rollback.yaml: the
+	// preview uses presoak's own (internal/home.Data), never "missing".
+	p := string(read(t, bs[0], incident.BundleRollbackPreview))
+	if strings.Contains(p, "rollback dry run failed") || !strings.Contains(p, "pipeline.enabled") {
+		t.Errorf("preview in a tree without a targets file, want presoak's targets previewed:\n%s", p)
+	}
+	if strings.Contains(p, ws) {
+		t.Errorf("preview names the tree's absolute path:\n%s", p)
 	}
 }
 

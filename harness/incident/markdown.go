@@ -68,6 +68,8 @@ func Markdown(rec Record, hist []Point, last []signal.Sample) string {
 	r := rec.Rollback
 	if r.Action == Rollback {
 		b.WriteString("ON_STOP=rollback was set:\n\n```\n" + string(r.appliedText()) + "```\n\n")
+	} else if r.Profile != "" {
+		b.WriteString("Previewed only (the default; ON_STOP=rollback writes rolled-back copies of the bot's config files on stop):\n\n")
 	} else {
 		b.WriteString("Previewed only (the default; ON_STOP=rollback applies it on stop, `make rollback APPLY=1` applies it now):\n\n")
 	}
@@ -89,9 +91,14 @@ func Markdown(rec Record, hist []Point, last []signal.Sample) string {
 	b.WriteString("\n## Next steps\n\n")
 	fmt.Fprintf(&b, "1. Follow the criterion's action: %s\n", c.Action)
 	b.WriteString("2. Read `signal_history.svg` and `samples.jsonl`: did the signal build up or jump? Which other counters moved with it?\n")
-	if r.Applied {
+	switch {
+	case r.Profile != "" && r.Applied:
+		b.WriteString("3. Restart the bot on the rolled-back copies (" + r.Layer + "); restart it on its own files once the cause is fixed.\n")
+	case r.Profile != "":
+		b.WriteString("3. Decide on the rollback previewed above: turn those switches off in the bot's config (ON_STOP=rollback writes the copies).\n")
+	case r.Applied:
 		b.WriteString("3. The rollback is applied: confirm the bot runs on it; `make restore` undoes it once the cause is fixed.\n")
-	} else {
+	default:
 		b.WriteString("3. Decide on the rollback previewed above: `make rollback APPLY=1` applies it, `make restore` undoes it.\n")
 	}
 	b.WriteString("4. Find and fix the cause; add a fault scenario or criterion if this one was caught late.\n")

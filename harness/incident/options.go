@@ -10,6 +10,7 @@ import (
 
 	"github.com/presoak/presoak/engine/config"
 	"github.com/presoak/presoak/harness/criteria"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/signal"
 )
@@ -56,6 +57,13 @@ type Options struct {
 	// Safety says where the rollback is previewed or applied (workspace,
 	// config layers, targets file): the same options as `make rollback`.
 	Safety safety.Options
+	// Profile, when set, is the bot profile (harness/profile) the soak runs
+	// on: the rollback is the profile's (its config.rollback paths in the
+	// bot's own config files, harness/checklist.ProfileRollback), not
+	// Safety's. ProfileRollbackDir receives the rolled-back copies of the
+	// bot's layers on ON_STOP=rollback (the bot's files are never written).
+	Profile            *profile.Profile
+	ProfileRollbackDir string
 	// Action is Preview (default) or Rollback (ON_STOP=rollback).
 	Action Action
 	// KeepSamples is how many of the last samples go into samples.jsonl [120].
@@ -87,6 +95,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Spec == nil {
 		errs = append(errs, errors.New("no criteria"))
+	}
+	if o.Profile != nil && o.ProfileRollbackDir == "" && o.Action == Rollback {
+		errs = append(errs, errors.New("a profile's rollback on stop needs ProfileRollbackDir"))
 	}
 	if o.Action == "" {
 		o.Action = Preview

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/safety"
 )
 
@@ -25,6 +26,10 @@ type RollbackResult struct {
 	// reloaded from the effective layers; VerifyErr says what did not match.
 	Verified  []string `json:"verified,omitempty"`
 	VerifyErr string   `json:"verify_error,omitempty"`
+	// Profile names the bot profile whose rollback this is; empty: presoak's
+	// (Safety's rollback layer). With a profile, Layer is the directory of
+	// the rolled-back copies of the bot's config files.
+	Profile string `json:"profile,omitempty"`
 }
 
 // noLayers is why there is no rollback when the soak had no config files.
@@ -98,10 +103,41 @@ func rollbackAbs(o safety.Options, action Action) (RollbackResult, error) {
 	return r, nil
 }
 
+// profileRollback is rollback for a bot profile: the preview of its
+// config.rollback paths in the bot's own files and, for Rollback, the
+// rolled-back copies written (checklist.ProfileRollback) and verified.
+func profileRollback(o Options) (RollbackResult, error) {
+	p := o.Profile
+	r := RollbackResult{Action: o.Action, Profile: filepath.Base(p.File)}
+	lines, err := checklist.ProfileRollbackPreview(p)
+	if err != nil {
+		r.PreviewErr = fmt.Sprintf("profile %s: %v", r.Profile, err)
+	} else {
+		r.Preview = fmt.Sprintf("profile %s, the bot's config %s:\n  %s\n", r.Profile, strings.Join(p.Config.Layers, ", "), strings.Join(lines, "\n  "))
+	}
+	if o.Action != Rollback {
+		return r, nil
+	}
+	rb, err := checklist.ProfileRollback(p, o.ProfileRollbackDir)
+	if err != nil {
+		r.ApplyErr = fmt.Sprintf("profile %s: %v", r.Profile, err)
+		return r, fmt.Errorf("rollback on stop: profile %s: %w", r.Profile, err)
+	}
+	r.Layer = o.display(o.ProfileRollbackDir)
+	for _, v := range rb.Verified {
+		r.Verified = append(r.Verified, strings.ReplaceAll(v, o.ProfileRollbackDir+string(filepath.Separator), ""))
+	}
+	r.Applied = true
+	return r, nil
+}
+
 // text is rollback_preview.txt or rollback_applied.txt.
 func (r RollbackResult) previewText() []byte {
 	if r.PreviewErr != "" {
 		return []byte("rollback dry run failed: " + r.PreviewErr + "\n")
+	}
+	if r.Profile != "" {
+		return []byte("rollback dry run (nothing written); ON_STOP=rollback writes rolled-back copies of the bot's config files:\n" + r.Preview)
 	}
 	return []byte("rollback dry run (nothing written); make rollback APPLY=1 applies it:\n" + r.Preview)
 }
@@ -113,6 +149,9 @@ func (r RollbackResult) appliedText() []byte {
 		fmt.Fprintf(&b, "ON_STOP=rollback: the rollback was NOT applied: %s\n", r.ApplyErr)
 	case r.VerifyErr != "":
 		fmt.Fprintf(&b, "ON_STOP=rollback: wrote %s but verification FAILED: %s\n", r.Layer, r.VerifyErr)
+	case r.Profile != "":
+		fmt.Fprintf(&b, "ON_STOP=rollback: profile %s: rolled-back copies of the bot's config files written to %s and verified (the bot's own files are untouched)\n", r.Profile, r.Layer)
+		b.WriteString("  the bot takes it when restarted on those copies; to undo, restart it on its own files\n")
 	default:
 		fmt.Fprintf(&b, "ON_STOP=rollback: applied and verified; rollback layer %s (undo with make restore)\n", r.Layer)
 		b.WriteString("  a bot takes it when it next loads its config (the layer is last while it exists): restart it on safety.EffectiveLayers(CONFIG)\n")

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/monitoring/prombin"
 	rmon "github.com/presoak/presoak/reports/monitoring"
 	report "github.com/presoak/presoak/reports/readiness"
 )
@@ -112,8 +113,27 @@ func (c *Checks) current(rel string, wantData []byte, want string, sev report.Se
 	return item(report.StatusPass, sev, "current", want, src, "", fmt.Sprintf("%s is what the current inputs generate", rel))
 }
 
-// FixDeps is the fix when the pinned promtool is missing.
+// FixDeps is the fix when the pinned promtool is missing, in presoak's own
+// checkout (FixDepsIn says which applies).
 const FixDeps = "run `make deps` (builds promtool and prometheus from the release pinned in tools/go.mod, with Go alone)"
+
+// FixDepsTeam is the fix when the pinned promtool is missing in a team's
+// tree, which has neither presoak's Makefile nor its tools/go.mod: build
+// promtool from presoak's tools module and name it in PRESOAK_PROMTOOL
+// (package prombin accepts it when it is a Prometheus 3 build).
+const FixDepsTeam = "build the pinned promtool from presoak's tools module: " +
+	"go -C \"$(go list -m -f '{{.Dir}}' github.com/presoak/presoak)/tools\" build -o \"$PWD/bin/\" github.com/prometheus/prometheus/cmd/promtool, " +
+	"then set " + prombin.EnvPromtool + "=\"$PWD/bin/promtool\" (the Makefile target that builds it is presoak's own, not in this repository)"
+
+// FixDepsIn is the fix for a missing promtool in the tree root: FixDeps
+// where root pins Prometheus in tools/go.mod (presoak's checkout, where
+// `make deps` exists), FixDepsTeam anywhere else.
+func FixDepsIn(root string) string {
+	if _, err := prombin.PinIn(root); err == nil {
+		return FixDeps
+	}
+	return FixDepsTeam
+}
 
 // RulesPassPromtool: `promtool check rules` accepts the rules file.
 func (c *Checks) RulesPassPromtool(ctx context.Context) checklist.Item {
@@ -125,7 +145,7 @@ func (c *Checks) RulesPassPromtool(ctx context.Context) checklist.Item {
 	}
 	out, err := c.Promtool.CheckRules(ctx, path)
 	if errors.Is(err, ErrNoPromtool) {
-		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDeps)
+		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDepsIn(c.Env.Root))
 	}
 	if err != nil {
 		return item(report.StatusFail, report.Blocking, "rejected", want, RulesPath, FixGenerate+"; if it still fails, the criteria produce invalid PromQL: report it",
@@ -154,7 +174,7 @@ func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
 	_, cached, err := c.Promtool.ProveRulesCached(ctx, c.ProofCache, rules, c.in.Spec, c.in.Options)
 	switch {
 	case errors.Is(err, ErrNoPromtool):
-		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDeps)
+		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDepsIn(c.Env.Root))
 	case err != nil:
 		return item(report.StatusFail, report.Blocking, "disagree", want, src, FixGenerate+"; if it still fails, the rules and presoak's evaluator disagree: report it with this output",
 			fmt.Sprintf("the alerts in %s do not fire as presoak does: %s", RulesPath, clip2(err.Error(), 1200)))

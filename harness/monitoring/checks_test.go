@@ -1,6 +1,7 @@
 package monitoring_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/monitoring"
+	"github.com/presoak/presoak/harness/monitoring/prombin"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -212,5 +214,33 @@ func TestProofFailsWhenAnAlertFiresEarly(t *testing.T) {
 	}
 	if strings.Contains(it.Message, os.TempDir()+"/presoak-rules-proof") {
 		t.Errorf("message shows the temp directory: %s", it.Message)
+	}
+}
+
+// In a team's tree (no tools/go.mod, no Makefile of presoak's) a missing
+// promtool's fix says how to build the pinned one there, not `make deps`.
+func TestMissingPromtoolFixFitsTheTree(t *testing.T) {
+	team := t.TempDir()
+	rules := filepath.Join(team, filepath.FromSlash(monitoring.RulesPath))
+	if err := os.MkdirAll(filepath.Dir(rules), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rules, []byte("groups: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &monitoring.Checks{Env: monitoring.Env{Root: team}, Promtool: monitoring.Promtool{Path: filepath.Join(team, "no-promtool")}}
+	it := c.RulesPassPromtool(context.Background())
+	if !strings.Contains(it.Got, "not evaluated") {
+		t.Fatalf("got %q, want not evaluated (no promtool)", it.Got)
+	}
+	if strings.Contains(it.Fix, "make deps") || !strings.Contains(it.Fix, "PRESOAK_PROMTOOL") || !strings.Contains(it.Fix, "/tools") {
+		t.Errorf("fix in a team's tree = %q, want how to build the pinned promtool there (PRESOAK_PROMTOOL, presoak's tools module), not make deps", it.Fix)
+	}
+	root, err := prombin.Root(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := monitoring.FixDepsIn(root); got != monitoring.FixDeps {
+		t.Errorf("fix in presoak's checkout = %q, want %q", got, monitoring.FixDeps)
 	}
 }

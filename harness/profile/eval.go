@@ -11,6 +11,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/internal/editdist"
 )
 
 // ErrNoMatch is wrapped when a signal's selector matches no series.
@@ -222,7 +223,7 @@ func Closest(want string, names []string, n int) []string {
 		if nm == want {
 			continue
 		}
-		cs = append(cs, cand{nm, distance(want, nm)})
+		cs = append(cs, cand{nm, editdist.Distance(want, nm)})
 	}
 	sort.Slice(cs, func(i, j int) bool {
 		if cs[i].d != cs[j].d {
@@ -235,27 +236,6 @@ func Closest(want string, names []string, n int) []string {
 		out = append(out, cs[i].name)
 	}
 	return out
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // LabelSet identifies a series within its family: its labels, sorted,

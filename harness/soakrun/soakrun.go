@@ -13,6 +13,7 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/incident"
+	"github.com/presoak/presoak/harness/profile"
 	sig "github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/soak"
 	"github.com/presoak/presoak/harness/target"
@@ -57,6 +58,7 @@ type Soak struct {
 	tgt      target.Target
 	emb      *target.Embedded // the embedded target, when it is the one
 	h        *target.Harness
+	prof     *profile.Profile // the bot profile PROFILE names; nil: none
 	faults   string
 	onStop   string
 	resume   bool
@@ -98,7 +100,14 @@ func Prepare(spec Spec) (*Soak, error) {
 	} else {
 		s.env = checklist.LoadRunEnvAt(spec.Root, spec.Lookup)
 	}
-	if s.env.LoadErr != nil {
+	if s.env.HarnessErr != nil {
+		return nil, fmt.Errorf("soak: %w", s.env.HarnessErr)
+	}
+	s.h = s.env.Harness
+	s.prof = botProfile(s.h, spec.getenv)
+	// A running bot under a profile has its config in the profile's layers:
+	// presoak's own config (CONFIG's default) is not needed, nor read.
+	if s.env.LoadErr != nil && !(s.prof != nil && checklist.Running(s.h.Kind)) {
 		return nil, fmt.Errorf("soak: config: %w", s.env.LoadErr)
 	}
 	root := s.env.Layers.Root
@@ -107,18 +116,28 @@ func Prepare(spec Spec) (*Soak, error) {
 		return nil, fmt.Errorf("soak: %w", err)
 	}
 	s.signals, s.baseNote = FrozenP95(root)
-	if s.in, err = incident.ForSoak(root, s.env.Layers.Paths, s.env.Loaded, s.crit, s.signals, s.onStop, s.out); err != nil {
-		return nil, fmt.Errorf("soak: %w", err)
+	// With a bot profile (PROFILE), the config the header names and the
+	// rollback a stop previews or applies are the profile's.
+	if s.prof != nil {
+		if s.rollbackOnStop() && (len(s.prof.Config.Layers) == 0 || len(s.prof.Config.Rollback) == 0) {
+			return nil, fmt.Errorf("soak: ON_STOP=rollback with profile %s: it declares no config layers or no rollback targets (config.layers, config.rollback), so there is nothing to roll back; declare them, or drop ON_STOP", filepath.Base(s.prof.File))
+		}
+		s.in, err = incident.ForProfileSoak(root, s.prof, s.crit, s.signals, s.onStop, s.out)
+	} else {
+		if s.env.NoConfig && s.rollbackOnStop() {
+			return nil, errors.New("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
+		}
+		s.in, err = incident.ForSoak(root, s.env.Layers.Paths, s.env.Loaded, s.crit, s.signals, s.onStop, s.out)
 	}
-	if s.env.NoConfig && s.rollbackOnStop() {
-		return nil, errors.New("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
+	if err != nil {
+		return nil, fmt.Errorf("soak: %w", err)
 	}
 	s.dir = spec.Dir
 	if s.dir == "" {
 		s.dir = filepath.Join(root, "artifacts", "soak")
 	}
 	s.resume = spec.getenv("RESUME") == "1" || spec.getenv("RESUME") == "true"
-	if s.tgt, s.h, err = target.FromEnv(root, s.embedded); err != nil {
+	if s.tgt, err = s.h.Open(s.embedded); err != nil {
 		return nil, fmt.Errorf("soak: %w", err)
 	}
 	if err := CheckTarget(s.h, s.crit, s.faults, s.env.Layers.Display(s.critPath)); err != nil {
@@ -195,10 +214,7 @@ type Outcome struct {
 // the outcome. An error means there is no report at all.
 func (s *Soak) Run(ctx context.Context) (*Outcome, error) {
 	env := s.env
-	cfgNote := "no config files given"
-	if !env.NoConfig {
-		cfgNote = env.LayersAttr()
-	}
+	cfgNote := s.configNote()
 	calNote := "none (the bot's quotes and fills are not visible through its metrics)"
 	if s.emb != nil {
 		calNote = env.Layers.Display(s.emb.Dataset())
@@ -261,8 +277,44 @@ func (s *Soak) Run(ctx context.Context) (*Outcome, error) {
 	return out, nil
 }
 
+// configNote is the config the header names: the bot profile's layers
+// when a profile is given, else CONFIG's layers.
+func (s *Soak) configNote() string {
+	if s.prof != nil {
+		ls := make([]string, len(s.prof.Config.Layers))
+		for i, l := range s.prof.Config.Layers {
+			ls[i] = s.env.Layers.Display(s.prof.Resolve(l))
+		}
+		if len(ls) == 0 {
+			ls = []string{"no config files declared"}
+		}
+		return fmt.Sprintf("profile %s: %s", s.env.Layers.Display(s.prof.File), strings.Join(ls, ","))
+	}
+	if s.env.NoConfig {
+		return "no config files given"
+	}
+	return s.env.LayersAttr()
+}
+
+// botProfile is h's profile when one was named (PROFILE or
+// PRESOAK_PROFILE, as target.LoadHarnessEnv reads them), else nil (the
+// legacy harness file's names fold into a profile too, but it declares no
+// config of the bot's).
+func botProfile(h *target.Harness, getenv func(string) string) *profile.Profile {
+	if h == nil || getenv(target.EnvProfile) == "" && getenv(target.EnvTeamProfile) == "" {
+		return nil
+	}
+	return h.Profile
+}
+
 // onStopNote says what a stop does (ON_STOP).
 func (s *Soak) onStopNote() string {
+	if s.prof != nil && s.rollbackOnStop() {
+		return "incident bundle, the profile's rollback written as copies of the bot's config files in " + incident.ProfileRollbackDir + " and verified (ON_STOP=rollback)"
+	}
+	if s.prof != nil {
+		return "incident bundle, the profile's rollback previewed (ON_STOP=rollback writes it)"
+	}
 	if s.rollbackOnStop() {
 		return "incident bundle, rollback applied and verified (ON_STOP=rollback; make restore undoes it)"
 	}

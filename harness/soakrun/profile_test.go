@@ -1,0 +1,61 @@
+package soakrun
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/presoak/presoak/harness/incident"
+	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/soak"
+	"github.com/presoak/presoak/internal/modroot"
+)
+
+// With PROFILE set (in a team's tree, which has none of presoak's config
+// files), the soak's header names the bot's config layers and a stop's
+// rollback is the profile's, on copies of the bot's own files.
+func TestSoakUsesTheProfile(t *testing.T) {
+	for _, k := range []string{"TARGET", "HARNESS", "SCRAPE_URL", "PROMETHEUS_URL", "SELECTOR", "PROFILE", "PRESOAK_PROFILE", "CONFIG"} {
+		t.Setenv(k, "")
+	}
+	presoak, err := modroot.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := t.TempDir()
+	env := map[string]string{
+		"DURATION": "1s", "ON_STOP": "rollback",
+		"PROFILE":  filepath.Join(presoak, "fixtures/bots/bbgo/profile.yaml"),
+		"CRITERIA": filepath.Join(presoak, "fixtures/criteria.yaml"),
+	}
+	s, err := Prepare(Spec{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Root: team, Dir: filepath.Join(team, "soak"), DatasetsRoot: team})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	note := s.configNote()
+	if !strings.Contains(note, "xmaker.yaml") || !strings.Contains(note, "profile.yaml") || strings.Contains(note, "config.yaml") {
+		t.Errorf("header config = %q, want the profile's layers (xmaker.yaml), not presoak's config", note)
+	}
+	if on := s.onStopNote(); !strings.Contains(on, "profile") || strings.Contains(on, "make restore") {
+		t.Errorf("on stop = %q, want the profile's rollback", on)
+	}
+	rep := &soak.Report{Verdict: soak.Stopped, Stop: &soak.Firing{Criterion: "target_down_stop", Signal: signal.TargetDown, Op: ">", At: time.Unix(1767225600, 0)}}
+	if err := s.in.Finish(rep); err != nil {
+		t.Fatalf("rollback on stop: %v", err)
+	}
+	bs := s.in.Bundles()
+	if len(bs) != 1 {
+		t.Fatalf("bundles %v, want one", bs)
+	}
+	prev, _ := os.ReadFile(filepath.Join(bs[0], incident.BundleRollbackPreview))
+	if !strings.Contains(string(prev), "crossExchangeStrategies[0].xmaker.pipelineQuoting: true -> false") || strings.Contains(string(prev), "pipeline.enabled") {
+		t.Errorf("rollback preview is not the profile's:\n%s", prev)
+	}
+	if _, err := os.Stat(filepath.Join(team, filepath.FromSlash(incident.ProfileRollbackDir), "00-xmaker.yaml")); err != nil {
+		t.Errorf("ON_STOP=rollback wrote no rolled-back copy of the bot's config: %v", err)
+	}
+}
