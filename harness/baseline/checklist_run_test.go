@@ -29,11 +29,7 @@ func TestChecklistThroughScrape(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, defaultLayers)
 	reg := prometheus.NewRegistry()
-	bot, err := target.NewEmbedded(target.EmbeddedOptions{Config: f.loaded, Registerer: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = bot.Close() })
+	plumbingBot(t, f, reg)
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	t.Cleanup(srv.Close)
 	inst := strings.TrimPrefix(srv.URL, "http://")
@@ -67,7 +63,7 @@ func TestChecklistThroughScrape(t *testing.T) {
 		`source mm_stage_duration_seconds{stage="fetch_md"} @ ` + inst,
 		"source mm_md_cache_requests_total @ " + inst,
 		"bucket_error bucket ",
-		"sample 2s every 200ms (READINESS_SAMPLE)",
+		"sample 2s every 500ms (READINESS_SAMPLE)",
 		"set CONFIG to the bot's config layers",
 	} {
 		if !strings.Contains(s, want) {

@@ -38,6 +38,7 @@ type instanceWindow struct {
 	up, down          int
 	lastFault         string
 	restartedAt       time.Time
+	counters          signal.Counters // the reset rule, per series
 }
 
 // ShadowTarget measures a shadow baseline of every bot the target covers:
@@ -48,9 +49,11 @@ type instanceWindow struct {
 // sample (with their bucket error), and the deadline-miss rate and hit
 // ratio from the counter deltas. One Run per instance, sorted by instance.
 //
-// A bot whose counters went down restarted: it is measured from the
-// restart and its run is marked partial; so is the run of a bot that could
-// not be read some of the time (target down). A bot read fewer than twice has a
+// A bot one of whose counter series went down restarted (signal.Counters:
+// the per-series rule of the soak's signals; a series missing from one read
+// is no restart): it is measured from the restart and its run is marked
+// partial; so is the run of a bot that could not be read some of the time
+// (target down). A bot read fewer than twice has a
 // run with no observations, marked partial (its budgets fail). When no bot
 // was read twice the error wraps ErrNoSamples. ctx ending early marks the
 // runs partial.
@@ -134,19 +137,15 @@ func observeSample(wins map[string]*instanceWindow, s *signal.Sample) {
 		return
 	}
 	w.up++
+	restarted := w.counters.Add(s)
 	if w.first == nil {
 		w.first = s
-	} else if restarted(w.prev, s) {
+	} else if restarted {
 		// counters since the restart: measure from a zero sample
 		w.restartedAt = s.At
 		w.first = &signal.Sample{At: w.prev.At, Instance: s.Instance, Up: true}
 	}
 	w.prev, w.last = s, s
-}
-
-// restarted reports whether a counter went down between two samples.
-func restarted(a, b *signal.Sample) bool {
-	return b.Ticks < a.Ticks || b.DeadlineMisses < a.DeadlineMisses || b.CacheHits < a.CacheHits || b.CacheMisses < a.CacheMisses
 }
 
 func anyMeasured(wins map[string]*instanceWindow) bool {

@@ -152,6 +152,60 @@ func TestShadowTargetRestart(t *testing.T) {
 	}
 }
 
+// fakeBotSeries is fakeBot whose counters are the sums of one series per
+// symbol, with symbol A at a and B at b (a missing series: negative), as a
+// target that tells series apart (Sample.Parts) reads them.
+func fakeBotSeries(instance string, a, b int) signal.Sample {
+	s := fakeBot(instance, max(a, 0)+max(b, 0))
+	per := func(f float64) map[string]float64 {
+		m := map[string]float64{}
+		if a >= 0 {
+			m[`symbol="A"`] = f * float64(a)
+		}
+		if b >= 0 {
+			m[`symbol="B"`] = f * float64(b)
+		}
+		return m
+	}
+	s.Parts = map[signal.Part]map[string]float64{
+		signal.PartTicks: per(10), signal.PartDeadlineMisses: per(1), signal.PartCacheHits: per(7), signal.PartCacheMisses: per(3),
+	}
+	return s
+}
+
+// TestShadowTargetRestartPerSeries: a restart is a series going down, the
+// rule of harness/signal: one symbol's series missing from one read makes
+// the sums go down but is no restart (before: measured from zero, marked
+// restarted); one series reset while the other grows keeps the sums going
+// up but is a restart.
+func TestShadowTargetRestartPerSeries(t *testing.T) {
+	t.Parallel()
+	runs, err := shadowFake(t, func(n int) []signal.Sample {
+		if n == 3 {
+			return []signal.Sample{fakeBotSeries("x:1", n+100, -1)}
+		}
+		return []signal.Sample{fakeBotSeries("x:1", n+100, n+100)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := runs[0].Baseline; b.Partial || math.Abs(b.HitRatioPct-70) > 1e-9 {
+		t.Errorf("a series missing from one read: partial %v %q, hit ratio %v; want whole, 70", b.Partial, b.PartialReason, b.HitRatioPct)
+	}
+	runs, err = shadowFake(t, func(n int) []signal.Sample {
+		if n >= 4 {
+			return []signal.Sample{fakeBotSeries("x:1", n-3, 100*n)}
+		}
+		return []signal.Sample{fakeBotSeries("x:1", n+100, n+100)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := runs[0].Baseline; !b.Partial || !strings.Contains(b.PartialReason, "restarted") {
+		t.Errorf("symbol A's series reset, the sums still growing: partial %v %q; want restarted", b.Partial, b.PartialReason)
+	}
+}
+
 // TestShadowTargetDownAWhile: a bot that could not be read part of the
 // time is measured over what was read, marked partial with the fault.
 func TestShadowTargetDownAWhile(t *testing.T) {

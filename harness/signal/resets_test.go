@@ -144,3 +144,35 @@ func TestSeriesDisappearsAndReappears(t *testing.T) {
 	approx(t, "deadline_miss_pct across a reset while missing", v.V, 100*5.0/100, 1e-9)
 	approx(t, "ticks since the start", s.Ticks(), 400, 1e-9)
 }
+
+// TestCountersAddPerSeries: Counters.Add, the reset rule others ask, says
+// restart for a series that went down and not for one missing from a read
+// (the sum going down), nor for the first sample.
+func TestCountersAddPerSeries(t *testing.T) {
+	t.Parallel()
+	smp := func(a, b float64, withB bool) *Sample {
+		parts := map[string]float64{`symbol="A"`: a}
+		sum := a
+		if withB {
+			parts[`symbol="B"`] = b
+			sum += b
+		}
+		return &Sample{Up: true, Ticks: sum, Parts: map[Part]map[string]float64{PartTicks: parts}}
+	}
+	var c Counters
+	for i, step := range []struct {
+		s    *Sample
+		want bool
+	}{
+		{smp(100, 100, true), false}, // the starting point
+		{smp(110, 0, false), false},  // B missing: the sum went down, no series did
+		{smp(120, 130, true), false}, // B back, above its last value
+		{smp(5, 400, true), true},    // A reset, the sum still up
+		{smp(6, 100, true), true},    // B reset
+		{smp(7, 101, true), false},
+	} {
+		if got := c.Add(step.s); got != step.want {
+			t.Errorf("sample %d: reset %v, want %v", i, got, step.want)
+		}
+	}
+}

@@ -59,6 +59,50 @@ func (c *counterState) add(v float64, parts map[string]float64, started bool) (i
 	return inc, reset
 }
 
+// Counters follows one bot's counters from up sample to up sample with
+// Prometheus's rule per series (counterState): a series that went down was
+// reset; a series missing from a sample keeps its last value and is not a
+// reset. It is the one reset rule of the harness: the Series counts its
+// increases with it, and whatever else asks whether a bot restarted
+// (harness/baseline) asks it. The zero value is ready; it is not safe for
+// concurrent use.
+type Counters struct {
+	started bool
+	state   [nCounters]counterState
+}
+
+// Add takes the next up sample of one bot (in time order) and reports
+// whether one of its counters' series went down since that series was last
+// seen: the bot, or one of its workers, restarted. The first sample is the
+// starting point and never a reset. A non-finite counter is skipped (its
+// series keep their last values).
+func (c *Counters) Add(smp *Sample) (reset bool) {
+	_, reset = c.advance(smp)
+	return reset
+}
+
+// advance is Add that also returns each counter's increase since the
+// previous up sample (the first sample: its value); NaN for a non-finite
+// counter.
+func (c *Counters) advance(smp *Sample) (inc [nCounters]float64, reset bool) {
+	raw := [nCounters]float64{smp.Ticks, smp.DeadlineMisses, smp.TickErrors, smp.CacheHits, smp.CacheMisses, smp.MakerVolume, smp.TakerVolume}
+	for i, v := range raw {
+		parts := smp.Parts[partOf[i]]
+		if !finiteCounter(v, parts) {
+			inc[i] = math.NaN()
+			continue
+		}
+		d, r := c.state[i].add(v, parts, c.started)
+		if !c.started {
+			d = v // the first sample is the starting point
+		}
+		inc[i] = d
+		reset = reset || r
+	}
+	c.started = true
+	return inc, reset
+}
+
 // finiteCounter reports whether a counter's raw value and every one of its
 // series are finite numbers.
 func finiteCounter(v float64, parts map[string]float64) bool {
@@ -104,8 +148,7 @@ type Series struct {
 	head int
 	n    int
 
-	started    bool
-	counters   [nCounters]counterState
+	ctr        Counters
 	total      [nCounters]float64 // reset-adjusted value of each counter now
 	resets     int
 	firstTicks float64 // reset-adjusted ticks of the first up sample
@@ -144,10 +187,10 @@ func (s *Series) Add(smp Sample) bool {
 	}
 	p := point{atNs: ns, up: smp.Up}
 	if smp.Up {
-		raw := [nCounters]float64{smp.Ticks, smp.DeadlineMisses, smp.TickErrors, smp.CacheHits, smp.CacheMisses, smp.MakerVolume, smp.TakerVolume}
-		reset := false
-		for i, v := range raw {
-			if !finiteCounter(v, smp.Parts[partOf[i]]) {
+		first := !s.ctr.started
+		inc, reset := s.ctr.advance(&smp)
+		for i, d := range inc {
+			if math.IsNaN(d) {
 				// A NaN or infinite counter (valid Prometheus text) is no
 				// data at this point only: the running total and the
 				// counter's last value stay as they were, so the next
@@ -156,28 +199,22 @@ func (s *Series) Add(smp Sample) bool {
 				p.counters[i] = math.NaN()
 				continue
 			}
-			inc, r := s.counters[i].add(v, smp.Parts[partOf[i]], s.started)
-			if !s.started {
-				inc = v // the first sample is the starting point
-			}
-			reset = reset || r
-			s.total[i] += inc
+			s.total[i] += d
 			p.counters[i] = s.total[i]
 		}
 		if reset {
 			s.resets++
 		}
-		if !s.started {
+		if first {
 			s.firstTicks = s.total[cTicks]
 		}
-		s.started = true
 		p.resident = smp.ResidentBytes
 		p.breakers = smp.CriticalBreakersOpen
 		p.stages = smp.Stages
 		if len(smp.Declared) > 0 {
 			p.decl, p.declAdj = smp.Declared, s.addDeclared(smp.Declared)
 		}
-	} else if s.started {
+	} else if s.ctr.started {
 		// Down samples carry the last known counters so that windows across
 		// an outage still subtract cleanly.
 		p.counters = s.total
