@@ -54,8 +54,22 @@ func (c *Checks) want() (Assets, error) {
 	return c.assets, c.err
 }
 
-func (c *Checks) read(rel string) ([]byte, error) {
-	return os.ReadFile(filepath.Join(c.Env.Root, rel))
+// asset reads a generated asset, or returns the failed item that says why
+// it cannot: missing (regenerate it) or unreadable (with the reason), never
+// one for the other.
+func (c *Checks) asset(rel, want, src string, sev report.Severity) ([]byte, *checklist.Item) {
+	data, err := os.ReadFile(filepath.Join(c.Env.Root, rel))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		it := item(report.StatusFail, sev, "missing", want, src, FixGenerate,
+			fmt.Sprintf("%s is missing, want it %s: %s", rel, want, FixGenerate))
+		return nil, &it
+	case err != nil:
+		it := item(report.StatusFail, sev, "unreadable", want, src, FixGenerate,
+			fmt.Sprintf("read %s: %v", rel, clip2(err.Error(), 300)))
+		return nil, &it
+	}
+	return data, nil
 }
 
 func item(status report.Status, sev report.Severity, got, want, source, fix, msg string) checklist.Item {
@@ -93,14 +107,11 @@ func (c *Checks) ChecklistCurrent() checklist.Item {
 }
 
 func (c *Checks) current(rel string, wantData []byte, want string, sev report.Severity) checklist.Item {
-	got, err := c.read(rel)
 	src := rel + " vs " + c.Env.Display(c.Env.Criteria)
+	got, failed := c.asset(rel, want, src, sev)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return item(report.StatusFail, sev, "missing", want, src, FixGenerate,
-			fmt.Sprintf("%s is missing, want it %s: %s", rel, want, FixGenerate))
-	case err != nil:
-		return item(report.StatusFail, sev, "unreadable", want, src, FixGenerate, fmt.Sprintf("read %s: %v", rel, err))
+	case failed != nil:
+		return *failed
 	case !bytes.Equal(got, wantData):
 		why := "stale"
 		if changed := changedInputs(got, wantData); len(changed) > 0 {
@@ -166,10 +177,9 @@ func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
 		return c.notEvaluated(want, err)
 	}
 	src := RulesPath + " (promtool test rules; criteria.EvaluateSeries)"
-	rules, err := c.read(RulesPath)
-	if err != nil {
-		return item(report.StatusFail, report.Blocking, "no rules file", want, src, FixGenerate,
-			fmt.Sprintf("%s is missing, so nothing proves the alerts: %s", RulesPath, FixGenerate))
+	rules, failed := c.asset(RulesPath, want, src, report.Blocking)
+	if failed != nil {
+		return *failed
 	}
 	_, cached, err := c.Promtool.ProveRulesCached(ctx, c.ProofCache, rules, c.in.Spec, c.in.Options)
 	switch {
@@ -199,10 +209,9 @@ func (c *Checks) DashboardCoversCriteria() checklist.Item {
 	if err != nil {
 		return c.notEvaluated(want, err)
 	}
-	data, err := c.read(DashboardPath)
-	if err != nil {
-		return item(report.StatusFail, report.Blocking, "missing", want, DashboardPath, FixGenerate,
-			fmt.Sprintf("%s is missing: %s", DashboardPath, FixGenerate))
+	data, failed := c.asset(DashboardPath, want, DashboardPath, report.Blocking)
+	if failed != nil {
+		return *failed
 	}
 	exprs, problems := dashboardExprs(data)
 	for _, al := range a.Model.Alerts {
@@ -272,10 +281,9 @@ func (c *Checks) AlertsHaveRunbooks() checklist.Item {
 	if err != nil {
 		return c.notEvaluated(want, err)
 	}
-	data, err := c.read(RulesPath)
-	if err != nil {
-		return item(report.StatusFail, report.Blocking, "no rules file", want, RulesPath, FixGenerate,
-			fmt.Sprintf("%s is missing: %s", RulesPath, FixGenerate))
+	data, failed := c.asset(RulesPath, want, RulesPath, report.Blocking)
+	if failed != nil {
+		return *failed
 	}
 	alerts, err := parseAlerts(data)
 	if err != nil {

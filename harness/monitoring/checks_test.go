@@ -244,3 +244,28 @@ func TestMissingPromtoolFixFitsTheTree(t *testing.T) {
 		t.Errorf("fix in presoak's checkout = %q, want %q", got, monitoring.FixDeps)
 	}
 }
+
+// TestChecksSayUnreadableNotMissing: an asset that exists but cannot be read
+// (here a directory where the file belongs) is reported as unreadable with
+// the reason, never as "missing" (which sends the user to regenerate a file
+// that is there).
+func TestChecksSayUnreadableNotMissing(t *testing.T) {
+	env := newChecksRoot(t, false)
+	for _, rel := range []string{monitoring.RulesPath, monitoring.DashboardPath, monitoring.ChecklistPath} {
+		if err := os.MkdirAll(filepath.Join(env.Root, rel), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &monitoring.Checks{Env: env}
+	for name, it := range map[string]checklist.Item{
+		"rules_current":     c.RulesCurrent(),
+		"dashboard":         c.DashboardCoversCriteria(),
+		"runbooks":          c.AlertsHaveRunbooks(),
+		"checklist_current": c.ChecklistCurrent(),
+		"proof":             c.AlertsMatchPresoak(t.Context()),
+	} {
+		if it.Status != report.StatusFail || it.Got != "unreadable" || strings.Contains(it.Message, "is missing") {
+			t.Errorf("%s: got %s %q (%s), want fail \"unreadable\"", name, it.Status, it.Got, it.Message)
+		}
+	}
+}
