@@ -27,31 +27,33 @@ import (
 
 // The variables a user sets (see the Makefile's header and the README).
 const (
-	Config          = "CONFIG"           // config layers, comma-separated
-	Target          = "TARGET"           // embedded, scrape or prometheus
-	Harness         = "HARNESS"          // the harness file (fixtures/presoak.yaml)
-	ScrapeURL       = "SCRAPE_URL"       // the bot's /metrics
-	PrometheusURL   = "PROMETHEUS_URL"   // a Prometheus that scrapes the bot(s)
-	Selector        = "SELECTOR"         // the bots' series selector
-	Criteria        = "CRITERIA"         // the soak's stop criteria
-	Budgets         = "BUDGETS"          // latency budgets
-	ReadinessSample = "READINESS_SAMPLE" // how long make readiness samples a running bot
-	Duration        = "DURATION"         // shadow and soak run length
-	MetricNames     = "METRIC_NAMES"     // a metric-name mapping file
-	Baseline        = "BASELINE"         // the frozen baseline monitoring compares with
-	BaselineDir     = "BASELINE_DIR"     // make baseline-freeze's directory
-	Faults          = "FAULTS"           // a fault plan for the embedded bot
-	Addr            = "ADDR"             // the bot's listen address
-	Prometheus      = "PROMETHEUS"       // the prometheus binary make monitor starts
-	ScrapeInterval  = "SCRAPE_INTERVAL"  // make monitor's scrape interval
-	Resume          = "RESUME"           // make soak: continue a stopped soak
-	OnStop          = "ON_STOP"          // make soak: rollback on a stop
-	Apply           = "APPLY"            // make rollback: write the layer
-	Datasets        = "DATASETS"         // make edge-report's datasets
-	Foreground      = "FOREGROUND"       // make launch: wait for the soak
-	Workdir         = "PRESOAK_WORKDIR"  // the team's tree (internal/home)
-	Profile         = "PRESOAK_PROFILE"  // the team's bot profile (internal/home)
-	ProfileFile     = "PROFILE"          // make's name for the bot profile (harness/target)
+	Config          = "CONFIG"             // config layers, comma-separated
+	Target          = "TARGET"             // embedded, scrape or prometheus
+	Harness         = "HARNESS"            // the harness file (fixtures/presoak.yaml)
+	ScrapeURL       = "SCRAPE_URL"         // the bot's /metrics
+	PrometheusURL   = "PROMETHEUS_URL"     // a Prometheus that scrapes the bot(s)
+	Selector        = "SELECTOR"           // the bots' series selector
+	Criteria        = "CRITERIA"           // the soak's stop criteria
+	Budgets         = "BUDGETS"            // latency budgets
+	ReadinessSample = "READINESS_SAMPLE"   // how long make readiness samples a running bot
+	Duration        = "DURATION"           // shadow and soak run length
+	MetricNames     = "METRIC_NAMES"       // a metric-name mapping file
+	Baseline        = "BASELINE"           // the frozen baseline monitoring compares with
+	BaselineDir     = "BASELINE_DIR"       // make baseline-freeze's directory
+	Faults          = "FAULTS"             // a fault plan for the embedded bot
+	Addr            = "ADDR"               // the bot's listen address
+	Prometheus      = "PROMETHEUS"         // the prometheus binary make monitor starts
+	ScrapeInterval  = "SCRAPE_INTERVAL"    // make monitor's scrape interval
+	Resume          = "RESUME"             // make soak: continue a stopped soak
+	OnStop          = "ON_STOP"            // make soak: rollback on a stop
+	Apply           = "APPLY"              // make rollback: write the layer
+	Datasets        = "DATASETS"           // make edge-report's datasets
+	Foreground      = "FOREGROUND"         // make launch: wait for the soak
+	Workdir         = "PRESOAK_WORKDIR"    // the team's tree (internal/home)
+	Profile         = "PRESOAK_PROFILE"    // the team's bot profile (internal/home)
+	ProfileFile     = "PROFILE"            // make's name for the bot profile (harness/target)
+	Promtool        = "PRESOAK_PROMTOOL"   // a pinned promtool built elsewhere (harness/monitoring/prombin)
+	PrometheusBin   = "PRESOAK_PROMETHEUS" // a pinned Prometheus server built elsewhere (prombin)
 )
 
 // Names are all of them.
@@ -59,7 +61,7 @@ var Names = []string{
 	Config, Target, Harness, ScrapeURL, PrometheusURL, Selector, Criteria, Budgets,
 	ReadinessSample, Duration, MetricNames, Baseline, BaselineDir, Faults, Addr,
 	Prometheus, ScrapeInterval, Resume, OnStop, Apply, Datasets, Foreground,
-	Workdir, Profile, ProfileFile,
+	Workdir, Profile, ProfileFile, Promtool, PrometheusBin,
 }
 
 // Clear unsets every variable of Names in this process. Call it first in a

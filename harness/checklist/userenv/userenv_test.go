@@ -15,6 +15,7 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/userenv"
 	"github.com/presoak/presoak/harness/monitoring"
+	"github.com/presoak/presoak/harness/monitoring/prombin"
 	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/home"
 	"github.com/presoak/presoak/internal/modroot"
@@ -41,7 +42,8 @@ func TestNamesCoverTheReaders(t *testing.T) {
 	target.LoadHarnessEnv(r, getenv)
 	monitoring.EnvFrom(r, getenv)
 	for _, k := range []string{checklist.EnvConfig, target.EnvHarness, target.EnvTarget, target.EnvScrapeURL,
-		target.EnvPrometheusURL, target.EnvSelector, baseline.EnvReadinessSample, home.EnvWorkdir, home.EnvProfile} {
+		target.EnvPrometheusURL, target.EnvSelector, baseline.EnvReadinessSample, home.EnvWorkdir, home.EnvProfile,
+		prombin.EnvPromtool, prombin.EnvPrometheus} {
 		asked[k] = true
 	}
 	in := map[string]bool{}
