@@ -101,7 +101,9 @@ func TestSoakOnTheEmbeddedEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	env := map[string]string{"DURATION": "3s"}
+	// The short criteria evaluate every second: with the default ones (every
+	// 15s) a 3s soak never reaches its second evaluation.
+	env := map[string]string{"DURATION": "3s", "CRITERIA": "fixtures/criteria.short.yaml"}
 	var out bytes.Buffer
 	s, err := Prepare(Spec{
 		Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
@@ -128,6 +130,10 @@ func TestSoakOnTheEmbeddedEngine(t *testing.T) {
 	}
 	if len(o.Report.Criteria) == 0 {
 		t.Fatal("no criterion in the report")
+	}
+	// The soak really ran: the engine ticked and was sampled for the duration.
+	if r := o.Report; r.Samples < 2 || r.Ticks <= 0 || r.Elapsed < 2*time.Second {
+		t.Errorf("soak ran %s with %d samples and %g ticks, want about 3s, >= 2 samples, ticks > 0", r.Elapsed, r.Samples, r.Ticks)
 	}
 	if ds, _ := filepath.Glob(filepath.Join(tmp, "artifacts", "edge", "datasets", "soak-*")); len(ds) != 1 {
 		t.Errorf("calibration datasets: got %v, want one soak-* under the datasets root", ds)
