@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/target"
 )
 
@@ -187,7 +187,7 @@ func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 		return []NamedItem{{ItemProfileSnapshot, it}, {ItemProfileRollback, it}, {ItemProfileRoundTrip, it}}
 	}
 	return []NamedItem{
-		{ItemProfileSnapshot, profileSnapshot(vals, dir)},
+		{ItemProfileSnapshot, profileSnapshot(p, vals, dir)},
 		{ItemProfileRollback, profileDryRun(vals)},
 		{ItemProfileRoundTrip, profileRoundTrip(p, scratch)},
 	}
@@ -212,27 +212,29 @@ func rollbackValues(p *profile.Profile, cfg *profile.BotConfig) ([]FlagValue, er
 	return out, errors.Join(errs...)
 }
 
-// ProfileSnapshotFile is the snapshot's name in the Safety dir.
+// ProfileSnapshotFile is the snapshot's name in the Safety dir (the
+// format of safety.ProfileSnapshot: each layer file's SHA-256 and every
+// target's value, what `make restore PROFILE=...` verifies against).
 const ProfileSnapshotFile = "FEATURE_FLAGS_SNAPSHOT.profile.json"
 
-func profileSnapshot(vals []FlagValue, dir string) Item {
+func profileSnapshot(p *profile.Profile, vals []FlagValue, dir string) Item {
 	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "written and read back equal"}
 	path := filepath.Join(dir, ProfileSnapshotFile)
 	it.Source = ProfileSnapshotFile
-	data, _ := json.MarshalIndent(vals, "", "  ")
-	err := os.MkdirAll(dir, 0o755)
-	if err == nil {
-		err = os.WriteFile(path, append(data, '\n'), 0o644)
+	flags := make([]safety.ProfileFlag, len(vals))
+	for i, v := range vals {
+		flags[i] = safety.ProfileFlag(v)
 	}
-	var back []FlagValue
+	s, err := safety.NewProfileSnapshot(p, flags, safety.Meta{})
 	if err == nil {
-		var raw []byte
-		if raw, err = os.ReadFile(path); err == nil {
-			err = json.Unmarshal(raw, &back)
-		}
+		err = safety.WriteProfileSnapshot(path, s)
 	}
-	if err == nil && len(back) != len(vals) {
-		err = fmt.Errorf("read back %d values, wrote %d", len(back), len(vals))
+	var back *safety.ProfileSnapshot
+	if err == nil {
+		back, err = safety.ReadProfileSnapshot(path)
+	}
+	if err == nil && (len(back.Flags) != len(vals) || len(back.Layers) != len(s.Layers)) {
+		err = fmt.Errorf("read back %d values and %d layers, wrote %d and %d", len(back.Flags), len(back.Layers), len(vals), len(s.Layers))
 	}
 	if err != nil {
 		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "make the snapshot directory writable"
@@ -348,12 +350,12 @@ func ProfileRollback(p *profile.Profile, dir string) (*ProfileRolledBack, error)
 		}
 	}
 	rolled := &profile.BotConfig{}
-	for i, c := range rb.Files {
+	for _, c := range rb.Files {
 		data, err := os.ReadFile(c)
 		if err != nil {
 			return nil, err
 		}
-		l, err := profile.ParseLayer(p.Config.Layers[i], data)
+		l, err := profile.ParseLayer(filepath.Base(c), data) // the copy's lines, named as the copy
 		if err != nil {
 			return nil, fmt.Errorf("after rollback: %w", err)
 		}

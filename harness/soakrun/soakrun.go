@@ -310,7 +310,7 @@ func botProfile(h *target.Harness, getenv func(string) string) *profile.Profile 
 // onStopNote says what a stop does (ON_STOP).
 func (s *Soak) onStopNote() string {
 	if s.prof != nil && s.rollbackOnStop() {
-		return "incident bundle, the profile's rollback written as copies of the bot's config files in " + incident.ProfileRollbackDir + " and verified (ON_STOP=rollback)"
+		return "incident bundle, the profile's rollback written as copies of the bot's config files in " + incident.ProfileRollbackDir + " and verified (ON_STOP=rollback; not in effect until your deploy restarts the bot on them: presoak does not start it; make restore PROFILE=... removes them)"
 	}
 	if s.prof != nil {
 		return "incident bundle, the profile's rollback previewed (ON_STOP=rollback writes it)"
