@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,4 +70,33 @@ func TestASecondSoakLeavesNothing(t *testing.T) {
 	if len(names) > 0 || len(ds) > 0 {
 		t.Errorf("the refused soak left %v (datasets %v), want nothing", names, ds)
 	}
+}
+
+// TestAFailedPrepareLeavesNoDirectory: a soak refused after it took the
+// lock (here: a fault plan that does not exist) releases it and removes the
+// directory it made for it.
+func TestAFailedPrepareLeavesNoDirectory(t *testing.T) {
+	for _, k := range []string{"TARGET", "HARNESS", "SCRAPE_URL", "PROMETHEUS_URL", "SELECTOR"} {
+		t.Setenv(k, "")
+	}
+	root, err := modroot.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DURATION": "1m", "CRITERIA": "fixtures/criteria.short.yaml", "FAULTS": "no-such-plan.yaml"}
+	dir := filepath.Join(t.TempDir(), "soak")
+	_, err = Prepare(Spec{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Root: root, Dir: dir, DatasetsRoot: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "no-such-plan.yaml") {
+		t.Fatalf("got %v, want the missing fault plan named", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused soak left %s (stat: %v)", dir, err)
+	}
+	// and the lock is free: a soak there now prepares
+	env["FAULTS"] = ""
+	s, err := Prepare(Spec{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Root: root, Dir: dir, DatasetsRoot: t.TempDir()})
+	if err != nil {
+		t.Fatalf("a soak after the refused one: %v", err)
+	}
+	_ = s.Close()
 }
