@@ -3,8 +3,6 @@ package checklist
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -156,11 +154,12 @@ type FlagValue struct {
 
 // ProfileSafetyItems are the Safety items of a bot read through its
 // profile, the rollback targets being config paths: the snapshot of every
-// target's value (written to dir and read back), the rollback dry run
-// (every target is a boolean in the bot's config; what it would set), and
-// a rollback/restore round trip on copies of the layers in scratch (each
-// target flipped to false in the layer that sets it, read back; the
-// originals restored byte for byte).
+// layer file's hash and target's value (safety.ProfileSnapshot, written to
+// dir and read back), the rollback dry run (every target is a boolean in
+// the bot's config; what it would set), and the snapshot/rollback/restore
+// round trip of `make ... PROFILE=` in the scratch workspace (each target
+// flipped to false in a copy of the layer that sets it, read back; the
+// restore removes the copies and verifies every file against the snapshot).
 func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr error, dir, scratch string) []NamedItem {
 	fail := func(what, cause, fix string) Item { return NotEvaluated(AreaSafety, result.Blocking, what, cause, fix) }
 	if loadErr != nil || cfg == nil {
@@ -257,39 +256,38 @@ func profileDryRun(vals []FlagValue) Item {
 		Message: "rollback dry run: " + strings.Join(parts, "; ")}
 }
 
-// profileRoundTrip flips every target to false in copies of the layers
-// under scratch, reads them back, then restores the originals and checks
-// their digests.
+// profileRoundTrip is `make snapshot`, `make rollback APPLY=1` and `make
+// restore` with the profile, in a scratch workspace: the snapshot of the
+// bot's files, the rolled-back copies written and verified, the restore
+// that removes them and verifies every file against the snapshot's hash.
 func profileRoundTrip(p *profile.Profile, scratch string) Item {
-	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "targets off after rollback; files identical after restore", Source: "copies of " + strings.Join(p.Config.Layers, ",")}
+	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "targets off in the rolled-back copies; after restore no copy left and every file at the snapshot's hash", Source: "scratch copies of " + strings.Join(p.Config.Layers, ",")}
 	err := roundTrip(p, scratch)
 	if err != nil {
 		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "check config.rollback's paths and that the layers are plain YAML/JSON"
 		it.Message = "restore round trip: " + err.Error()
 		return it
 	}
-	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d targets off, %d layers restored", len(p.Config.Rollback), len(p.Config.Layers))
+	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d targets off, %d layers verified against the snapshot after restore", len(p.Config.Rollback), len(p.Config.Layers))
 	it.Message = "restore round trip: " + it.Got
 	return it
 }
 
 func roundTrip(p *profile.Profile, scratch string) error {
-	rb, err := ProfileRollback(p, scratch)
+	ws := safety.Workspace{Root: scratch}
+	if _, err := safety.TakeProfileSnapshot(ws, p, safety.Meta{}); err != nil {
+		return err
+	}
+	rb, err := ProfileRollback(p, ws.ProfileRollbackPath())
 	if err != nil {
 		return err
 	}
-	// restore: the originals back, byte for byte.
-	for i, c := range rb.Files {
-		if err := os.WriteFile(c, rb.orig[i], 0o644); err != nil {
-			return err
-		}
-		data, err := os.ReadFile(c)
-		if err != nil {
-			return err
-		}
-		if digest(data) != digest(rb.orig[i]) {
-			return fmt.Errorf("restore: %s differs from the original after restore", p.Config.Layers[i])
-		}
+	r, err := safety.RestoreProfile(ws, p)
+	if err != nil {
+		return err
+	}
+	if len(r.Removed) != len(rb.Files) {
+		return fmt.Errorf("restore removed %d rolled-back copies, want %d", len(r.Removed), len(rb.Files))
 	}
 	return nil
 }
@@ -399,11 +397,6 @@ func dryRunLines(vals []FlagValue) []string {
 		parts[i] = fmt.Sprintf("%s: %s -> false (%s)", v.Path, v.Value, v.Where)
 	}
 	return parts
-}
-
-func digest(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // ItemProfileSignals is the item saying every signal the profile declares
