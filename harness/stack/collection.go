@@ -130,9 +130,9 @@ func (c *Collection) MetricsPresent(ctx context.Context) checklist.Item {
 		want := fmt.Sprintf("all %d contract metrics", len(metrics))
 		if len(missing) > 0 {
 			return collItem(false, "missing: "+strings.Join(missing, ", "), want, src,
-				"the bot must export ARCHITECTURE.md's metric names, or map yours with METRIC_NAMES and regenerate (make monitoring)",
-				fmt.Sprintf("%d of %d contract metrics have no series in Prometheus {%s}: %s; want all: export them or map them with METRIC_NAMES",
-					len(missing), len(metrics), c.selector(), strings.Join(missing, ", ")))
+				"the bot must export the metrics its profile's signals name ("+p.File+"): fix the signals' expressions in the profile (PROFILE; `presoak profile check` shows what each reads) and regenerate (make monitoring)",
+				fmt.Sprintf("%d of %d metrics of the profile's signals (%s) have no series in Prometheus {%s}: %s; want all: export them or name yours in the profile",
+					len(missing), len(metrics), p.File, c.selector(), strings.Join(missing, ", ")))
 		}
 		return collItem(true, fmt.Sprintf("%d/%d present", len(metrics), len(metrics)), want, src, "",
 			fmt.Sprintf("all %d contract metrics have series {%s}", len(metrics), c.selector()))

@@ -70,7 +70,7 @@ func TestCollectionChecks(t *testing.T) {
 		{"target_down", targetDown, rulesOK, noAlerts, true, (*Collection).TargetUp, report.StatusFail, "connection refused"},
 		{"no_target", noTargets, rulesOK, noAlerts, true, (*Collection).TargetUp, report.StatusFail, "no target"},
 		{"metrics_present", targetUp, rulesOK, noAlerts, true, (*Collection).MetricsPresent, report.StatusPass, "all 10"},
-		{"metrics_absent", targetUp, rulesOK, noAlerts, false, (*Collection).MetricsPresent, report.StatusFail, "10 of 10 contract metrics have no series"},
+		{"metrics_absent", targetUp, rulesOK, noAlerts, false, (*Collection).MetricsPresent, report.StatusFail, "10 of 10 metrics of the profile's signals (reference.yaml (built in)) have no series"},
 		{"rules_ok", targetUp, rulesOK, noAlerts, true, (*Collection).RulesHealthy, report.StatusPass, "all 2 rules"},
 		{"rules_err_and_missing", targetUp, rulesErr, noAlerts, true, (*Collection).RulesHealthy, report.StatusFail, "alert PresoakErrorRateStop: not loaded; presoak:error_pct:10s: health err vector cannot contain"},
 		{"alerts_inactive", targetUp, rulesOK, noAlerts, true, (*Collection).AlertsInactive, report.StatusPass, "no alert"},
@@ -127,7 +127,7 @@ signals:
 	}
 	c := &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, false), Rules: []byte(ruleFile), Profile: p}
 	it := c.MetricsPresent(t.Context())
-	if want := "3 of 3 contract metrics have no series in Prometheus {job=\"mm-bot\"}: hb_tick_ms, hb_ticks_total, hb_cache_total"; it.Status != report.StatusFail || !strings.Contains(it.Message, want) {
+	if want := "3 of 3 metrics of the profile's signals (hb.yaml) have no series in Prometheus {job=\"mm-bot\"}: hb_tick_ms, hb_ticks_total, hb_cache_total"; it.Status != report.StatusFail || !strings.Contains(it.Message, want) {
 		t.Errorf("got %s %q, want fail containing %q", it.Status, it.Message, want)
 	}
 	c = &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, true), Rules: []byte(ruleFile), Profile: p}
