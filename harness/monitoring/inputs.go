@@ -55,7 +55,9 @@ type Env struct {
 }
 
 // EnvFrom reads CRITERIA, BUDGETS, METRIC_NAMES, SELECTOR and BASELINE with
-// getenv, defaulting to the fixtures and the frozen baseline's path.
+// getenv; CRITERIA and BUDGETS unset are the bot profile's criteria: and
+// budgets: (PROFILE), else presoak's fixtures (profile.Pick); BASELINE
+// defaults to the frozen baseline's path.
 func EnvFrom(root string, getenv func(string) string) Env {
 	or := func(k, def string) string {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
@@ -63,10 +65,11 @@ func EnvFrom(root string, getenv func(string) string) Env {
 		}
 		return def
 	}
+	prof := namedProfile(root, or("PROFILE", ""))
 	return Env{
 		Root:        root,
-		Criteria:    or("CRITERIA", DefaultCriteria),
-		Budgets:     or("BUDGETS", DefaultBudgets),
+		Criteria:    picked(profile.FileCriteria, root, getenv, prof, DefaultCriteria),
+		Budgets:     picked(profile.FileBudgets, root, getenv, prof, DefaultBudgets),
 		MetricNames: or("METRIC_NAMES", ""),
 		Profile:     or("PROFILE", ""),
 		Selector:    or("SELECTOR", ""),
