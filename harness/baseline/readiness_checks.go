@@ -242,6 +242,11 @@ func (ts *TargetSample) notEvaluated(area string, names []string) []Check {
 
 // metricOf is the metric a budget target is read from, with its label.
 func (ts *TargetSample) metricOf(tgt string) string {
+	if h := ts.Env.Harness; h != nil && !profile.IsRole(tgt) {
+		if sg := h.Profile.Signal(tgt); sg != nil {
+			return sg.Expr
+		}
+	}
 	switch tgt {
 	case budget.TickTotal:
 		return ts.Names.TickDuration
