@@ -155,7 +155,7 @@ func parseFor(target, expr string, declared Signals) (Budget, error) {
 // describe lists the declared signals with their kinds, sorted.
 func (d Signals) describe() string {
 	if len(d) == 0 {
-		return "declared: none; without a profile, none"
+		return "declared: none"
 	}
 	names := make([]string, 0, len(d))
 	for n, k := range d {

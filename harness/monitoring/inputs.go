@@ -120,7 +120,8 @@ func (e Env) Load() (Inputs, error) {
 	if e.Budgets != "" {
 		data, err := e.readFile(e.Budgets)
 		if err == nil {
-			in.Budgets, err = budget.ParseFile(e.Display(e.Budgets), data)
+			// budgets may name the profile's own histogram signals
+			in.Budgets, err = budget.ParseFileFor(e.Display(e.Budgets), data, namedProfile(e.Root, e.Profile).BudgetSignals())
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("budgets %s: %w", e.Display(e.Budgets), err))
