@@ -17,8 +17,8 @@
 // the same scenarios feed the in-process evaluator in the parity test.
 //
 // Inputs (Env, EnvFrom; the Makefile's variables, paths relative to the
-// module root): CRITERIA (default fixtures/criteria.yaml), BUDGETS (default
-// fixtures/budgets.yaml), METRIC_NAMES (optional YAML mapping a bot's metric
+// module root): CRITERIA and BUDGETS (unset: the bot profile's criteria: and
+// budgets:, else presoak's fixtures; harness/profile.Pick), METRIC_NAMES (optional YAML mapping a bot's metric
 // names, keys as signal.MetricNames' yaml tags; unset keys keep ARCHITECTURE.md's
 // names), SELECTOR (optional label matchers for every metric, e.g.
 // job="mm-bot") and BASELINE (default
