@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/profile"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -107,5 +108,30 @@ func TestCollectionNotEvaluatedWhenServerDown(t *testing.T) {
 		if it.Status != report.StatusFail || !strings.Contains(it.Got, "not evaluated") {
 			t.Errorf("server down: %s %q, want a failed not-evaluated item", it.Status, it.Got)
 		}
+	}
+}
+
+// TestCollectionMetricsOfTheProfile: the contract is the bot profile's
+// engine signals' metrics (each once), not the reference engine's.
+func TestCollectionMetricsOfTheProfile(t *testing.T) {
+	t.Parallel()
+	p, err := profile.Parse("hb.yaml", "", []byte(`version: 1
+signals:
+  ticks:        {expr: 'hb_ticks_total', kind: counter}
+  cache_hits:   {expr: 'hb_cache_total{result="hit"}', kind: counter}
+  cache_misses: {expr: 'hb_cache_total{result="miss"}', kind: counter}
+  tick_latency: {expr: 'hb_tick_ms', kind: histogram, unit: milliseconds}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, false), Rules: []byte(ruleFile), Profile: p}
+	it := c.MetricsPresent(t.Context())
+	if want := "3 of 3 contract metrics have no series in Prometheus {job=\"mm-bot\"}: hb_tick_ms, hb_ticks_total, hb_cache_total"; it.Status != report.StatusFail || !strings.Contains(it.Message, want) {
+		t.Errorf("got %s %q, want fail containing %q", it.Status, it.Message, want)
+	}
+	c = &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, true), Rules: []byte(ruleFile), Profile: p}
+	if it := c.MetricsPresent(t.Context()); it.Status != report.StatusPass || !strings.Contains(it.Message, "all 3 contract metrics") {
+		t.Errorf("got %s %q, want pass with all 3", it.Status, it.Message)
 	}
 }
