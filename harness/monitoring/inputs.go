@@ -15,6 +15,7 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/internal/home"
 )
 
 // Default input paths, relative to the module root (as in the Makefile).
@@ -52,7 +53,7 @@ type Env struct {
 	Baseline string
 }
 
-// EnvFrom reads CRITERIA, BUDGETS, PROFILE, METRIC_NAMES, SELECTOR and
+// EnvFrom reads CRITERIA, BUDGETS, PROFILE (else PRESOAK_PROFILE), METRIC_NAMES, SELECTOR and
 // BASELINE with getenv; CRITERIA and BUDGETS unset are the bot profile's
 // criteria: and budgets: (PROFILE), else presoak's fixtures (profile.Pick);
 // BASELINE defaults to the frozen baseline's path.
@@ -63,13 +64,14 @@ func EnvFrom(root string, getenv func(string) string) Env {
 		}
 		return def
 	}
-	prof := namedProfile(root, or("PROFILE", ""))
+	pf := or("PROFILE", or(home.EnvProfile, "")) // a team's module names it PRESOAK_PROFILE
+	prof := namedProfile(root, pf)
 	return Env{
 		Root:        root,
 		Criteria:    picked(profile.FileCriteria, root, getenv, prof, DefaultCriteria),
 		Budgets:     picked(profile.FileBudgets, root, getenv, prof, DefaultBudgets),
 		MetricNames: or("METRIC_NAMES", ""),
-		Profile:     or("PROFILE", ""),
+		Profile:     pf,
 		Selector:    or("SELECTOR", ""),
 		Baseline:    or("BASELINE", DefaultBaseline),
 	}
