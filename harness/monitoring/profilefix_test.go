@@ -30,8 +30,11 @@ func TestMissingAssetsFixNamesTheProfile(t *testing.T) {
 	env.Profile = "bot/profile.yaml"
 	c := &monitoring.Checks{Env: env}
 	for name, it := range map[string]func() string{
-		"rules_current":     func() string { i := c.RulesCurrent(); return string(i.Status) + "|" + i.Fix + "|" + i.Message },
-		"dashboard":         func() string { i := c.DashboardCoversCriteria(); return string(i.Status) + "|" + i.Fix + "|" + i.Message },
+		"rules_current": func() string { i := c.RulesCurrent(); return string(i.Status) + "|" + i.Fix + "|" + i.Message },
+		"dashboard": func() string {
+			i := c.DashboardCoversCriteria()
+			return string(i.Status) + "|" + i.Fix + "|" + i.Message
+		},
 		"runbooks":          func() string { i := c.AlertsHaveRunbooks(); return string(i.Status) + "|" + i.Fix + "|" + i.Message },
 		"checklist_current": func() string { i := c.ChecklistCurrent(); return string(i.Status) + "|" + i.Fix + "|" + i.Message },
 	} {
