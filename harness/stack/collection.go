@@ -28,6 +28,11 @@ type Collection struct {
 	RulesSource string
 	// Names are the contract's metric names (default signal.DefaultMetricNames).
 	Names signal.MetricNames
+	// Declared, when set, are the metrics that must have a series instead of
+	// the contract's: a bot profile's signals (metric name -> whether it is a
+	// histogram), named in the messages as "declared by" DeclaredBy.
+	Declared   map[string]bool
+	DeclaredBy string
 	// Settle is how long the target, metrics and rules checks wait for a
 	// freshly started stack to come true (0: look once). The alerts check
 	// always looks once.
@@ -116,6 +121,16 @@ func (c *Collection) MetricsPresent(ctx context.Context) checklist.Item {
 	metrics := []string{n.TickDuration, n.StageDuration, n.Ticks, n.DeadlineMisses, n.CacheRequests,
 		n.FillVolume, n.BreakerOpen, n.TickErrors, n.ResidentMemory, n.FeatureFlag}
 	hist := map[string]bool{n.TickDuration: true, n.StageDuration: true}
+	what, fix := "contract metrics", "the bot must export ARCHITECTURE.md's metric names, or map yours with METRIC_NAMES and regenerate (make monitoring)"
+	if len(c.Declared) > 0 {
+		metrics, hist = make([]string, 0, len(c.Declared)), c.Declared
+		for m := range c.Declared {
+			metrics = append(metrics, m)
+		}
+		sort.Strings(metrics)
+		what = "metrics declared by " + c.DeclaredBy
+		fix = "check that Prometheus scrapes the bot under the profile's selector and that its signals name metrics the bot exports (make profile-check)"
+	}
 	return c.settle(ctx, func() checklist.Item {
 		present, err := c.Client.Present(ctx, c.selector(), metrics, hist)
 		if err != nil {
@@ -128,15 +143,14 @@ func (c *Collection) MetricsPresent(ctx context.Context) checklist.Item {
 			}
 		}
 		src := c.Client.URL() + " {" + c.selector() + "}"
-		want := fmt.Sprintf("all %d contract metrics", len(metrics))
+		want := fmt.Sprintf("all %d %s", len(metrics), what)
 		if len(missing) > 0 {
-			return collItem(false, "missing: "+strings.Join(missing, ", "), want, src,
-				"the bot must export ARCHITECTURE.md's metric names, or map yours with METRIC_NAMES and regenerate (make monitoring)",
-				fmt.Sprintf("%d of %d contract metrics have no series in Prometheus {%s}: %s; want all: export them or map them with METRIC_NAMES",
-					len(missing), len(metrics), c.selector(), strings.Join(missing, ", ")))
+			return collItem(false, "missing: "+strings.Join(missing, ", "), want, src, fix,
+				fmt.Sprintf("%d of %d %s have no series in Prometheus {%s}: %s; want all: %s",
+					len(missing), len(metrics), what, c.selector(), strings.Join(missing, ", "), fix))
 		}
 		return collItem(true, fmt.Sprintf("%d/%d present", len(metrics), len(metrics)), want, src, "",
-			fmt.Sprintf("all %d contract metrics have series {%s}", len(metrics), c.selector()))
+			fmt.Sprintf("all %d %s have series {%s}", len(metrics), what, c.selector()))
 	})
 }
 

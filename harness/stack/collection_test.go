@@ -109,3 +109,21 @@ func TestCollectionNotEvaluatedWhenServerDown(t *testing.T) {
 		}
 	}
 }
+
+// A bot profile's metrics replace the contract's: the item names the
+// metrics the profile declares, never mm_* names the bot does not export.
+func TestCollectionDeclaredMetrics(t *testing.T) {
+	t.Parallel()
+	declared := map[string]bool{"bbgo_xmaker_quote_updates_total": false, "bbgo_xmaker_quote_update_seconds": true}
+	for _, present := range []bool{true, false} {
+		c := &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, present), Declared: declared, DeclaredBy: "profile profile.yaml"}
+		it := c.MetricsPresent(t.Context())
+		want, msg := report.StatusPass, "all 2 metrics declared by profile profile.yaml have series"
+		if !present {
+			want, msg = report.StatusFail, "2 of 2 metrics declared by profile profile.yaml have no series"
+		}
+		if it.Status != want || !strings.Contains(it.Message, msg) || strings.Contains(it.Message, "mm_") {
+			t.Errorf("present=%v: got %s %q, want %s containing %q and no mm_ name", present, it.Status, it.Message, want, msg)
+		}
+	}
+}
