@@ -64,7 +64,7 @@ const quickCriteria = "fixtures/bots/criteria.quick.yaml"
 const (
 	shadowDuration  = "5s"
 	soakDuration    = 20 * time.Second
-	readinessSample = "4s"
+	readinessSample = "6s"
 )
 
 // takerCapItem is the checklist item a bot profile's taker_cap_pct is
@@ -79,6 +79,7 @@ type botRun struct {
 	out     string
 	code    int
 	err     error
+	took    time.Duration
 }
 
 // TestExampleBots runs, for each example bot and each target (the profile's
@@ -131,7 +132,7 @@ func testExampleBot(t *testing.T, b exampleBot, promtool string) {
 		t.Fatalf("presoak monitoring: exit %d, want 0:\n%s", code, out)
 	}
 	rules := filepath.Join(mon, monitoring.RulesPath)
-	b.checkRules(t, promtool, mon, out)
+	t.Run("monitoring/rules_promtool", func(t *testing.T) { b.checkRules(t, promtool, mon, out) })
 
 	healthy := startStandin(t, standin)
 	slow := startStandin(t, standin, "-slow", "ETHUSDT")
@@ -156,7 +157,11 @@ func testExampleBot(t *testing.T, b exampleBot, promtool string) {
 		mu.Lock()
 		runs = append(runs, r)
 		mu.Unlock()
-		wg.Go(func() { f(r) })
+		wg.Go(func() {
+			t0 := time.Now()
+			f(r)
+			r.took = time.Since(t0)
+		})
 	}
 	for _, kind := range []string{"scrape", "prometheus"} {
 		targetEnv := func(p *proc) []string {
@@ -223,6 +228,7 @@ func testExampleBot(t *testing.T, b exampleBot, promtool string) {
 	})
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
+			t.Logf("took %v", r.took.Round(100*time.Millisecond))
 			if r.err != nil {
 				t.Fatalf("%v\n%s", r.err, tail(r.out, 40))
 			}
@@ -287,11 +293,11 @@ func (b exampleBot) newTree(t *testing.T) string {
 	return dir
 }
 
-// env is the Makefile's environment for the bot's profile in tree: PROFILE
-// (and PRESOAK_PROFILE, as presoak readiness -profile sets it: the team's
-// tree is the profile's directory), CONFIG empty (the profile names the
-// bot's config), the quick criteria, the bot's budgets (BUDGETS until the
-// profile names them), and extra.
+// env is the Makefile's environment for the bot's profile in tree
+// (TestMakefileExportsTheProfile): PROFILE, PRESOAK_PROFILE (absolute: the
+// team's tree is the profile's directory) and CONFIG empty (the profile
+// names the bot's config); then the quick criteria, the bot's budgets
+// (BUDGETS until the profile names them), and extra.
 func (b exampleBot) env(tree string, extra ...string) []string {
 	env := make([]string, 0, len(os.Environ())+8)
 	for _, kv := range os.Environ() {
@@ -363,16 +369,20 @@ func (b exampleBot) check(t *testing.T, r *botRun, slowAddr string) {
 		b.checkReadiness(t, r, 0, "READY", "")
 	case "readiness_taker_cap_12pct":
 		md := b.checkReadiness(t, r, 1, "ACTION REQUIRED", "Config & Flags — "+takerCapItem)
+		sec := failedSection(md, takerCapItem)
 		for _, want := range []string{fmt.Sprintf("%s:%d", b.config, b.line), "taker_cap_pct", "12"} {
-			if !strings.Contains(failedSection(md, takerCapItem), want) {
-				t.Errorf("the failed %s does not name %q:\n%s", takerCapItem, want, failedSection(md, takerCapItem))
+			if !strings.Contains(sec, want) {
+				t.Errorf("the failed %s does not name %q:\n%s", takerCapItem, want, sec)
 			}
 		}
+		t.Logf("failed as it should:\n%s", sec)
 	case "readiness_slow_ETHUSDT":
 		md := b.checkReadiness(t, r, 1, "ACTION REQUIRED", "Baseline — tick_total_p95")
-		if s := failedSection(md, "tick_total_p95"); !strings.Contains(s, `symbol="ETHUSDT"`) {
-			t.Errorf("tick_total_p95 does not name the slow symbol ETHUSDT:\n%s", s)
+		sec := failedSection(md, "tick_total_p95")
+		if !strings.Contains(sec, `symbol="ETHUSDT"`) {
+			t.Errorf("tick_total_p95 does not name the slow symbol ETHUSDT:\n%s", sec)
 		}
+		t.Logf("failed as it should:\n%s", sec)
 	case "shadow":
 		if r.code != 0 {
 			t.Fatalf("make shadow: exit %d, want 0:\n%s", r.code, tail(r.out, 40))
@@ -407,9 +417,12 @@ func (b exampleBot) check(t *testing.T, r *botRun, slowAddr string) {
 			if r.code != 0 || rep.Verdict != soak.Pass {
 				t.Fatalf("healthy soak: exit %d, verdict %s (%s), want 0 and pass:\n%s", r.code, rep.Verdict, rep.Reason, tail(r.out, 30))
 			}
-			if rep.Elapsed < soakDuration-time.Second || rep.Ticks <= 0 || rep.Samples < int(soakDuration/time.Second) {
-				t.Errorf("healthy soak: elapsed %v, %g ticks, %d samples: want it ran %v with ticks", rep.Elapsed, rep.Ticks, rep.Samples, soakDuration)
+			// it really ran: its whole duration, reading ticks at (at least
+			// half) the evaluation interval even on a loaded machine
+			if rep.EvaluationInterval <= 0 || rep.Elapsed < soakDuration-time.Second || rep.Ticks <= 0 || rep.Samples < int(soakDuration/rep.EvaluationInterval)/2 {
+				t.Errorf("healthy soak: elapsed %v, %g ticks, %d samples every %v: want it ran %v reading ticks", rep.Elapsed, rep.Ticks, rep.Samples, rep.EvaluationInterval, soakDuration)
 			}
+			t.Logf("ran %v: %g ticks, %d samples, %d evaluations", rep.Elapsed.Round(time.Millisecond), rep.Ticks, rep.Samples, rep.Evaluations)
 			for _, c := range rep.Criteria {
 				if c.Severity == "stop" && c.Evaluated == 0 {
 					t.Errorf("healthy soak: stop criterion %s had no data", c.Name)
