@@ -396,13 +396,31 @@ func (b exampleBot) check(t *testing.T, r *botRun, slowAddr string) {
 		if strings.Contains(junit, "<failure") {
 			t.Errorf("shadow.junit.xml has a failure:\n%s", tail(junit, 30))
 		}
-		found := false // artifacts/baseline/ (scrape) or artifacts/baseline/instances/<bot>/ (prometheus: a fleet of one)
+		var budgets []string // artifacts/baseline/ (scrape) or artifacts/baseline/instances/<bot>/ (prometheus: a fleet of one)
 		_ = filepath.WalkDir(filepath.Join(r.tree, "artifacts", "baseline"), func(p string, d os.DirEntry, err error) error {
-			found = found || err == nil && d.Name() == "stage_budgets.json"
+			if err == nil && d.Name() == "stage_budgets.json" {
+				budgets = append(budgets, p)
+			}
 			return nil
 		})
-		if !found {
-			t.Errorf("no stage_budgets.json under the tree's artifacts/baseline")
+		if len(budgets) != 1 {
+			t.Fatalf("stage_budgets.json under the tree's artifacts/baseline: got %v, want one", budgets)
+		}
+		// its provenance is the bot's config, read through the profile
+		var prov struct {
+			ConfigHash   string   `json:"config_hash"`
+			ConfigLayers []string `json:"config_layers"`
+		}
+		if err := json.Unmarshal([]byte(readFile(t, budgets[0])), &prov); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(prov.ConfigLayers, ",") != b.config || !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(prov.ConfigHash) {
+			t.Errorf("stage_budgets.json: config layers %q, hash %q; want [%s] and its sha256", prov.ConfigLayers, prov.ConfigHash, b.config)
+		}
+		for _, want := range []string{`name="config_layers" value="` + b.config + `"`, `name="config_hash" value="` + prov.ConfigHash + `"`} {
+			if !strings.Contains(junit, want) {
+				t.Errorf("shadow.junit.xml has no property %s", want)
+			}
 		}
 	case "soak_healthy", "soak_kill_switch":
 		rep, err := readSoakReport(r.tree)
