@@ -480,8 +480,9 @@ func (b exampleBot) checkReadiness(t *testing.T, r *botRun, code int, verdict, f
 	if strings.Join(got, "; ") != failed {
 		t.Errorf("failed items: got [%s], want [%s]\n%s", strings.Join(got, "; "), failed, tail(md, 60))
 	}
-	if !strings.Contains(md, "| Config layers | ") || strings.Contains(md, "could not make") {
-		t.Errorf("report: want the bot's config layers and no first-run step that failed:\n%s", tail(md, 60))
+	if !strings.Contains(md, "| Config layers | "+b.config+" |") || strings.Contains(md, "could not make") ||
+		!regexp.MustCompile("\\| Config hash \\| `[0-9a-f]{64}` \\|").MatchString(md) {
+		t.Errorf("report: want the bot's config layers (%s) and their hash, and no first-run step that failed:\n%s", b.config, tail(md, 60))
 	}
 	if _, err := os.Stat(filepath.Join(r.tree, monitoring.RulesPath)); err != nil {
 		t.Errorf("the first-run step did not make the rules in the profile's tree: %v", err)
