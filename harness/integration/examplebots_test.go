@@ -120,6 +120,7 @@ func TestExampleBots(t *testing.T) {
 
 func testExampleBot(t *testing.T, b exampleBot, promtool string) {
 	start := time.Now()
+	root := moduleRoot(t)
 	presoak := buildCmd(t, "presoak")
 	standin := buildPkg(t, b.standin)
 	job := b.job(t)
@@ -127,7 +128,7 @@ func testExampleBot(t *testing.T, b exampleBot, promtool string) {
 	// presoak monitoring from the profile, in a tree of its own: the rules
 	// the servers below load.
 	mon := b.newTree(t)
-	out, code := runCmd(t, moduleRoot(t), b.env(mon), 2*time.Minute, presoak, "monitoring")
+	out, code := runCmd(t, root, b.env(mon), 2*time.Minute, presoak, "monitoring")
 	if code != 0 {
 		t.Fatalf("presoak monitoring: exit %d, want 0:\n%s", code, out)
 	}
@@ -178,7 +179,7 @@ func testExampleBot(t *testing.T, b exampleBot, promtool string) {
 				}
 				r.reports = filepath.Join(r.tree, "reports")
 				env := append(b.env(r.tree, targetEnv(p)...), "READINESS_SAMPLE="+readinessSample)
-				r.out, r.code, r.err = execCmd(moduleRoot(t), env, 5*time.Minute, presoak, "readiness", "-reports", r.reports)
+				r.out, r.code, r.err = execCmd(root, env, 5*time.Minute, presoak, "readiness", "-reports", r.reports)
 			})
 		}
 		readiness("readiness_healthy", healthy, false)
@@ -379,8 +380,8 @@ func (b exampleBot) check(t *testing.T, r *botRun, slowAddr string) {
 	case "readiness_slow_ETHUSDT":
 		md := b.checkReadiness(t, r, 1, "ACTION REQUIRED", "Baseline — tick_total_p95")
 		sec := failedSection(md, "tick_total_p95")
-		if !strings.Contains(sec, `symbol="ETHUSDT"`) {
-			t.Errorf("tick_total_p95 does not name the slow symbol ETHUSDT:\n%s", sec)
+		if !strings.Contains(sec, `symbol="ETHUSDT"`) || !strings.Contains(sec, "@ "+slowAddr+" (") {
+			t.Errorf("tick_total_p95 does not name the slow symbol ETHUSDT on the slow stand-in %s:\n%s", slowAddr, sec)
 		}
 		t.Logf("failed as it should:\n%s", sec)
 	case "shadow":
@@ -451,8 +452,11 @@ func (b exampleBot) check(t *testing.T, r *botRun, slowAddr string) {
 		if r.code != 1 || rep.Verdict != soak.Stopped || rep.Stop == nil || rep.Stop.Criterion != "critical_breaker_stop" {
 			t.Fatalf("kill switch engaged: exit %d, verdict %s (%s), want exit 1 and a stop by critical_breaker_stop:\n%s", r.code, rep.Verdict, rep.Reason, tail(r.out, 30))
 		}
-		if !strings.Contains(r.out, "critical_breaker_stop") || !strings.Contains(junit, "<failure") {
-			t.Errorf("the stopped soak's output or JUnit does not name critical_breaker_stop as failed")
+		if got := failedTests(t, filepath.Join(r.reports, "soak.json")); strings.Join(got, ",") != "TestSoak,TestSoak/critical_breaker_stop" {
+			t.Errorf("failed testcases: got %v, want exactly TestSoak/critical_breaker_stop (and TestSoak)", got)
+		}
+		if !strings.Contains(junit, "<failure") {
+			t.Errorf("soak.junit.xml has no failure for the stopped soak")
 		}
 		if rep.Ticks <= 0 {
 			t.Errorf("kill switch engaged: %g ticks, want the soak to have read the bot", rep.Ticks)
@@ -507,6 +511,20 @@ func readFile(t *testing.T, p string) string {
 		t.Fatalf("read %s: %v", filepath.Base(p), err)
 	}
 	return string(b)
+}
+
+// failedTests are the tests that failed in a go test -json stream, sorted.
+func failedTests(t *testing.T, stream string) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(readFile(t, stream), "\n") {
+		var ev struct{ Action, Test string }
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Action == "fail" && ev.Test != "" {
+			out = append(out, ev.Test)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func readSoakReport(tree string) (soak.Report, error) {
