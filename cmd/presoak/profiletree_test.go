@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/presoak/presoak/harness/monitoring"
@@ -81,5 +82,32 @@ func TestEvidenceStepsLookInTheTeamsTree(t *testing.T) {
 		if st.What == "monitoring rules" && st.Path != want {
 			t.Errorf("monitoring rules evidence: got %s, want %s (the team's tree)", st.Path, want)
 		}
+	}
+}
+
+// A profile whose target section is invalid (a scrape timeout longer than
+// its interval) stops presoak readiness at once, naming file, line and key,
+// as a profile problem does. Before, profile.Load accepted it, every test
+// binary failed to load the harness, and the checklist fell back to
+// presoak's own config: its items said "the config did not load
+// (fixtures/config.yaml)" instead of the profile's key.
+func TestReadinessValidatesTheProfilesTarget(t *testing.T) {
+	prof := profileTree(t)
+	data, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(data), "    interval: 1s\n    timeout: 900ms\n", "    interval: 1s\n    timeout: 1500ms\n", 1)
+	if bad == string(data) {
+		t.Fatal("profile.yaml: no scrape interval 1s / timeout 900ms to break")
+	}
+	if err := os.WriteFile(prof, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PROFILE", "")
+	t.Setenv(home.EnvProfile, "")
+	err = setProfile(prof)
+	if err == nil || !strings.Contains(err.Error(), "profile.yaml:") || !strings.Contains(err.Error(), "target.scrape.timeout") {
+		t.Fatalf("setProfile with scrape timeout 1500ms > interval 1s: got %v, want an error naming profile.yaml:<line> and target.scrape.timeout", err)
 	}
 }
