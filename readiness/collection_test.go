@@ -21,13 +21,14 @@ import (
 // TestMonitoringCollection is the Monitoring area's "verify metrics
 // collection" items of the seed's launch checklist, asked of a running
 // Prometheus through its HTTP API: the bot's target is up, every metric of
-// ARCHITECTURE.md's contract has a series, every generated rule is loaded and
+// its profile's engine signals (the reference engine's by default) has a
+// series, every generated rule is loaded and
 // evaluating without errors, and no alert is pending or firing on the
 // healthy bot. It runs when a monitoring stack is up (PROMETHEUS_URL, or
 // the state file `make monitor` writes); otherwise it skips, saying how to
 // bring one up. The rules and the stack's state are the team's tree's
-// (home.Tree); with a bot profile, the metrics are the ones its signals
-// name and the job and selector are the profile's target.prometheus.
+// (home.Tree, not presoak's checkout); with a bot profile, the job and
+// selector are the profile's target.prometheus.
 func TestMonitoringCollection(t *testing.T) {
 	checklist.Group(t, checklist.AreaMonitoring)
 	env, err := checklist.LoadRunEnv(os.LookupEnv)
@@ -57,20 +58,18 @@ func TestMonitoringCollection(t *testing.T) {
 	}
 	rules, rerr := os.ReadFile(filepath.Join(root, rulesPath))
 	c := &stack.Collection{Client: cl, Job: job, Selector: os.Getenv("SELECTOR"), Rules: rules, RulesSource: rulesPath, Settle: 15 * time.Second}
-	if h := env.Harness; h != nil && h.Profile != nil && h.Profile.File != profile.ReferenceFile {
-		// a bot that is not ours: its profile's selector, job and metrics
-		c.Selector = h.Prometheus.Selector
-		if ms, err := parser.NewParser(parser.Options{}).ParseMetricSelector(target.NormalizeSelector(c.Selector)); err == nil && c.Job == "" {
-			for _, m := range ms {
-				if m.Name == "job" && m.Type == labels.MatchEqual {
-					c.Job = m.Value
+	if h := env.Harness; h != nil {
+		c.Profile = h.Profile // the bot's metrics (PROFILE), not the reference engine's
+		if h.Profile != nil && h.Profile.File != profile.ReferenceFile {
+			// a bot that is not ours: its profile's selector and job
+			c.Selector = h.Prometheus.Selector
+			if ms, err := parser.NewParser(parser.Options{}).ParseMetricSelector(target.NormalizeSelector(c.Selector)); err == nil && c.Job == "" {
+				for _, m := range ms {
+					if m.Name == "job" && m.Type == labels.MatchEqual {
+						c.Job = m.Value
+					}
 				}
 			}
-		}
-		c.Declared, c.DeclaredBy = map[string]bool{}, "profile "+filepath.Base(h.Profile.File)
-		for _, name := range h.Profile.SignalNames() {
-			s := h.Profile.Signal(name)
-			c.Declared[s.Metric] = c.Declared[s.Metric] || s.Kind == "histogram"
 		}
 	}
 

@@ -11,10 +11,10 @@ import (
 	"github.com/presoak/presoak/internal/modroot"
 )
 
-// profileTree copies the bbgo-style example bot (profile, config, budgets)
+// bbgoTree copies the bbgo-style example bot (profile, config, budgets)
 // into a directory outside any module: a team's tree found from its
 // profile (home.Tree), and returns the profile's path.
-func profileTree(t *testing.T) string {
+func bbgoTree(t *testing.T) string {
 	t.Helper()
 	checkout, err := modroot.Find(".")
 	if err != nil {
@@ -38,7 +38,7 @@ func profileTree(t *testing.T) string {
 // the working directory. Before, run from another module it wrote there,
 // and from a directory outside any module it failed ("find module root").
 func TestMonitoringWritesIntoTheProfilesTree(t *testing.T) {
-	prof := profileTree(t)
+	prof := bbgoTree(t)
 	tree := filepath.Dir(prof)
 	elsewhere := t.TempDir() // the working directory: another module
 	if err := os.WriteFile(filepath.Join(elsewhere, "go.mod"), []byte("module example.com/elsewhere\n"), 0o644); err != nil {
@@ -70,7 +70,7 @@ func TestMonitoringWritesIntoTheProfilesTree(t *testing.T) {
 // elsewhere it found presoak's own rules (or made them there) and the
 // Monitoring items failed "missing".
 func TestEvidenceStepsLookInTheTeamsTree(t *testing.T) {
-	prof := profileTree(t)
+	prof := bbgoTree(t)
 	t.Setenv(home.EnvProfile, prof)
 	checkout, err := modroot.Find(".")
 	if err != nil {
@@ -92,7 +92,7 @@ func TestEvidenceStepsLookInTheTeamsTree(t *testing.T) {
 // presoak's own config: its items said "the config did not load
 // (fixtures/config.yaml)" instead of the profile's key.
 func TestReadinessValidatesTheProfilesTarget(t *testing.T) {
-	prof := profileTree(t)
+	prof := bbgoTree(t)
 	data, err := os.ReadFile(prof)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/profile"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -110,20 +111,27 @@ func TestCollectionNotEvaluatedWhenServerDown(t *testing.T) {
 	}
 }
 
-// A bot profile's metrics replace the contract's: the item names the
-// metrics the profile declares, never mm_* names the bot does not export.
-func TestCollectionDeclaredMetrics(t *testing.T) {
+// TestCollectionMetricsOfTheProfile: the contract is the bot profile's
+// engine signals' metrics (each once), not the reference engine's.
+func TestCollectionMetricsOfTheProfile(t *testing.T) {
 	t.Parallel()
-	declared := map[string]bool{"bbgo_xmaker_quote_updates_total": false, "bbgo_xmaker_quote_update_seconds": true}
-	for _, present := range []bool{true, false} {
-		c := &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, present), Declared: declared, DeclaredBy: "profile profile.yaml"}
-		it := c.MetricsPresent(t.Context())
-		want, msg := report.StatusPass, "all 2 metrics declared by profile profile.yaml have series"
-		if !present {
-			want, msg = report.StatusFail, "2 of 2 metrics declared by profile profile.yaml have no series"
-		}
-		if it.Status != want || !strings.Contains(it.Message, msg) || strings.Contains(it.Message, "mm_") {
-			t.Errorf("present=%v: got %s %q, want %s containing %q and no mm_ name", present, it.Status, it.Message, want, msg)
-		}
+	p, err := profile.Parse("hb.yaml", "", []byte(`version: 1
+signals:
+  ticks:        {expr: 'hb_ticks_total', kind: counter}
+  cache_hits:   {expr: 'hb_cache_total{result="hit"}', kind: counter}
+  cache_misses: {expr: 'hb_cache_total{result="miss"}', kind: counter}
+  tick_latency: {expr: 'hb_tick_ms', kind: histogram, unit: milliseconds}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, false), Rules: []byte(ruleFile), Profile: p}
+	it := c.MetricsPresent(t.Context())
+	if want := "3 of 3 contract metrics have no series in Prometheus {job=\"mm-bot\"}: hb_tick_ms, hb_ticks_total, hb_cache_total"; it.Status != report.StatusFail || !strings.Contains(it.Message, want) {
+		t.Errorf("got %s %q, want fail containing %q", it.Status, it.Message, want)
+	}
+	c = &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, true), Rules: []byte(ruleFile), Profile: p}
+	if it := c.MetricsPresent(t.Context()); it.Status != report.StatusPass || !strings.Contains(it.Message, "all 3 contract metrics") {
+		t.Errorf("got %s %q, want pass with all 3", it.Status, it.Message)
 	}
 }
