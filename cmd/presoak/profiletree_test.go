@@ -47,7 +47,7 @@ func TestMonitoringWritesIntoTheProfilesTree(t *testing.T) {
 	t.Chdir(elsewhere)
 	t.Setenv("PROFILE", prof)
 	t.Setenv(home.EnvProfile, prof)
-	t.Setenv("BUDGETS", filepath.Join(tree, "budgets.yaml"))
+	t.Setenv("BUDGETS", "") // the profile's budgets: names the bot's
 	own, err := home.Dir()
 	if err != nil {
 		t.Fatal(err)

@@ -297,8 +297,8 @@ func (b exampleBot) newTree(t *testing.T) string {
 // env is the Makefile's environment for the bot's profile in tree
 // (TestMakefileExportsTheProfile): PROFILE, PRESOAK_PROFILE (absolute: the
 // team's tree is the profile's directory) and CONFIG empty (the profile
-// names the bot's config); then the quick criteria, the bot's budgets
-// (BUDGETS until the profile names them), and extra.
+// names the bot's config); then the quick criteria and extra. BUDGETS is
+// not set: the profile's budgets: names the bot's.
 func (b exampleBot) env(tree string, extra ...string) []string {
 	env := make([]string, 0, len(os.Environ())+8)
 	for _, kv := range os.Environ() {
@@ -311,7 +311,7 @@ func (b exampleBot) env(tree string, extra ...string) []string {
 	root, _ := home.Dir()
 	env = append(env, "PROFILE="+prof, home.EnvProfile+"="+prof, "CONFIG=",
 		"CRITERIA="+filepath.Join(root, filepath.FromSlash(quickCriteria)),
-		"BUDGETS="+filepath.Join(tree, "budgets.yaml"))
+		"BUDGETS=") // empty: unset for presoak, so the profile's budgets: decides
 	return append(env, extra...)
 }
 
