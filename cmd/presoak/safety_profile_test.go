@@ -21,7 +21,7 @@ func profileTree(t *testing.T) (string, string) {
 	}
 	root := t.TempDir()
 	files := map[string]string{"go.mod": "module example.com/team\n\ngo 1.26\n"}
-	for _, f := range []string{"profile.yaml", "xmaker.yaml"} {
+	for _, f := range []string{"profile.yaml", "xmaker.yaml", "budgets.yaml"} {
 		data, err := os.ReadFile(filepath.Join(repo, "fixtures", "bots", "bbgo", f))
 		if err != nil {
 			t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 func TestMissingAssetsFixNamesTheProfile(t *testing.T) {
 	env := newChecksRoot(t, false)
 	bot := filepath.Join(moduleRoot(t), "fixtures", "bots", "bbgo")
-	for _, name := range []string{"profile.yaml", "xmaker.yaml"} {
+	for _, name := range []string{"profile.yaml", "xmaker.yaml", "budgets.yaml"} {
 		data, err := os.ReadFile(filepath.Join(bot, name))
 		if err != nil {
 			t.Fatal(err)

@@ -22,7 +22,7 @@ func botTree(t *testing.T) (safety.Workspace, *profile.Profile) {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	for _, f := range []string{"profile.yaml", "xmaker.yaml"} {
+	for _, f := range []string{"profile.yaml", "xmaker.yaml", "budgets.yaml"} {
 		data, err := os.ReadFile(filepath.Join(repo, "fixtures", "bots", "bbgo", f))
 		if err != nil {
 			t.Fatal(err)
