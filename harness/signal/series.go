@@ -157,12 +157,17 @@ type Series struct {
 
 	declLast, declTotal map[string]float64 // declared counters' last raw and reset-adjusted values
 	declWins            map[declKey]*declWin
+
+	added     int64 // points ever appended: the absolute index of the next one
+	evictedNs int64 // At of the newest point dropped from the ring (noEviction: none)
+	brk       map[time.Duration]*breakerWin
+	brkScans  int // evaluations breakersFast left to breakersScan
 }
 
 // NewSeries returns a Series keeping samples for keep (the longest window
 // that will be asked for) plus a margin.
 func NewSeries(keep time.Duration) *Series {
-	return &Series{keep: keep, buf: make([]point, 64), mem: map[time.Duration]memCache{}}
+	return &Series{keep: keep, buf: make([]point, 64), mem: map[time.Duration]memCache{}, evictedNs: noEviction}
 }
 
 // Len is how many samples the Series holds now.
@@ -228,8 +233,10 @@ func (s *Series) Add(smp Sample) bool {
 	}
 	s.buf[(s.head+s.n)%len(s.buf)] = p
 	s.n++
+	s.added++
 	cut := ns - int64(s.keep) - int64(time.Minute)
 	for s.n > 1 && s.at(0).atNs < cut {
+		s.evictedNs = s.at(0).atNs
 		s.buf[s.head] = point{}
 		s.head = (s.head + 1) % len(s.buf)
 		s.n--
