@@ -2,7 +2,6 @@ package signal
 
 import (
 	"math"
-	"sort"
 	"time"
 )
 
@@ -162,6 +161,8 @@ type Series struct {
 	evictedNs int64 // At of the newest point dropped from the ring (noEviction: none)
 	brk       map[time.Duration]*breakerWin
 	brkScans  int // evaluations breakersFast left to breakersScan
+
+	fitXs, fitYs, slopes []float64 // fitMemory's scratch
 }
 
 // NewSeries returns a Series keeping samples for keep (the longest window
@@ -181,7 +182,13 @@ func (s *Series) Ticks() float64 { return s.total[cTicks] - s.firstTicks }
 // worker restarted) since the Series started.
 func (s *Series) Resets() int { return s.resets }
 
-func (s *Series) at(i int) *point { return &s.buf[(s.head+i)%len(s.buf)] }
+func (s *Series) at(i int) *point {
+	k := s.head + i // < 2*len(s.buf): a subtraction, not a division
+	if k >= len(s.buf) {
+		k -= len(s.buf)
+	}
+	return &s.buf[k]
+}
 
 // Add appends a sample. Samples must come in time order; a sample older than
 // the newest one held is ignored (and reported false).
@@ -254,8 +261,8 @@ func (s *Series) span(at time.Time, window time.Duration) (i, j int, ok bool) {
 	if window <= 0 {
 		loNs = hiNs - 1
 	}
-	i = sort.Search(s.n, func(k int) bool { return s.at(k).atNs > loNs })
-	j = sort.Search(s.n, func(k int) bool { return s.at(k).atNs > hiNs }) - 1
+	i = s.searchAfter(loNs)
+	j = s.searchAfter(hiNs) - 1
 	for i <= j && !s.at(i).up {
 		i++
 	}

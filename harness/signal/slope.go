@@ -58,7 +58,7 @@ func floorDiv(a, b int64) int64 {
 
 func (s *Series) fitMemory(first, last, width int64) Value {
 	loNs, hiNs := first*width, (last+1)*width
-	var xs, ys []float64
+	xs, ys := s.fitXs[:0], s.fitYs[:0] // reused: a fit runs every bucket
 	cur := int64(math.MinInt64)
 	var sx, sy, cnt float64
 	flush := func() {
@@ -88,6 +88,7 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 		cnt++
 	}
 	flush()
+	s.fitXs, s.fitYs = xs, ys
 	nb := int(last - first + 1)
 	mid := float64(int64(nb/2) * width) // x of the boundary between halves
 	split := 0
@@ -98,8 +99,9 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 	if split < need || len(xs)-split < need {
 		return noData("too few memory samples: each half of the window needs a quarter of its buckets")
 	}
-	e1, l1, h1 := TheilSen(xs[:split], ys[:split])
-	e2, l2, h2 := TheilSen(xs[split:], ys[split:])
+	var e1, l1, h1, e2, l2, h2 float64
+	e1, l1, h1, s.slopes = theilSen(xs[:split], ys[:split], s.slopes)
+	e2, l2, h2, s.slopes = theilSen(xs[split:], ys[split:], s.slopes)
 	if e2 < e1 {
 		e1, l1, h1 = e2, l2, h2
 	}
@@ -113,8 +115,15 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 // samples; with autocorrelated noise it is too narrow (coverage 0.56 at
 // lag-1 correlation 0.8 on 30 points; see go doc ./harness/criteria).
 func TheilSen(xs, ys []float64) (slope, lo, hi float64) {
+	slope, lo, hi, _ = theilSen(xs, ys, nil)
+	return slope, lo, hi
+}
+
+// theilSen is TheilSen with the pair slopes in buf's array (grown as
+// needed, returned for the next fit).
+func theilSen(xs, ys, buf []float64) (slope, lo, hi float64, _ []float64) {
 	n := len(xs)
-	slopes := make([]float64, 0, n*(n-1)/2)
+	slopes := buf[:0]
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
 			if dx := xs[j] - xs[i]; dx != 0 {
@@ -123,7 +132,7 @@ func TheilSen(xs, ys []float64) (slope, lo, hi float64) {
 		}
 	}
 	if len(slopes) == 0 {
-		return math.NaN(), math.NaN(), math.NaN()
+		return math.NaN(), math.NaN(), math.NaN(), slopes
 	}
 	slices.Sort(slopes)
 	m := len(slopes)
@@ -139,5 +148,5 @@ func TheilSen(xs, ys []float64) (slope, lo, hi float64) {
 	u := int(math.Ceil((float64(m) + c) / 2))
 	lo = slopes[min(max(l, 0), m-1)]
 	hi = slopes[min(max(u, 0), m-1)]
-	return slope, lo, hi
+	return slope, lo, hi, slopes
 }
