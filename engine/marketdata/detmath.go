@@ -60,16 +60,19 @@ func detExp(x float64) float64 {
 		p4        = -1.65339022054652515390e-06
 		p5        = 4.13813679705723846039e-08
 	)
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 1):
-		return x
-	case math.IsInf(x, -1):
-		return 0
-	case x > overflow:
-		return math.Inf(1)
-	case x < underflow:
-		return 0
-	case -nearZero < x && x < nearZero:
+	if !(underflow <= x && x <= overflow) { // NaN, ±Inf, out of range: one test for all
+		switch {
+		case math.IsNaN(x) || math.IsInf(x, 1):
+			return x
+		case math.IsInf(x, -1):
+			return 0
+		case x > overflow:
+			return math.Inf(1)
+		default:
+			return 0
+		}
+	}
+	if -nearZero < x && x < nearZero {
 		return 1 + x
 	}
 	var k int

@@ -44,6 +44,14 @@ func TestDetMathShortcutsAreExact(t *testing.T) {
 			t.Fatalf("frexp(%v): got (%v, %d), want Frexp's (%v, %d)", x, f1, e1, f2, e2)
 		}
 	}
+	for x, want := range map[float64]float64{math.Inf(1): math.Inf(1), math.Inf(-1): 0, 709.79: math.Inf(1), -745.14: 0, 1e-9: 1 + 1e-9} {
+		if got := detExp(x); got != want {
+			t.Errorf("detExp(%v): got %v, want %v", x, got, want)
+		}
+	}
+	if got := detExp(math.NaN()); !math.IsNaN(got) {
+		t.Errorf("detExp(NaN): got %v, want NaN", got)
+	}
 	for _, x := range []float64{1, 0.5, math.SmallestNonzeroFloat64, 2.2250738585072014e-308, math.MaxFloat64, 1 - 1.0/(1<<53)} {
 		f1, e1 := frexp(x)
 		f2, e2 := math.Frexp(x)

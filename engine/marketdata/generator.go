@@ -68,6 +68,9 @@ type generator struct {
 
 	book  bookState
 	batch []Event
+	// tradesOnly keeps only the trade rows in batch: a feed hands out the
+	// generator's book and needs the batch for its trades alone.
+	tradesOnly bool
 
 	spare    float64 // the polar method's second normal variate
 	hasSpare bool
@@ -205,8 +208,17 @@ func (g *generator) switchRegimes() {
 }
 
 func (g *generator) emit(kind EventKind, side Side, ticks, lots int64) {
-	g.batch = append(g.batch, Event{TimeNs: g.t, Kind: kind, Side: side, Ticks: ticks, Lots: lots})
-	g.book.apply(&g.batch[len(g.batch)-1])
+	ev := Event{TimeNs: g.t, Kind: kind, Side: side, Ticks: ticks, Lots: lots}
+	if kind == KindTrade || !g.tradesOnly {
+		g.batch = append(g.batch, ev)
+	}
+	if kind == KindDiff { // bookState.apply's diff case, without its switch
+		g.book.side(side).set(ticks, lots)
+		g.book.inSnapshot = false
+		g.book.timeNs = g.t
+		return
+	}
+	g.book.apply(&ev)
 }
 
 func (g *generator) levelLots(depth int) int64 {

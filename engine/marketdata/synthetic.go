@@ -101,6 +101,7 @@ func NewSynthetic(opts SyntheticOptions) Feed {
 		panic("marketdata: new synthetic feed: " + err.Error())
 	}
 	s := &synthetic{g: newGenerator(o, sc), last: math.MinInt64, trades: make([]Trade, 0, 256)}
+	s.g.tradesOnly = true
 	s.v.book.Symbol = o.Symbol
 	return s
 }
