@@ -175,7 +175,10 @@ func (s *Series) breakersFast(at time.Time, window time.Duration) Value {
 
 // searchAfter is the index of the first held sample with atNs > ns.
 func (s *Series) searchAfter(ns int64) int {
-	lo, hi := 0, s.n
+	if s.n == 0 || s.at(s.n-1).atNs <= ns {
+		return s.n // the usual end of a window: at or after the newest sample
+	}
+	lo, hi := 0, s.n-1
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if s.at(m).atNs > ns {
