@@ -134,7 +134,7 @@ type point struct {
 	breakers int
 	stages   map[string]Histogram
 	decl     map[string]float64 // Sample.Declared as read (NaN kept)
-	declAdj  map[string]float64 // the same, reset-adjusted as counters
+	declAdj  []declVal          // the same, reset-adjusted as counters, by slot (declSlot)
 }
 
 // Series is a bounded, time-ordered ring of samples from one bot, from which
@@ -154,8 +154,10 @@ type Series struct {
 
 	mem map[time.Duration]memCache
 
-	declLast, declTotal map[string]float64 // declared counters' last raw and reset-adjusted values
-	declWins            map[declKey]*declWin
+	declIdx  map[string]int // declared name -> slot in declCtr and the points' declAdj
+	declCtr  []declCounter  // declared counters' last raw and reset-adjusted values
+	freeAdj  [][]declVal    // declAdj arrays of dropped points, for reuse
+	declWins map[declKey]*declWin
 
 	added     int64 // points ever appended: the absolute index of the next one
 	evictedNs int64 // At of the newest point dropped from the ring (noEviction: none)
@@ -224,7 +226,11 @@ func (s *Series) Add(smp Sample) bool {
 		p.breakers = smp.CriticalBreakersOpen
 		p.stages = smp.Stages
 		if len(smp.Declared) > 0 {
-			p.decl, p.declAdj = smp.Declared, s.addDeclared(smp.Declared)
+			var reuse []declVal
+			if n := len(s.freeAdj); n > 0 {
+				reuse, s.freeAdj = s.freeAdj[n-1], s.freeAdj[:n-1]
+			}
+			p.decl, p.declAdj = smp.Declared, s.addDeclared(smp.Declared, reuse)
 		}
 	} else if s.ctr.started {
 		// Down samples carry the last known counters so that windows across
@@ -244,6 +250,9 @@ func (s *Series) Add(smp Sample) bool {
 	cut := ns - int64(s.keep) - int64(time.Minute)
 	for s.n > 1 && s.at(0).atNs < cut {
 		s.evictedNs = s.at(0).atNs
+		if a := s.buf[s.head].declAdj; a != nil {
+			s.freeAdj = append(s.freeAdj, a)
+		}
 		s.buf[s.head] = point{}
 		s.head = (s.head + 1) % len(s.buf)
 		s.n--
