@@ -134,19 +134,78 @@ func theilSen(xs, ys, buf []float64) (slope, lo, hi float64, _ []float64) {
 	if len(slopes) == 0 {
 		return math.NaN(), math.NaN(), math.NaN(), slopes
 	}
-	slices.Sort(slopes)
 	m := len(slopes)
+	// Sen (1968): the interval's ranks come from the variance of Kendall's S.
+	nf := float64(n)
+	c := 1.96 * math.Sqrt(nf*(nf-1)*(2*nf+5)/18)
+	l := min(max(int(math.Floor((float64(m)-c)/2))-1, 0), m-1)
+	u := min(max(int(math.Ceil((float64(m)+c)/2)), 0), m-1)
+	ranks := [4]int{l, (m - 1) / 2, m / 2, u} // ascending: l <= the middle ones <= u
+	if ordered(slopes) {
+		// Only four ranks are read: put those in place (the values a sort
+		// would put there, as equal slopes are then the same number).
+		selectRanks(slopes, 0, ranks[:])
+	} else {
+		slices.Sort(slopes)
+	}
 	if m%2 == 1 {
 		slope = slopes[m/2]
 	} else {
 		slope = (slopes[m/2-1] + slopes[m/2]) / 2
 	}
-	// Sen (1968): the interval's ranks come from the variance of Kendall's S.
-	nf := float64(n)
-	c := 1.96 * math.Sqrt(nf*(nf-1)*(2*nf+5)/18)
-	l := int(math.Floor((float64(m)-c)/2)) - 1
-	u := int(math.Ceil((float64(m) + c) / 2))
-	lo = slopes[min(max(l, 0), m-1)]
-	hi = slopes[min(max(u, 0), m-1)]
-	return slope, lo, hi, slopes
+	return slope, slopes[l], slopes[u], slopes
+}
+
+// ordered reports whether < orders xs totally with equal meaning the same
+// float: no NaN (which sorts before everything) and no zero (-0 and +0 are
+// equal, and a sort may leave either at a rank).
+func ordered(xs []float64) bool {
+	for _, x := range xs {
+		if x != x || x == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// selectRanks rearranges a (a[0] is rank off of the whole) so that a[r-off]
+// holds the r-th smallest for each r in ranks (ascending), as a sort would:
+// a quickselect that partitions three ways and follows only the sides that
+// hold a wanted rank.
+func selectRanks(a []float64, off int, ranks []int) {
+	for len(ranks) > 0 && len(a) > 12 {
+		// Median of three as the pivot.
+		x, y, z := a[0], a[len(a)/2], a[len(a)-1]
+		p := max(min(x, y), min(max(x, y), z))
+		lt, i, gt := 0, 0, len(a)
+		for i < gt {
+			switch v := a[i]; {
+			case v < p:
+				a[lt], a[i] = a[i], a[lt]
+				lt++
+				i++
+			case v > p:
+				gt--
+				a[gt], a[i] = a[i], a[gt]
+			default:
+				i++
+			}
+		}
+		// Ranks below off+lt are left, [off+lt, off+gt) are p, the rest right.
+		k := 0
+		for k < len(ranks) && ranks[k] < off+lt {
+			k++
+		}
+		e := k
+		for e < len(ranks) && ranks[e] < off+gt {
+			e++
+		}
+		if k > 0 {
+			selectRanks(a[:lt], off, ranks[:k])
+		}
+		a, off, ranks = a[gt:], off+gt, ranks[e:]
+	}
+	if len(ranks) > 0 {
+		slices.Sort(a)
+	}
 }
