@@ -208,17 +208,20 @@ func (g *generator) switchRegimes() {
 }
 
 func (g *generator) emit(kind EventKind, side Side, ticks, lots int64) {
-	ev := Event{TimeNs: g.t, Kind: kind, Side: side, Ticks: ticks, Lots: lots}
-	if kind == KindTrade || !g.tradesOnly {
-		g.batch = append(g.batch, ev)
-	}
 	if kind == KindDiff { // bookState.apply's diff case, without its switch
+		if !g.tradesOnly {
+			g.batch = append(g.batch, Event{TimeNs: g.t, Kind: kind, Side: side, Ticks: ticks, Lots: lots})
+		}
 		g.book.side(side).set(ticks, lots)
 		g.book.inSnapshot = false
 		g.book.timeNs = g.t
 		return
 	}
-	g.book.apply(&ev)
+	g.batch = append(g.batch, Event{TimeNs: g.t, Kind: kind, Side: side, Ticks: ticks, Lots: lots})
+	g.book.apply(&g.batch[len(g.batch)-1])
+	if kind != KindTrade && g.tradesOnly {
+		g.batch = g.batch[:len(g.batch)-1] // a snapshot row: the feed needs only trades
+	}
 }
 
 func (g *generator) levelLots(depth int) int64 {
