@@ -77,13 +77,13 @@ readiness: ## the pre-soak checklist on CONFIG (+ the applied rollback layer); T
 	  echo "make readiness: reports in $(REPORTS)/ (PRE_SOAK_REPORT.md, readiness.junit.xml, readiness.json); exit $$rc"; exit $$rc
 
 .PHONY: snapshot rollback restore prepare-soak
-snapshot: ## write artifacts/release/FEATURE_FLAGS_SNAPSHOT.json (flags, limits, provenance) from CONFIG
+snapshot: ## write artifacts/release/FEATURE_FLAGS_SNAPSHOT.json (flags, limits, provenance) from CONFIG; with PROFILE: FEATURE_FLAGS_SNAPSHOT.profile.json (the bot's config files' SHA-256, its rollback targets)
 	@$(GO) run ./cmd/presoak snapshot
 
-rollback: ## preview the feature-flag rollback key by key; APPLY=1 writes the rollback layer and verifies it
+rollback: ## preview the feature-flag rollback key by key; APPLY=1 writes the rollback layer and verifies it; with PROFILE: rolled-back copies of the bot's config in artifacts/release/profile-rollback/ for your deploy to load
 	@$(GO) run ./cmd/presoak rollback $(if $(filter 1 true yes,$(APPLY)),-apply)
 
-restore: ## undo a rollback: remove the rollback layer, verify the config hash equals the snapshot's
+restore: ## undo a rollback: remove the rollback layer, verify the config hash equals the snapshot's; with PROFILE: remove the rolled-back copies, verify every bot config file hashes to the snapshot's
 	@$(GO) run ./cmd/presoak restore
 
 prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot, rollback dry run, directories

@@ -16,7 +16,8 @@ import (
 // TestMonitoringCollection is the Monitoring area's "verify metrics
 // collection" items of the seed's launch checklist, asked of a running
 // Prometheus through its HTTP API: the bot's target is up, every metric of
-// ARCHITECTURE.md's contract has a series, every generated rule is loaded and
+// its profile's engine signals (the reference engine's by default) has a
+// series, every generated rule is loaded and
 // evaluating without errors, and no alert is pending or firing on the
 // healthy bot. It runs when a monitoring stack is up (PROMETHEUS_URL, or
 // the state file `make monitor` writes); otherwise it skips, saying how to
@@ -49,6 +50,9 @@ func TestMonitoringCollection(t *testing.T) {
 	}
 	rules, rerr := os.ReadFile(filepath.Join(root, rulesPath))
 	c := &stack.Collection{Client: cl, Job: job, Selector: os.Getenv("SELECTOR"), Rules: rules, RulesSource: rulesPath, Settle: 15 * time.Second}
+	if env := checklist.LoadRunEnvAt(root, os.LookupEnv); env.Harness != nil {
+		c.Profile = env.Harness.Profile // the bot's metrics (PROFILE), not the reference engine's
+	}
 
 	t.Run("collection_target_up", func(t *testing.T) {
 		checklist.Record(t, c.TargetUp(t.Context()))

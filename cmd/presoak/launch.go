@@ -299,6 +299,9 @@ func collectionItems(ctx context.Context, o launchOptions, s *stack.Stack, settl
 		return "", fmt.Errorf("read rules: %w", err)
 	}
 	c := &stack.Collection{Client: cl, Job: s.State.Job, Rules: rules, RulesSource: s.State.Rules, Settle: settle}
+	if env := checklist.LoadRunEnvAt(o.root, os.LookupEnv); env.Harness != nil {
+		c.Profile = env.Harness.Profile // the bot's metrics (PROFILE), as the checklist's collection items read them
+	}
 	var ev []string
 	for _, check := range checks {
 		it := check(c, ctx)

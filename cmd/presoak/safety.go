@@ -13,6 +13,7 @@ import (
 	"github.com/presoak/presoak/harness/safety"
 
 	"github.com/presoak/presoak/internal/gitinfo"
+	"github.com/presoak/presoak/internal/home"
 )
 
 // defaultSafetyConfig is CONFIG's default, as in the Makefile.
@@ -25,7 +26,7 @@ func init() {
 	register("rollback", "preview the feature-flag rollback key by key; -apply writes and verifies the rollback layer", func(args []string) int {
 		return runRollback(args, os.Stdout, os.Stderr)
 	})
-	register("restore", "remove the rollback layer and verify the config hash equals the snapshot's", func(args []string) int {
+	register("restore", "remove the rollback layer and verify the config hash equals the snapshot's (with a profile: remove the rolled-back copies, verify the bot's files hash to the snapshot's)", func(args []string) int {
 		return runRestore(args, os.Stdout, os.Stderr)
 	})
 }
@@ -35,6 +36,7 @@ type safetyFlags struct {
 	config  string
 	root    string
 	targets string
+	profile string // a bot profile (PROFILE): its safety net instead of presoak's (safety_profile.go)
 }
 
 func newSafetyFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *safetyFlags) {
@@ -48,6 +50,10 @@ func newSafetyFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *safetyFlag
 	fs.StringVar(&f.config, "config", def, "config layers, comma-separated, base first (default $CONFIG)")
 	fs.StringVar(&f.root, "root", ".", "workspace root holding artifacts/")
 	fs.StringVar(&f.targets, "targets", dataDefault(safety.TargetsFile), "rollback targets file") // team.go: presoak's own file
+	// prepare-soak is presoak's config's alone: no -profile there
+	if name != "prepare-soak" {
+		fs.StringVar(&f.profile, "profile", envProfile(), "the bot profile (default $PROFILE or $"+home.EnvProfile+"): snapshot, roll back and restore the bot's own config files")
+	}
 	return fs, f
 }
 
@@ -73,6 +79,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	fs, f := newSafetyFlagSet("snapshot", stderr)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if f.profile != "" {
+		return runProfileSnapshot(f, stdout, stderr)
 	}
 	o := f.options()
 	s, err := safety.TakeSnapshot(o)
@@ -104,6 +113,9 @@ func runRollback(args []string, stdout, stderr io.Writer) int {
 	apply := fs.Bool("apply", false, "write the rollback layer, reload and verify (default: dry run)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if f.profile != "" {
+		return runProfileRollback(f, *apply, stdout, stderr)
 	}
 	o := f.options()
 	if !*apply {
@@ -145,6 +157,9 @@ func runRestore(args []string, stdout, stderr io.Writer) int {
 	fs, f := newSafetyFlagSet("restore", stderr)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if f.profile != "" {
+		return runProfileRestore(f, stdout, stderr)
 	}
 	o := f.options()
 	r, err := safety.Restore(o)

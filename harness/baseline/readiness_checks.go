@@ -11,7 +11,6 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/profile"
-	"github.com/presoak/presoak/harness/signal"
 )
 
 // Readiness is what the checklist's Baseline and MD-Cache areas evaluate:
@@ -33,7 +32,7 @@ func LoadReadiness(ctx context.Context, env checklist.Env, budgetsPath, sampleLe
 	}
 	length, err := ReadinessSampleLength(sampleLength)
 	if err != nil {
-		ts := TargetSample{Env: env, Names: targetNames(env), Describe: describeEnv(env), Err: err}
+		ts := TargetSample{Env: env, Profile: targetProfile(env), Describe: describeEnv(env), Err: err}
 		ts.View, ts.ViewOK = env.View()
 		return Readiness{Target: &ts}
 	}
@@ -104,12 +103,12 @@ func (r Readiness) BaselineChecks() []Check {
 	if ts.Err != nil {
 		return ts.notEvaluated(checklist.AreaBaseline, ts.baselineNames())
 	}
-	fix := "the bot did not tick while it was read: check that it runs and exports " + ts.Names.Ticks
+	fix := "the bot did not tick while it was read: check that it runs and exports " + ts.Profile.MetricOf("ticks")
 	per := make([]instanceChecks, 0, len(ts.Runs))
 	for _, run := range ts.Runs {
 		ic := instanceChecks{instance: run.Baseline.Instance}
 		cs := baselineChecks(run, ts.View, 1, fix)
-		ic.checks = append(ic.checks, sourced{downFix(cs[0], run.Baseline), ts.Names.Ticks})
+		ic.checks = append(ic.checks, sourced{downFix(cs[0], run.Baseline), ts.Profile.MetricOf("ticks")})
 		for i, res := range run.Results {
 			c := withBucketErrors(cs[i+1], res.Budget, run.Baseline)
 			ic.checks = append(ic.checks, sourced{downFix(c, run.Baseline), ts.metricOf(res.Budget.Target)})
@@ -145,7 +144,7 @@ func (r Readiness) MDCacheChecks() []Check {
 	ts := r.Target
 	bot := ts.Bot
 	if bot == nil {
-		bot = &checklist.Bot{Target: ts.Describe, Metric: ts.Names.FeatureFlag, Err: ts.Err}
+		bot = &checklist.Bot{Target: ts.Describe, Metric: ts.Profile.MetricOf("feature_flags"), Err: ts.Err}
 	}
 	enabled := checklist.BotFlag(bot, "md_cache.enabled", result.Blocking)
 	enabled.Area = checklist.AreaMDCache
@@ -182,7 +181,7 @@ func (r Readiness) MDCacheChecks() []Check {
 		for _, res := range run.Results {
 			if res.Budget.Target == budget.MDCacheHitRatio {
 				c := budgetCheck(checklist.AreaMDCache, res, run.Baseline, ts.View)
-				ic.checks = append(ic.checks, sourced{downFix(c, run.Baseline), ts.Names.CacheRequests})
+				ic.checks = append(ic.checks, sourced{downFix(c, run.Baseline), ts.Profile.MetricOf("cache_hits")})
 			}
 		}
 		per = append(per, ic)
@@ -241,13 +240,13 @@ func (ts *TargetSample) notEvaluated(area string, names []string) []Check {
 func (ts *TargetSample) metricOf(tgt string) string {
 	switch tgt {
 	case budget.TickTotal:
-		return ts.Names.TickDuration
+		return ts.Profile.MetricOf("tick_latency")
 	case budget.DeadlineMiss:
-		return ts.Names.DeadlineMisses + " / " + ts.Names.Ticks
+		return ts.Profile.MetricOf("deadline_misses") + " / " + ts.Profile.MetricOf("ticks")
 	case budget.MDCacheHitRatio:
-		return ts.Names.CacheRequests
+		return ts.Profile.MetricOf("cache_hits")
 	}
-	return fmt.Sprintf("%s{stage=%q}", ts.Names.StageDuration, tgt)
+	return fmt.Sprintf("%s{stage=%q}", ts.Profile.MetricOf("stage_latency"), tgt)
 }
 
 // withBucketErrors states the bucket error of a p50 or p99 budget (the p95
@@ -405,12 +404,12 @@ func sortedCopy(ss []string) []string {
 	return out
 }
 
-// targetNames are env's harness metric names (the defaults without a harness).
-func targetNames(env checklist.Env) signal.MetricNames {
+// targetProfile is env's harness profile (the reference one without a harness).
+func targetProfile(env checklist.Env) *profile.Profile {
 	if env.Harness != nil {
-		return env.Harness.Names
+		return env.Harness.Profile
 	}
-	return signal.DefaultMetricNames()
+	return profile.Default()
 }
 
 // describeEnv names env's target.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
 )
@@ -253,7 +254,7 @@ func TestReadinessFleet(t *testing.T) {
 	f := newFixture(t, defaultLayers)
 	ts := TargetSample{
 		Env: checklist.Env{Layers: f.layers, Loaded: f.loaded}, View: f.view, ViewOK: true, Budgets: f.set,
-		Describe: "prometheus fake", Names: signal.DefaultMetricNames(), Length: 400 * time.Millisecond, Every: 50 * time.Millisecond,
+		Describe: "prometheus fake", Profile: profile.Default(), Length: 400 * time.Millisecond, Every: 50 * time.Millisecond,
 	}
 	tg := &fakeTarget{at: func(n int) []signal.Sample {
 		good := fakeBot("a:1", n)
@@ -339,7 +340,7 @@ func TestReadinessEvidenceNotWritten(t *testing.T) {
 	f := newFixture(t, defaultLayers)
 	ts := TargetSample{
 		Env: checklist.Env{Layers: f.layers, Loaded: f.loaded}, View: f.view, ViewOK: true, Budgets: f.set,
-		Describe: "scrape fake", Names: signal.DefaultMetricNames(), Length: 200 * time.Millisecond, Every: 50 * time.Millisecond,
+		Describe: "scrape fake", Profile: profile.Default(), Length: 200 * time.Millisecond, Every: 50 * time.Millisecond,
 	}
 	blocker := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {

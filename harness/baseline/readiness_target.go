@@ -10,7 +10,7 @@ import (
 
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
-	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/target"
 
 	"github.com/presoak/presoak/internal/gitinfo"
@@ -62,8 +62,9 @@ type TargetSample struct {
 	Budgets *budget.Set
 	// Describe names the target (Harness.Describe: no passwords).
 	Describe string
-	// Names are the harness's metric names (the items' sources).
-	Names signal.MetricNames
+	// Profile is the harness's bot profile: its metric names are the
+	// items' sources (nil: the reference profile's).
+	Profile *profile.Profile
 	// Length and Every are the sample's length and read interval.
 	Length, Every time.Duration
 	// Runs are one measured run per instance, sorted by instance.
@@ -87,7 +88,7 @@ type TargetSample struct {
 // root; a fleet's bots to dir/instances/<instance>/). It never panics on a
 // bot that is down: that is Err, or an instance's run with no observations.
 func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, length time.Duration, dir string) TargetSample {
-	ts := TargetSample{Env: env, Length: length, Names: signal.DefaultMetricNames(), Describe: "TARGET=" + string(env.Kind)}
+	ts := TargetSample{Env: env, Length: length, Profile: profile.Default(), Describe: "TARGET=" + string(env.Kind)}
 	ts.View, ts.ViewOK = env.View()
 	budgetsPath = budget.Path(env.Layers.Root, budgetsPath)
 	var err error
@@ -104,7 +105,7 @@ func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, l
 		ts.Err = fmt.Errorf("readiness sample: %w", herr)
 		return ts
 	}
-	ts.Describe, ts.Names, ts.Every = h.Describe(), h.Names, h.Interval()
+	ts.Describe, ts.Profile, ts.Every = h.Describe(), h.Profile, h.Interval()
 	if length <= 0 {
 		ts.Err = fmt.Errorf("readiness sample: %w: %v", ErrBadSampleLength, length)
 		return ts
@@ -122,7 +123,7 @@ func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, l
 	return ts
 }
 
-// measure runs the sample through tg (ts's Budgets, Describe, Names, Length
+// measure runs the sample through tg (ts's Budgets, Describe, Profile, Length
 // and Every set): ShadowTarget, then one read of the flags bounded by
 // flagTimeout, then the evidence of every run under dir (perInstance: each
 // bot under dir/instances/<instance>/).
@@ -134,7 +135,7 @@ func (ts *TargetSample) measure(ctx context.Context, tg target.Target, flagTimeo
 	}
 	ts.Runs, ts.Err = ShadowTarget(ctx, TargetSpec{Target: tg, Describe: ts.Describe, Every: ts.Every}, o)
 	rctx, cancel := context.WithTimeout(ctx, flagTimeout)
-	ts.Bot = checklist.ReadBotFrom(rctx, tg, ts.Describe, ts.Names.FeatureFlag)
+	ts.Bot = checklist.ReadBotFrom(rctx, tg, ts.Describe, ts.Profile.MetricOf("feature_flags"))
 	cancel()
 	if ts.Err != nil {
 		return

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/target"
 )
 
@@ -19,7 +19,8 @@ import (
 type Bot struct {
 	// Target says which target and where (target.Harness.Describe; no passwords).
 	Target string
-	// Metric is the feature-flag metric's name (metric_names.feature_flag).
+	// Metric is the feature-flag metric's name (the profile's feature_flags
+	// signal).
 	Metric string
 	// Instances are the bots read, sorted by name.
 	Instances []BotInstance
@@ -56,13 +57,13 @@ func ReadBot(ctx context.Context, env Env) *Bot {
 		if err == nil {
 			err = errors.New("no harness config")
 		}
-		return &Bot{Target: "TARGET=" + string(env.Kind), Metric: signal.DefaultMetricNames().FeatureFlag, Err: fmt.Errorf("read bot: %w", err)}
+		return &Bot{Target: "TARGET=" + string(env.Kind), Metric: profile.Default().MetricOf("feature_flags"), Err: fmt.Errorf("read bot: %w", err)}
 	}
 	if !Running(env.Harness.Kind) {
 		return nil
 	}
 	h := env.Harness
-	b := &Bot{Target: h.Describe(), Metric: h.Names.FeatureFlag}
+	b := &Bot{Target: h.Describe(), Metric: h.Profile.MetricOf("feature_flags")}
 	t, err := h.Open(nil)
 	if err != nil {
 		b.Err = fmt.Errorf("read bot: %w", err)

@@ -258,3 +258,25 @@ func TestBotFlagFleet(t *testing.T) {
 }
 
 var _ target.Target = fleet(nil)
+
+// TestBotNamesTheProfilesFlagMetric: the flag items name the feature-flag
+// metric of the harness's profile (here the old metric_names: mapping
+// folded into it), not the reference engine's.
+func TestBotNamesTheProfilesFlagMetric(t *testing.T) {
+	t.Parallel()
+	srv := newBot(t, "bot_flags_on.prom")
+	url := srv.URL
+	srv.Close() // the bot is down: the metric is named all the same
+	f := filepath.Join(t.TempDir(), "h.yaml")
+	if err := os.WriteFile(f, []byte("version: 1\ntarget:\n  kind: scrape\n  scrape:\n    url: "+url+"/metrics\nmetric_names:\n  feature_flag: acme_flag_on\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := target.LoadHarness(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ReadBot(t.Context(), Env{Kind: target.KindScrape, Harness: h})
+	if got, want := b.Selector("pipeline.enabled"), `acme_flag_on{flag="pipeline.enabled"}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

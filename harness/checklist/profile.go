@@ -3,9 +3,6 @@ package checklist
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/target"
 )
 
@@ -156,11 +154,12 @@ type FlagValue struct {
 
 // ProfileSafetyItems are the Safety items of a bot read through its
 // profile, the rollback targets being config paths: the snapshot of every
-// target's value (written to dir and read back), the rollback dry run
-// (every target is a boolean in the bot's config; what it would set), and
-// a rollback/restore round trip on copies of the layers in scratch (each
-// target flipped to false in the layer that sets it, read back; the
-// originals restored byte for byte).
+// layer file's hash and target's value (safety.ProfileSnapshot, written to
+// dir and read back), the rollback dry run (every target is a boolean in
+// the bot's config; what it would set), and the snapshot/rollback/restore
+// round trip of `make ... PROFILE=` in the scratch workspace (each target
+// flipped to false in a copy of the layer that sets it, read back; the
+// restore removes the copies and verifies every file against the snapshot).
 func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr error, dir, scratch string) []NamedItem {
 	fail := func(what, cause, fix string) Item { return NotEvaluated(AreaSafety, result.Blocking, what, cause, fix) }
 	if loadErr != nil || cfg == nil {
@@ -187,7 +186,7 @@ func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 		return []NamedItem{{ItemProfileSnapshot, it}, {ItemProfileRollback, it}, {ItemProfileRoundTrip, it}}
 	}
 	return []NamedItem{
-		{ItemProfileSnapshot, profileSnapshot(vals, dir)},
+		{ItemProfileSnapshot, profileSnapshot(p, vals, dir)},
 		{ItemProfileRollback, profileDryRun(vals)},
 		{ItemProfileRoundTrip, profileRoundTrip(p, scratch)},
 	}
@@ -212,27 +211,29 @@ func rollbackValues(p *profile.Profile, cfg *profile.BotConfig) ([]FlagValue, er
 	return out, errors.Join(errs...)
 }
 
-// ProfileSnapshotFile is the snapshot's name in the Safety dir.
+// ProfileSnapshotFile is the snapshot's name in the Safety dir (the
+// format of safety.ProfileSnapshot: each layer file's SHA-256 and every
+// target's value, what `make restore PROFILE=...` verifies against).
 const ProfileSnapshotFile = "FEATURE_FLAGS_SNAPSHOT.profile.json"
 
-func profileSnapshot(vals []FlagValue, dir string) Item {
+func profileSnapshot(p *profile.Profile, vals []FlagValue, dir string) Item {
 	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "written and read back equal"}
 	path := filepath.Join(dir, ProfileSnapshotFile)
 	it.Source = ProfileSnapshotFile
-	data, _ := json.MarshalIndent(vals, "", "  ")
-	err := os.MkdirAll(dir, 0o755)
-	if err == nil {
-		err = os.WriteFile(path, append(data, '\n'), 0o644)
+	flags := make([]safety.ProfileFlag, len(vals))
+	for i, v := range vals {
+		flags[i] = safety.ProfileFlag(v)
 	}
-	var back []FlagValue
+	s, err := safety.NewProfileSnapshot(p, flags, safety.Meta{})
 	if err == nil {
-		var raw []byte
-		if raw, err = os.ReadFile(path); err == nil {
-			err = json.Unmarshal(raw, &back)
-		}
+		err = safety.WriteProfileSnapshot(path, s)
 	}
-	if err == nil && len(back) != len(vals) {
-		err = fmt.Errorf("read back %d values, wrote %d", len(back), len(vals))
+	var back *safety.ProfileSnapshot
+	if err == nil {
+		back, err = safety.ReadProfileSnapshot(path)
+	}
+	if err == nil && (len(back.Flags) != len(vals) || len(back.Layers) != len(s.Layers)) {
+		err = fmt.Errorf("read back %d values and %d layers, wrote %d and %d", len(back.Flags), len(back.Layers), len(vals), len(s.Layers))
 	}
 	if err != nil {
 		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "make the snapshot directory writable"
@@ -255,39 +256,38 @@ func profileDryRun(vals []FlagValue) Item {
 		Message: "rollback dry run: " + strings.Join(parts, "; ")}
 }
 
-// profileRoundTrip flips every target to false in copies of the layers
-// under scratch, reads them back, then restores the originals and checks
-// their digests.
+// profileRoundTrip is `make snapshot`, `make rollback APPLY=1` and `make
+// restore` with the profile, in a scratch workspace: the snapshot of the
+// bot's files, the rolled-back copies written and verified, the restore
+// that removes them and verifies every file against the snapshot's hash.
 func profileRoundTrip(p *profile.Profile, scratch string) Item {
-	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "targets off after rollback; files identical after restore", Source: "copies of " + strings.Join(p.Config.Layers, ",")}
+	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "targets off in the rolled-back copies; after restore no copy left and every file at the snapshot's hash", Source: "scratch copies of " + strings.Join(p.Config.Layers, ",")}
 	err := roundTrip(p, scratch)
 	if err != nil {
 		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "check config.rollback's paths and that the layers are plain YAML/JSON"
 		it.Message = "restore round trip: " + err.Error()
 		return it
 	}
-	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d targets off, %d layers restored", len(p.Config.Rollback), len(p.Config.Layers))
+	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d targets off, %d layers verified against the snapshot after restore", len(p.Config.Rollback), len(p.Config.Layers))
 	it.Message = "restore round trip: " + it.Got
 	return it
 }
 
 func roundTrip(p *profile.Profile, scratch string) error {
-	rb, err := ProfileRollback(p, scratch)
+	ws := safety.Workspace{Root: scratch}
+	if _, err := safety.TakeProfileSnapshot(ws, p, safety.Meta{}); err != nil {
+		return err
+	}
+	rb, err := ProfileRollback(p, ws.ProfileRollbackPath())
 	if err != nil {
 		return err
 	}
-	// restore: the originals back, byte for byte.
-	for i, c := range rb.Files {
-		if err := os.WriteFile(c, rb.orig[i], 0o644); err != nil {
-			return err
-		}
-		data, err := os.ReadFile(c)
-		if err != nil {
-			return err
-		}
-		if digest(data) != digest(rb.orig[i]) {
-			return fmt.Errorf("restore: %s differs from the original after restore", p.Config.Layers[i])
-		}
+	r, err := safety.RestoreProfile(ws, p)
+	if err != nil {
+		return err
+	}
+	if len(r.Removed) != len(rb.Files) {
+		return fmt.Errorf("restore removed %d rolled-back copies, want %d", len(r.Removed), len(rb.Files))
 	}
 	return nil
 }
@@ -348,12 +348,12 @@ func ProfileRollback(p *profile.Profile, dir string) (*ProfileRolledBack, error)
 		}
 	}
 	rolled := &profile.BotConfig{}
-	for i, c := range rb.Files {
+	for _, c := range rb.Files {
 		data, err := os.ReadFile(c)
 		if err != nil {
 			return nil, err
 		}
-		l, err := profile.ParseLayer(p.Config.Layers[i], data)
+		l, err := profile.ParseLayer(filepath.Base(c), data) // the copy's lines, named as the copy
 		if err != nil {
 			return nil, fmt.Errorf("after rollback: %w", err)
 		}
@@ -397,11 +397,6 @@ func dryRunLines(vals []FlagValue) []string {
 		parts[i] = fmt.Sprintf("%s: %s -> false (%s)", v.Path, v.Value, v.Where)
 	}
 	return parts
-}
-
-func digest(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // ItemProfileSignals is the item saying every signal the profile declares

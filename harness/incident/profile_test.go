@@ -60,6 +60,14 @@ func TestProfileSoakRollsBackTheBotsOwnConfig(t *testing.T) {
 		if !strings.Contains(applied, "verified") || !strings.Contains(applied, "crossExchangeStrategies[0].xmaker.pipelineQuoting = false") || strings.Contains(applied, ws) {
 			t.Errorf("rollback_applied.txt:\n%s\nwant the profile's targets verified false, paths relative to the tree", applied)
 		}
+		// presoak does not start this bot: the bundle says the rollback is
+		// not in effect, which copy the deploy loads in place of which
+		// file, and how to undo it (make restore PROFILE=...).
+		for _, want := range []string{"NOT in effect", "presoak does not start this bot", incident.ProfileRollbackDir + "/00-xmaker.yaml in place of xmaker.yaml", "make restore PROFILE=", "profile.yaml (removes the copies"} {
+			if !strings.Contains(applied, want) {
+				t.Errorf("rollback_applied.txt does not say %q:\n%s", want, applied)
+			}
+		}
 		var rec incident.Record
 		if err := json.Unmarshal(read(t, bs[0], incident.BundleJSON), &rec); err != nil {
 			t.Fatal(err)

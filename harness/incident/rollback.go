@@ -30,6 +30,11 @@ type RollbackResult struct {
 	// (Safety's rollback layer). With a profile, Layer is the directory of
 	// the rolled-back copies of the bot's config files.
 	Profile string `json:"profile,omitempty"`
+	// Deploy is, with a profile, what the operator must do with the
+	// copies: presoak does not start that bot, so the rollback is not in
+	// effect until the team's deploy restarts it on them
+	// (safety.ProfileDeploySteps).
+	Deploy []string `json:"deploy,omitempty"`
 }
 
 // noLayers is why there is no rollback when the soak had no config files.
@@ -127,6 +132,7 @@ func profileRollback(o Options) (RollbackResult, error) {
 	for _, v := range rb.Verified {
 		r.Verified = append(r.Verified, strings.ReplaceAll(v, o.ProfileRollbackDir+string(filepath.Separator), ""))
 	}
+	r.Deploy = safety.ProfileDeploySteps(p, rb.Files, o.display)
 	r.Applied = true
 	return r, nil
 }
@@ -151,13 +157,16 @@ func (r RollbackResult) appliedText() []byte {
 		fmt.Fprintf(&b, "ON_STOP=rollback: wrote %s but verification FAILED: %s\n", r.Layer, r.VerifyErr)
 	case r.Profile != "":
 		fmt.Fprintf(&b, "ON_STOP=rollback: profile %s: rolled-back copies of the bot's config files written to %s and verified (the bot's own files are untouched)\n", r.Profile, r.Layer)
-		b.WriteString("  the bot takes it when restarted on those copies; to undo, restart it on its own files\n")
+
 	default:
 		fmt.Fprintf(&b, "ON_STOP=rollback: applied and verified; rollback layer %s (undo with make restore)\n", r.Layer)
 		b.WriteString("  a bot takes it when it next loads its config (the layer is last while it exists): restart it on safety.EffectiveLayers(CONFIG)\n")
 	}
 	for _, v := range r.Verified {
 		fmt.Fprintf(&b, "  %s\n", v)
+	}
+	for _, l := range r.Deploy {
+		fmt.Fprintf(&b, "%s\n", l)
 	}
 	return []byte(b.String())
 }

@@ -47,7 +47,7 @@ func ForSoak(root string, layers []string, loaded *config.Loaded, spec *criteria
 
 // ProfileRollbackDir is where ON_STOP=rollback writes the rolled-back
 // copies of a profile bot's config files, relative to the module root.
-const ProfileRollbackDir = "artifacts/release/profile-rollback"
+const ProfileRollbackDir = safety.ProfileRollbackDir
 
 // ForProfileSoak is ForSoak for a bot under a profile (harness/profile):
 // the rollback previewed (or, with onStop rollback, written as copies of

@@ -129,12 +129,10 @@ func (c *Checks) current(rel string, wantData []byte, want string, sev report.Se
 const FixDeps = "run `make deps` (builds promtool and prometheus from the release pinned in tools/go.mod, with Go alone)"
 
 // FixDepsTeam is the fix when the pinned promtool is missing in a team's
-// tree, which has neither presoak's Makefile nor its tools/go.mod: build
-// promtool from presoak's tools module and name it in PRESOAK_PROMTOOL
-// (package prombin accepts it when it is a Prometheus 3 build).
-const FixDepsTeam = "build the pinned promtool from presoak's tools module: " +
-	"go -C \"$(go list -m -f '{{.Dir}}' github.com/presoak/presoak)/tools\" build -o \"$PWD/bin/\" github.com/prometheus/prometheus/cmd/promtool, " +
-	"then set " + prombin.EnvPromtool + "=\"$PWD/bin/promtool\" (the Makefile target that builds it is presoak's own, not in this repository)"
+// tree, which has neither presoak's Makefile nor its tools/go.mod: the go
+// install command of package prombin (tools/ is a nested module, so it is
+// not in a team's module cache), then PRESOAK_PROMTOOL/PRESOAK_PROMETHEUS.
+const FixDepsTeam = prombin.TeamHint
 
 // FixDepsIn is the fix for a missing promtool in the tree root: FixDeps
 // where root pins Prometheus in tools/go.mod (presoak's checkout, where

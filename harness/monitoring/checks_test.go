@@ -233,8 +233,8 @@ func TestMissingPromtoolFixFitsTheTree(t *testing.T) {
 	if !strings.Contains(it.Got, "not evaluated") {
 		t.Fatalf("got %q, want not evaluated (no promtool)", it.Got)
 	}
-	if strings.Contains(it.Fix, "make deps") || !strings.Contains(it.Fix, "PRESOAK_PROMTOOL") || !strings.Contains(it.Fix, "/tools") {
-		t.Errorf("fix in a team's tree = %q, want how to build the pinned promtool there (PRESOAK_PROMTOOL, presoak's tools module), not make deps", it.Fix)
+	if strings.Contains(it.Fix, "make deps") || !strings.Contains(it.Fix, "PRESOAK_PROMTOOL") || !strings.Contains(it.Fix, "go install github.com/prometheus/prometheus/cmd/promtool@"+prombin.PinnedModuleVersion) {
+		t.Errorf("fix in a team's tree = %q, want how to build the pinned promtool there (go install @%s, PRESOAK_PROMTOOL), not make deps", it.Fix, prombin.PinnedModuleVersion)
 	}
 	root, err := prombin.Root(".")
 	if err != nil {

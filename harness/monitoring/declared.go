@@ -152,6 +152,16 @@ func satisfy(ls map[string]string, ms []*labels.Matcher) error {
 // regex's alternatives or a string with its literal prefix (=~), the empty
 // value or a placeholder (!=, !~).
 func matchingValue(m *labels.Matcher) (string, bool) {
+	for _, v := range candidates(m) {
+		if m.Matches(v) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// candidates are the label values matchingValue tries for m, in order.
+func candidates(m *labels.Matcher) []string {
 	var cands []string
 	switch m.Type {
 	case labels.MatchEqual:
@@ -162,13 +172,7 @@ func matchingValue(m *labels.Matcher) (string, bool) {
 			cands = append(cands, p, p+"presoak")
 		}
 	}
-	cands = append(cands, "", "presoak", "presoak_rule_test", "1", "x")
-	for _, v := range cands {
-		if m.Matches(v) {
-			return v, true
-		}
-	}
-	return "", false
+	return append(cands, "", "presoak", "presoak_rule_test", "1", "x")
 }
 
 // declared: a gauge at a healthy level then at the breach level from the
@@ -181,6 +185,7 @@ func (sc *Scenario) declared(c criteria.Criterion, fault int, o Options) error {
 	if err != nil {
 		return err
 	}
+	sc.use(sg)
 	ls, err := seriesLabels(sg)
 	if err != nil {
 		return err
@@ -240,6 +245,7 @@ func (sc *Scenario) declared(c criteria.Criterion, fault int, o Options) error {
 		if err != nil {
 			return err
 		}
+		sc.use(den)
 		dls, err := seriesLabels(den)
 		if err != nil {
 			return err

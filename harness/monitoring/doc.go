@@ -18,9 +18,12 @@
 //
 // Inputs (Env, EnvFrom; the Makefile's variables, paths relative to the
 // module root): CRITERIA (default fixtures/criteria.yaml), BUDGETS (default
-// fixtures/budgets.yaml), METRIC_NAMES (optional YAML mapping a bot's metric
-// names, keys as signal.MetricNames' yaml tags; unset keys keep ARCHITECTURE.md's
-// names), SELECTOR (optional label matchers for every metric, e.g.
+// fixtures/budgets.yaml), PROFILE (optional bot profile, harness/profile:
+// the expressions are its signals; default the reference engine's
+// profile), METRIC_NAMES (the older alternative to PROFILE: a YAML mapping
+// of a bot's metric names, keys as profile.MetricNames' yaml tags, folded
+// into the reference profile by profile.ParseNames), SELECTOR (optional
+// label matchers for every metric, e.g.
 // job="mm-bot") and BASELINE (default
 // artifacts/baseline/frozen/stage_budgets.json, used when it exists).
 // Outputs (Render, Assets.Write): RulesPath, RuleTestsPath, DashboardPath,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/monitoring"
-	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/profile"
 )
 
 // needPromtool returns a Promtool, failing the test when promtool is missing
@@ -69,9 +69,10 @@ func loadSpec(t testing.TB, rel string) *criteria.Spec {
 	return spec
 }
 
-// customNames is a non-default metric-name mapping (another bot's names).
-func customNames() signal.MetricNames {
-	return signal.MetricNames{
+// customNames is the reference profile with another bot's names (the old
+// metric-name mapping folded in: profile.FromNames).
+func customNames() *profile.Profile {
+	return profile.FromNames(profile.MetricNames{
 		TickDuration:   "acme_loop_seconds",
 		StageDuration:  "acme_step_seconds",
 		Ticks:          "acme_loops_total",
@@ -82,7 +83,7 @@ func customNames() signal.MetricNames {
 		TickErrors:     "acme_loop_failures_total",
 		ResidentMemory: "acme_rss_bytes",
 		FeatureFlag:    "acme_flag_on",
-	}
+	})
 }
 
 // writeRulesAndTests renders the rules and their rule tests for spec into

@@ -1,7 +1,6 @@
 package monitoring
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,13 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/presoak/presoak/harness/baseline"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/profile"
-	"github.com/presoak/presoak/harness/signal"
 )
 
 // Default input paths, relative to the module root (as in the Makefile).
@@ -38,13 +34,15 @@ type Env struct {
 	Criteria string
 	// Budgets is the budgets file (BUDGETS); empty means none.
 	Budgets string
-	// MetricNames is a YAML file mapping signals to the bot's metric names
-	// (METRIC_NAMES, keys as signal.MetricNames' yaml tags; unset keys keep
-	// the defaults); empty means ARCHITECTURE.md's names.
+	// MetricNames is the old metric-name mapping file (METRIC_NAMES, keys
+	// as profile.MetricNames' yaml tags; unset keys keep the reference
+	// engine's names), read into a profile (profile.ParseNames); empty
+	// means none.
 	MetricNames string
 	// Profile is a bot profile (PROFILE, harness/profile): the expressions
 	// are written from its signals. It replaces MetricNames; empty means
-	// the reference engine's (or MetricNames' mapping).
+	// the reference engine's profile (or MetricNames' mapping folded into
+	// it).
 	Profile string
 	// Selector is extra label matchers for every metric (SELECTOR), e.g.
 	// `job="mm-bot"` or `{job="mm-bot"}`.
@@ -54,7 +52,7 @@ type Env struct {
 	Baseline string
 }
 
-// EnvFrom reads CRITERIA, BUDGETS, METRIC_NAMES, SELECTOR and BASELINE with
+// EnvFrom reads CRITERIA, BUDGETS, PROFILE, METRIC_NAMES, SELECTOR and BASELINE with
 // getenv, defaulting to the fixtures and the frozen baseline's path.
 func EnvFrom(root string, getenv func(string) string) Env {
 	or := func(k, def string) string {
@@ -125,7 +123,6 @@ func (e Env) Load() (Inputs, error) {
 			in.Sources = append(in.Sources, "budgets: "+e.Display(e.Budgets)+" "+digest(data))
 		}
 	}
-	in.Options.Names = signal.DefaultMetricNames()
 	if e.Profile != "" {
 		data, err := e.readFile(e.Profile)
 		if err == nil {
@@ -134,7 +131,6 @@ func (e Env) Load() (Inputs, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("profile %s: %w", e.Display(e.Profile), err))
 		} else {
-			in.Options.Names = in.Options.Profile.Names()
 			in.Sources = append(in.Sources, "profile: "+e.Display(e.Profile)+" "+digest(data))
 		}
 		if e.MetricNames != "" {
@@ -143,7 +139,7 @@ func (e Env) Load() (Inputs, error) {
 	} else if e.MetricNames != "" {
 		data, err := e.readFile(e.MetricNames)
 		if err == nil {
-			in.Options.Names, err = ParseMetricNames(data)
+			in.Options.Profile, err = profile.ParseNames(data)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("metric names %s: %w", e.Display(e.MetricNames), err))
@@ -151,7 +147,7 @@ func (e Env) Load() (Inputs, error) {
 			in.Sources = append(in.Sources, "metric names: "+e.Display(e.MetricNames)+" "+digest(data))
 		}
 	} else {
-		in.Sources = append(in.Sources, "metric names: ARCHITECTURE.md defaults")
+		in.Sources = append(in.Sources, "profile: "+profile.ReferenceFile)
 	}
 	in.Options.Selector = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(e.Selector), "{"), "}")
 	if in.Options.Selector != "" {
@@ -185,38 +181,6 @@ func (e Env) Load() (Inputs, error) {
 		return Inputs{}, fmt.Errorf("load monitoring inputs: %w", errors.Join(errs...))
 	}
 	return in, nil
-}
-
-// ParseMetricNames reads a metric-name mapping: ARCHITECTURE.md's defaults with the
-// file's keys (signal.MetricNames' yaml tags) replacing them. Unknown keys
-// and empty names are errors.
-func ParseMetricNames(data []byte) (signal.MetricNames, error) {
-	names := signal.DefaultMetricNames()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&names); err != nil {
-		return signal.MetricNames{}, fmt.Errorf("parse metric names: %w", err)
-	}
-	for _, n := range []string{names.TickDuration, names.StageDuration, names.Ticks, names.DeadlineMisses,
-		names.CacheRequests, names.FillVolume, names.BreakerOpen, names.TickErrors, names.ResidentMemory, names.FeatureFlag} {
-		if !metricNameOK(n) {
-			return signal.MetricNames{}, fmt.Errorf("parse metric names: %q is not a Prometheus metric name", n)
-		}
-	}
-	return names, nil
-}
-
-func metricNameOK(n string) bool {
-	if n == "" {
-		return false
-	}
-	for i, r := range n {
-		ok := r == '_' || r == ':' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // readBaseline returns the frozen baseline's p95 per latency target, in

@@ -26,7 +26,7 @@ func TestParityWithTheInProcessEvaluator(t *testing.T) {
 		opts []monitoring.ScenarioOption
 	}{
 		{"default", defaultSpec(t), monitoring.Options{}, nil},
-		{"custom_names_baseline_restart", defaultSpec(t), monitoring.Options{Names: customNames(), Baseline: realisticBaseline}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
+		{"custom_names_baseline_restart", defaultSpec(t), monitoring.Options{Profile: customNames(), Baseline: realisticBaseline}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
 		{"short_criteria_flap", shortSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithFlap()}},
 		{"nodata_gap_2h", noDataSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithNoDataGap(2 * time.Hour)}},
 	} {

@@ -32,14 +32,11 @@ const TickTotal = "tick_total"
 var Stages = []string{"fetch_md", "fair_value", "spread", "quote", "risk", "submit", TickTotal}
 
 // Options say how to read a bot's metrics. The zero value reads the
-// reference engine's names (ARCHITECTURE.md) grouped by job and instance.
+// reference engine's profile grouped by job and instance.
 type Options struct {
-	// Names maps signals onto the bot's metric names; the zero value means
-	// signal.DefaultMetricNames(). Ignored when Profile is set.
-	Names signal.MetricNames
 	// Profile declares the bot's signals: the expressions are written from
-	// its selectors (names, label matchers, units). nil:
-	// profile.FromNames(Names).
+	// its selectors (names, label matchers, units). nil: the reference
+	// engine's (profile.Default).
 	Profile *profile.Profile
 	// Selector holds label matchers added to every metric selector, e.g.
 	// `job="mm-bot"` (no braces); empty selects every series.
@@ -48,16 +45,6 @@ type Options struct {
 	// it the p95-regression signal has nothing to compare with and stays
 	// empty (the checklist says so).
 	Baseline map[string]float64
-}
-
-func (o Options) names() signal.MetricNames {
-	if o.Profile != nil {
-		return o.Profile.Names()
-	}
-	if o.Names == (signal.MetricNames{}) {
-		return signal.DefaultMetricNames()
-	}
-	return o.Names
 }
 
 // by is the grouping every signal keeps: one value per bot.
@@ -81,7 +68,7 @@ func (o Options) prof() *profile.Profile {
 	if o.Profile != nil {
 		return o.Profile
 	}
-	return profile.FromNames(o.names())
+	return profile.Default()
 }
 
 // signal is the profile's signal of a role; a role the profile does not

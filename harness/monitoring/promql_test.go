@@ -17,7 +17,7 @@ import (
 var defaultNameParts = []string{"mm_", "process_resident_memory_bytes"}
 
 func TestSignalExprReadsTheMappedNames(t *testing.T) {
-	o := monitoring.Options{Names: customNames(), Selector: `job="acme"`}
+	o := monitoring.Options{Profile: customNames(), Selector: `job="acme"`}
 	for _, n := range monitoring.Signals {
 		expr, err := monitoring.SignalExpr(n, 10*time.Minute, o)
 		if err != nil {
@@ -58,36 +58,6 @@ func TestSignalExprRefusesBadInput(t *testing.T) {
 	}
 	if _, err := monitoring.SignalExpr(signal.TargetDown, 0, monitoring.Options{}); err != nil {
 		t.Errorf("target_down without a window: %v", err)
-	}
-}
-
-func TestParseMetricNames(t *testing.T) {
-	for _, c := range []struct {
-		name, yaml string
-		wantErr    string
-		check      func(signal.MetricNames) bool
-	}{
-		{"partial override keeps the defaults", "ticks: acme_loops_total\n", "",
-			func(n signal.MetricNames) bool {
-				return n.Ticks == "acme_loops_total" && n.DeadlineMisses == signal.DefaultMetricNames().DeadlineMisses
-			}},
-		{"unknown key", "tick: acme\n", "field tick not found", nil},
-		{"not a metric name", "ticks: acme-loops\n", "not a Prometheus metric name", nil},
-		{"empty name", "ticks: \"\"\n", "not a Prometheus metric name", nil},
-		{"not a mapping", "- a\n", "parse metric names", nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			n, err := monitoring.ParseMetricNames([]byte(c.yaml))
-			if c.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-					t.Fatalf("got error %v, want one containing %q", err, c.wantErr)
-				}
-				return
-			}
-			if err != nil || !c.check(n) {
-				t.Fatalf("got %+v, %v", n, err)
-			}
-		})
 	}
 }
 

@@ -24,7 +24,7 @@ func TestRuleTestsFireAtTheRightEvaluation(t *testing.T) {
 	}{
 		{"default_names_no_baseline", defaultSpec(t), monitoring.Options{}, nil},
 		{"custom_names_baseline_selector_restart", defaultSpec(t), monitoring.Options{
-			Names: customNames(), Selector: `job="presoak-rule-test"`,
+			Profile: customNames(), Selector: `job="presoak-rule-test"`,
 			Baseline: realisticBaseline,
 		}, []monitoring.ScenarioOption{monitoring.WithRestart()}},
 		{"short_criteria_flap", shortSpec(t), monitoring.Options{}, []monitoring.ScenarioOption{monitoring.WithFlap()}},

@@ -2,8 +2,11 @@ package monitoring
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/profile"
@@ -54,6 +57,8 @@ type Scenario struct {
 	failFault, failEvery int
 	// labelErr is the first signal whose matchers no synthetic series passes.
 	labelErr error
+	// used are the profile's signals the series are written for.
+	used []*profile.Signal
 }
 
 // ScenarioOption changes how scenarios are built.
@@ -126,6 +131,9 @@ func NewScenario(c criteria.Criterion, interval time.Duration, o Options, opts .
 	}
 	if err == nil {
 		err = sc.labelErr
+	}
+	if err == nil {
+		err = sc.joinLabels(o)
 	}
 	if err != nil {
 		return Scenario{}, fmt.Errorf("scenario %s: %w", c.Name, err)
@@ -323,9 +331,101 @@ func (sc *Scenario) add(metric string, r role, extra map[string]string, phases [
 // (matchLabels), so that the generated expressions select it.
 func (sc *Scenario) addSig(o Options, sig, suffix string, r role, extra map[string]string, phases []Phase) *Series {
 	sg := o.signal(sig)
+	sc.use(sg)
 	s := sc.add(sg.Metric+suffix, r, extra, phases)
 	if err := matchLabels(s.Labels, sg); err != nil && sc.labelErr == nil {
 		sc.labelErr = err
 	}
 	return s
+}
+
+// use records that the scenario writes series of sg.
+func (sc *Scenario) use(sg *profile.Signal) {
+	if !slices.Contains(sc.used, sg) {
+		sc.used = append(sc.used, sg)
+	}
+}
+
+// byLabels are the labels every generated expression keeps per bot (by).
+var byLabels = []string{"job", "instance"}
+
+// joinLabels gives every series, and the alert, the job and instance the
+// used signals' selectors (and the Selector) ask for: the rules sum each
+// signal by (job, instance) and join the sums on them, so the series of
+// one scenario must agree on both, as one bot's series do. A label the
+// selectors give no value that every one of them passes is an error naming
+// the signals: no bot's series could make the rule fire.
+func (sc *Scenario) joinLabels(o Options) error {
+	var sel []*labels.Matcher
+	if s := strings.TrimSpace(o.Selector); s != "" {
+		ms, err := profile.ParseSelector("{" + s + "}")
+		if err != nil {
+			return fmt.Errorf("selector: %w", err)
+		}
+		sel = ms
+	}
+	for _, name := range byLabels {
+		var ms []*labels.Matcher
+		var who []string
+		for _, sg := range sc.used {
+			for _, m := range sg.Matchers {
+				if m.Name == name {
+					ms = append(ms, m)
+					who = append(who, sg.Name+" "+m.String())
+				}
+			}
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		for _, m := range sel {
+			if m.Name == name {
+				ms = append(ms, m)
+				who = append(who, "SELECTOR "+m.String())
+			}
+		}
+		v, ok := jointValue(sc.Labels[name], ms)
+		if !ok {
+			return fmt.Errorf("no %s value passes every selector of the scenario (%s): the rules group by (%s) and could never join these signals",
+				name, strings.Join(who, ", "), by)
+		}
+		set := func(ls map[string]string) {
+			if v == "" {
+				delete(ls, name)
+			} else {
+				ls[name] = v
+			}
+		}
+		set(sc.Labels)
+		for i := range sc.Series {
+			if sc.Series[i].role != roleBaseline {
+				set(sc.Series[i].Labels)
+			}
+		}
+	}
+	return nil
+}
+
+// jointValue is a label value every matcher passes: cur when it does, else
+// the first of the matchers' candidate values that does.
+func jointValue(cur string, ms []*labels.Matcher) (string, bool) {
+	cands := []string{cur}
+	for _, m := range ms {
+		cands = append(cands, candidates(m)...)
+	}
+	for _, v := range cands {
+		if allMatch(ms, v) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func allMatch(ms []*labels.Matcher, v string) bool {
+	for _, m := range ms {
+		if !m.Matches(v) {
+			return false
+		}
+	}
+	return true
 }

@@ -16,7 +16,7 @@
 //	version: 1                      # required; the only version (an unknown one fails)
 //	bot: reference                  # a name for reports
 //	target:
-//	  kind: embedded                # embedded | scrape | prometheus
+//	  kind: embedded                # embedded (the built-in reference profile only) | scrape | prometheus
 //	  scrape:
 //	    url: http://127.0.0.1:9100/metrics
 //	    interval: 1s                # how often the page is read

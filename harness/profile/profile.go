@@ -377,7 +377,13 @@ func (d *decoder) target(key string, v *yaml.Node) {
 		"kind": func(key string, v *yaml.Node) {
 			d.str(&t.Kind)(key, v)
 			switch t.Kind {
-			case "embedded", "scrape", "prometheus":
+			case "scrape", "prometheus":
+			case "embedded":
+				// embedded runs presoak's own engine on CONFIG: a verdict
+				// about the reference engine, never about another bot.
+				if d.file != ReferenceFile {
+					d.bad(v, key, "got embedded, which runs presoak's reference engine on CONFIG, not this profile's bot (only the built-in reference profile is embedded): want scrape (the bot's /metrics, target.scrape.url) or prometheus (a server scraping it, target.prometheus)")
+				}
 			default:
 				d.bad(v, key, "got %q, want embedded, scrape or prometheus", v.Value)
 			}

@@ -32,6 +32,17 @@
 // leaf is never recorded. A snapshot from another config (a different hash)
 // is refused by Apply and Restore.
 //
+// # Bot profiles
+//
+// A bot under a bot profile (harness/profile) has its config in its own
+// files, which presoak never writes and cannot load a layer after. Its
+// snapshot (FEATURE_FLAGS_SNAPSHOT.profile.json) records each file's SHA-256
+// and every config.rollback target's value; its rollback is rolled-back
+// copies in artifacts/release/profile-rollback/, which take effect only
+// when the team's deploy restarts the bot on them (ProfileDeploySteps says
+// so); RestoreProfile removes them and verifies every file against the
+// snapshot, refusing (copies left) when a file changed since it.
+//
 // Do not use this package to edit a config: it only ever adds or removes its
-// own layer.
+// own layer (or, for a profile, its own copies).
 package safety

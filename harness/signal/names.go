@@ -17,34 +17,3 @@ const (
 	TargetDown           Name = "target_down"               // 1 when the target could not be read, else 0
 	ScrapeFailurePct     Name = "scrape_failure_pct"        // failed reads of the bot / all reads over the window, %
 )
-
-// MetricNames maps the signals onto a bot's Prometheus metric names. The zero
-// value is not useful: start from DefaultMetricNames and change what differs.
-type MetricNames struct {
-	TickDuration   string `yaml:"tick_duration"`   // histogram, seconds
-	StageDuration  string `yaml:"stage_duration"`  // histogram with label "stage", seconds
-	Ticks          string `yaml:"ticks"`           // counter
-	DeadlineMisses string `yaml:"deadline_misses"` // counter
-	CacheRequests  string `yaml:"cache_requests"`  // counter with label result=hit|miss
-	FillVolume     string `yaml:"fill_volume"`     // counter with label liquidity=maker|taker
-	BreakerOpen    string `yaml:"breaker_open"`    // gauge 0/1 with labels breaker, critical
-	TickErrors     string `yaml:"tick_errors"`     // counter with label stage
-	ResidentMemory string `yaml:"resident_memory"` // gauge, bytes
-	FeatureFlag    string `yaml:"feature_flag"`    // gauge 0/1 with label flag
-}
-
-// DefaultMetricNames are the reference engine's names (ARCHITECTURE.md).
-func DefaultMetricNames() MetricNames {
-	return MetricNames{
-		TickDuration:   "mm_tick_duration_seconds",
-		StageDuration:  "mm_stage_duration_seconds",
-		Ticks:          "mm_ticks_total",
-		DeadlineMisses: "mm_tick_deadline_misses_total",
-		CacheRequests:  "mm_md_cache_requests_total",
-		FillVolume:     "mm_fill_volume_total",
-		BreakerOpen:    "mm_circuit_breaker_open",
-		TickErrors:     "mm_tick_errors_total",
-		ResidentMemory: "process_resident_memory_bytes",
-		FeatureFlag:    "mm_feature_flag_enabled",
-	}
-}

@@ -43,6 +43,11 @@ type Config struct {
 	Dir string
 	// Resume continues the run whose samples.jsonl is in Dir.
 	Resume bool
+	// DirLocked says the caller already holds Dir's run lock
+	// (internal/runlock; harness/soakrun takes it before it opens the
+	// target, so a refused soak leaves nothing behind): Run does not take
+	// it again (a second flock in one process would refuse itself).
+	DirLocked bool
 	// Profile declares the bot's signals: criteria naming a signal beyond
 	// the fixed ones are checked against it before anything runs; nil: the
 	// reference engine's (profile.Default).
@@ -107,11 +112,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		// One run per directory: a second soak refuses at once, naming the
 		// first, instead of interleaving into its samples.
-		lock, err := runlock.Acquire(cfg.Dir, "soak")
-		if err != nil {
-			return nil, fmt.Errorf("run soak: %w", err)
+		if !cfg.DirLocked {
+			lock, err := runlock.Acquire(cfg.Dir, "soak")
+			if err != nil {
+				return nil, fmt.Errorf("run soak: %w", err)
+			}
+			defer lock.Close()
 		}
-		defer lock.Close()
 		path := filepath.Join(cfg.Dir, SamplesFile)
 		if cfg.Resume {
 			old, note, err := repairSamples(path)

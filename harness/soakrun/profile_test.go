@@ -40,8 +40,8 @@ func TestSoakUsesTheProfile(t *testing.T) {
 	if !strings.Contains(note, "xmaker.yaml") || !strings.Contains(note, "profile.yaml") || strings.Contains(note, "config.yaml") {
 		t.Errorf("header config = %q, want the profile's layers (xmaker.yaml), not presoak's config", note)
 	}
-	if on := s.onStopNote(); !strings.Contains(on, "profile") || strings.Contains(on, "make restore") {
-		t.Errorf("on stop = %q, want the profile's rollback", on)
+	if on := s.onStopNote(); !strings.Contains(on, "profile") || !strings.Contains(on, "make restore PROFILE=") || !strings.Contains(on, "not in effect until your deploy restarts the bot") {
+		t.Errorf("on stop = %q, want the profile's rollback: copies not in effect until the deploy loads them, undone by make restore PROFILE=", on)
 	}
 	rep := &soak.Report{Verdict: soak.Stopped, Stop: &soak.Firing{Criterion: "target_down_stop", Signal: signal.TargetDown, Op: ">", At: time.Unix(1767225600, 0)}}
 	if err := s.in.Finish(rep); err != nil {

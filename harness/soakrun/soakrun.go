@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	sig "github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/soak"
 	"github.com/presoak/presoak/harness/target"
+	"github.com/presoak/presoak/internal/runlock"
 )
 
 // StopMargin is how long before go test's -timeout the soak stops by
@@ -57,6 +60,7 @@ type Soak struct {
 	in       *incident.Incident
 	tgt      target.Target
 	emb      *target.Embedded // the embedded target, when it is the one
+	lock     *runlock.Lock    // the soak directory's run lock, taken before anything is created
 	h        *target.Harness
 	prof     *profile.Profile // the bot profile PROFILE names; nil: none
 	faults   string
@@ -116,25 +120,43 @@ func Prepare(spec Spec) (*Soak, error) {
 		return nil, fmt.Errorf("soak: %w", err)
 	}
 	s.signals, s.baseNote = FrozenP95(root)
-	// With a bot profile (PROFILE), the config the header names and the
-	// rollback a stop previews or applies are the profile's.
-	if s.prof != nil {
-		if s.rollbackOnStop() && (len(s.prof.Config.Layers) == 0 || len(s.prof.Config.Rollback) == 0) {
-			return nil, fmt.Errorf("soak: ON_STOP=rollback with profile %s: it declares no config layers or no rollback targets (config.layers, config.rollback), so there is nothing to roll back; declare them, or drop ON_STOP", filepath.Base(s.prof.File))
-		}
-		s.in, err = incident.ForProfileSoak(root, s.prof, s.crit, s.signals, s.onStop, s.out)
-	} else {
-		if s.env.NoConfig && s.rollbackOnStop() {
-			return nil, errors.New("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
-		}
-		s.in, err = incident.ForSoak(root, s.env.Layers.Paths, s.env.Loaded, s.crit, s.signals, s.onStop, s.out)
+	if s.prof != nil && s.rollbackOnStop() && (len(s.prof.Config.Layers) == 0 || len(s.prof.Config.Rollback) == 0) {
+		return nil, fmt.Errorf("soak: ON_STOP=rollback with profile %s: it declares no config layers or no rollback targets (config.layers, config.rollback), so there is nothing to roll back; declare them, or drop ON_STOP", filepath.Base(s.prof.File))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("soak: %w", err)
+	if s.prof == nil && s.env.NoConfig && s.rollbackOnStop() {
+		return nil, errors.New("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
 	}
 	s.dir = spec.Dir
 	if s.dir == "" {
 		s.dir = filepath.Join(root, "artifacts", "soak")
+	}
+	// One soak per directory, and the lock before anything is created (the
+	// incident writer, the target and its calibration dataset): a second
+	// soak is refused here, naming the first, and leaves nothing behind.
+	_, statErr := os.Stat(s.dir)
+	if s.lock, err = runlock.Acquire(s.dir, "soak"); err != nil {
+		return nil, fmt.Errorf("soak: %w", err)
+	}
+	prepared := false
+	defer func() {
+		if prepared {
+			return
+		}
+		s.unlock()
+		if errors.Is(statErr, fs.ErrNotExist) { // made for this soak: leave no empty directory behind
+			_ = os.Remove(filepath.Join(s.dir, runlock.LockFile))
+			_ = os.Remove(s.dir)
+		}
+	}()
+	// With a bot profile (PROFILE), the config the header names and the
+	// rollback a stop previews or applies are the profile's.
+	if s.prof != nil {
+		s.in, err = incident.ForProfileSoak(root, s.prof, s.crit, s.signals, s.onStop, s.out)
+	} else {
+		s.in, err = incident.ForSoak(root, s.env.Layers.Paths, s.env.Loaded, s.crit, s.signals, s.onStop, s.out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("soak: %w", err)
 	}
 	s.resume = spec.getenv("RESUME") == "1" || spec.getenv("RESUME") == "true"
 	if s.tgt, err = s.h.Open(s.embedded); err != nil {
@@ -144,6 +166,7 @@ func Prepare(spec Spec) (*Soak, error) {
 		_ = s.Close()
 		return nil, fmt.Errorf("soak: %w", err)
 	}
+	prepared = true
 	return s, nil
 }
 
@@ -176,9 +199,15 @@ func (s *Soak) embedded() (target.Target, error) {
 	return emb, nil
 }
 
-// Close stops the target (and closes the calibration dataset). It returns
-// the same error every time.
+// Close stops the target (and closes the calibration dataset) and
+// releases the soak directory's lock. It returns the same error every time.
 func (s *Soak) Close() error {
+	err := s.closeTarget()
+	s.unlock()
+	return err
+}
+
+func (s *Soak) closeTarget() error {
 	if s.closed || s.tgt == nil {
 		return s.closeErr
 	}
@@ -187,6 +216,13 @@ func (s *Soak) Close() error {
 		s.closeErr = fmt.Errorf("soak: %w", err)
 	}
 	return s.closeErr
+}
+
+func (s *Soak) unlock() {
+	if s.lock != nil {
+		_ = s.lock.Close()
+		s.lock = nil
+	}
 }
 
 func (s *Soak) rollbackOnStop() bool {
@@ -213,6 +249,7 @@ type Outcome struct {
 // ends it, closes the target, finishes the incident bundles and returns
 // the outcome. An error means there is no report at all.
 func (s *Soak) Run(ctx context.Context) (*Outcome, error) {
+	defer s.unlock() // held through the incident bundles, written in the soak directory
 	env := s.env
 	cfgNote := s.configNote()
 	calNote := "none (the bot's quotes and fills are not visible through its metrics)"
@@ -227,10 +264,10 @@ func (s *Soak) Run(ctx context.Context) (*Outcome, error) {
 	}
 	rep, runErr := soak.Run(ctx, soak.Config{
 		Spec: s.crit, CriteriaFile: env.Layers.Display(s.critPath), Target: s.in.Watch(s.tgt), Duration: s.duration, Dir: s.dir, Resume: s.resume,
-		Signals: s.signals, Progress: s.out, ProgressEvery: every, OnStop: s.in.OnStop,
+		Signals: s.signals, Progress: s.out, ProgressEvery: every, OnStop: s.in.OnStop, DirLocked: s.lock != nil,
 	})
 	out := &Outcome{Report: rep}
-	if err := s.Close(); err != nil {
+	if err := s.closeTarget(); err != nil {
 		out.Errors = append(out.Errors, err.Error())
 	}
 	if s.emb != nil {
@@ -310,7 +347,7 @@ func botProfile(h *target.Harness, getenv func(string) string) *profile.Profile 
 // onStopNote says what a stop does (ON_STOP).
 func (s *Soak) onStopNote() string {
 	if s.prof != nil && s.rollbackOnStop() {
-		return "incident bundle, the profile's rollback written as copies of the bot's config files in " + incident.ProfileRollbackDir + " and verified (ON_STOP=rollback)"
+		return "incident bundle, the profile's rollback written as copies of the bot's config files in " + incident.ProfileRollbackDir + " and verified (ON_STOP=rollback; not in effect until your deploy restarts the bot on them: presoak does not start it; make restore PROFILE=... removes them)"
 	}
 	if s.prof != nil {
 		return "incident bundle, the profile's rollback previewed (ON_STOP=rollback writes it)"

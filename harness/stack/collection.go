@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
-	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/profile"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -26,8 +26,9 @@ type Collection struct {
 	// in it must be loaded.
 	Rules       []byte
 	RulesSource string
-	// Names are the contract's metric names (default signal.DefaultMetricNames).
-	Names signal.MetricNames
+	// Profile is the bot's profile: the metrics of its engine signals are
+	// the contract (nil: the reference engine's profile).
+	Profile *profile.Profile
 	// Settle is how long the target, metrics and rules checks wait for a
 	// freshly started stack to come true (0: look once). The alerts check
 	// always looks once.
@@ -109,13 +110,11 @@ func (c *Collection) TargetUp(ctx context.Context) checklist.Item {
 
 // MetricsPresent: every metric of the contract has a series.
 func (c *Collection) MetricsPresent(ctx context.Context) checklist.Item {
-	n := c.Names
-	if n.Ticks == "" {
-		n = signal.DefaultMetricNames()
+	p := c.Profile
+	if p == nil {
+		p = profile.Default()
 	}
-	metrics := []string{n.TickDuration, n.StageDuration, n.Ticks, n.DeadlineMisses, n.CacheRequests,
-		n.FillVolume, n.BreakerOpen, n.TickErrors, n.ResidentMemory, n.FeatureFlag}
-	hist := map[string]bool{n.TickDuration: true, n.StageDuration: true}
+	metrics, hist := p.EngineMetrics()
 	return c.settle(ctx, func() checklist.Item {
 		present, err := c.Client.Present(ctx, c.selector(), metrics, hist)
 		if err != nil {
@@ -131,9 +130,9 @@ func (c *Collection) MetricsPresent(ctx context.Context) checklist.Item {
 		want := fmt.Sprintf("all %d contract metrics", len(metrics))
 		if len(missing) > 0 {
 			return collItem(false, "missing: "+strings.Join(missing, ", "), want, src,
-				"the bot must export ARCHITECTURE.md's metric names, or map yours with METRIC_NAMES and regenerate (make monitoring)",
-				fmt.Sprintf("%d of %d contract metrics have no series in Prometheus {%s}: %s; want all: export them or map them with METRIC_NAMES",
-					len(missing), len(metrics), c.selector(), strings.Join(missing, ", ")))
+				"the bot must export the metrics its profile's signals name ("+p.File+"): fix the signals' expressions in the profile (PROFILE; `presoak profile check` shows what each reads) and regenerate (make monitoring)",
+				fmt.Sprintf("%d of %d metrics of the profile's signals (%s) have no series in Prometheus {%s}: %s; want all: export them or name yours in the profile",
+					len(missing), len(metrics), p.File, c.selector(), strings.Join(missing, ", ")))
 		}
 		return collItem(true, fmt.Sprintf("%d/%d present", len(metrics), len(metrics)), want, src, "",
 			fmt.Sprintf("all %d contract metrics have series {%s}", len(metrics), c.selector()))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/profile"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -69,7 +70,7 @@ func TestCollectionChecks(t *testing.T) {
 		{"target_down", targetDown, rulesOK, noAlerts, true, (*Collection).TargetUp, report.StatusFail, "connection refused"},
 		{"no_target", noTargets, rulesOK, noAlerts, true, (*Collection).TargetUp, report.StatusFail, "no target"},
 		{"metrics_present", targetUp, rulesOK, noAlerts, true, (*Collection).MetricsPresent, report.StatusPass, "all 10"},
-		{"metrics_absent", targetUp, rulesOK, noAlerts, false, (*Collection).MetricsPresent, report.StatusFail, "10 of 10 contract metrics have no series"},
+		{"metrics_absent", targetUp, rulesOK, noAlerts, false, (*Collection).MetricsPresent, report.StatusFail, "10 of 10 metrics of the profile's signals (reference.yaml (built in)) have no series"},
 		{"rules_ok", targetUp, rulesOK, noAlerts, true, (*Collection).RulesHealthy, report.StatusPass, "all 2 rules"},
 		{"rules_err_and_missing", targetUp, rulesErr, noAlerts, true, (*Collection).RulesHealthy, report.StatusFail, "alert PresoakErrorRateStop: not loaded; presoak:error_pct:10s: health err vector cannot contain"},
 		{"alerts_inactive", targetUp, rulesOK, noAlerts, true, (*Collection).AlertsInactive, report.StatusPass, "no alert"},
@@ -107,5 +108,30 @@ func TestCollectionNotEvaluatedWhenServerDown(t *testing.T) {
 		if it.Status != report.StatusFail || !strings.Contains(it.Got, "not evaluated") {
 			t.Errorf("server down: %s %q, want a failed not-evaluated item", it.Status, it.Got)
 		}
+	}
+}
+
+// TestCollectionMetricsOfTheProfile: the contract is the bot profile's
+// engine signals' metrics (each once), not the reference engine's.
+func TestCollectionMetricsOfTheProfile(t *testing.T) {
+	t.Parallel()
+	p, err := profile.Parse("hb.yaml", "", []byte(`version: 1
+signals:
+  ticks:        {expr: 'hb_ticks_total', kind: counter}
+  cache_hits:   {expr: 'hb_cache_total{result="hit"}', kind: counter}
+  cache_misses: {expr: 'hb_cache_total{result="miss"}', kind: counter}
+  tick_latency: {expr: 'hb_tick_ms', kind: histogram, unit: milliseconds}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, false), Rules: []byte(ruleFile), Profile: p}
+	it := c.MetricsPresent(t.Context())
+	if want := "3 of 3 metrics of the profile's signals (hb.yaml) have no series in Prometheus {job=\"mm-bot\"}: hb_tick_ms, hb_ticks_total, hb_cache_total"; it.Status != report.StatusFail || !strings.Contains(it.Message, want) {
+		t.Errorf("got %s %q, want fail containing %q", it.Status, it.Message, want)
+	}
+	c = &Collection{Client: fakeProm(t, targetUp, rulesOK, noAlerts, true), Rules: []byte(ruleFile), Profile: p}
+	if it := c.MetricsPresent(t.Context()); it.Status != report.StatusPass || !strings.Contains(it.Message, "all 3 contract metrics") {
+		t.Errorf("got %s %q, want pass with all 3", it.Status, it.Message)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/presoak/presoak/harness/signal"
+	"github.com/presoak/presoak/harness/profile"
 )
 
 // MaxFaultBytes bounds every text taken from outside (a bot's page, a
@@ -62,7 +62,8 @@ func (f *seriesFaults) result() []string {
 	return f.list
 }
 
-// checkFamilies validates the families the signals read, before Derive, and
+// checkFamilies validates the families the profile's engine signals read
+// (profile.EngineMetrics), before DeriveProfile, and
 // returns the faults of single series (bounded):
 //
 //   - a NaN or infinite counter or gauge value is kept (Derive records it;
@@ -75,10 +76,10 @@ func (f *seriesFaults) result() []string {
 //     kept (no signal reads the sum);
 //   - a duplicate series (same name and labels twice) is reported and only
 //     its first value kept, instead of being summed.
-func checkFamilies(fams map[string]*dto.MetricFamily, names signal.MetricNames) []string {
+func checkFamilies(fams map[string]*dto.MetricFamily, p *profile.Profile) []string {
 	var sf seriesFaults
-	for _, name := range []string{names.Ticks, names.DeadlineMisses, names.TickErrors, names.CacheRequests,
-		names.FillVolume, names.BreakerOpen, names.ResidentMemory, names.FeatureFlag, names.TickDuration, names.StageDuration} {
+	names, _ := p.EngineMetrics()
+	for _, name := range names {
 		f := fams[name]
 		if f == nil {
 			continue

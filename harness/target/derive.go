@@ -32,14 +32,6 @@ type Derivation struct {
 	Slowest map[string]string
 }
 
-// Derive fills s from parsed metric families with the reference engine's
-// names replaced by names (the old metric-name mapping): DeriveProfile with
-// profile.FromNames(names).
-func Derive(fams map[string]*dto.MetricFamily, names signal.MetricNames, s *signal.Sample) error {
-	_, err := DeriveProfile(fams, profile.FromNames(names), s)
-	return err
-}
-
 // DeriveProfile fills s (Ticks, counters, gauges, histograms, flags) from
 // parsed metric families by evaluating the profile's signals: every signal
 // aggregates across all the series its selector matches (a histogram's

@@ -34,7 +34,9 @@ mm_tick_duration_seconds_count{symbol="ETHUSDT"} 100
 kill_switch_engaged 1
 `
 
-func deriveNames(t *testing.T, page string, names signal.MetricNames) signal.Sample {
+// deriveNames derives with the old metric-name mapping folded into a
+// profile (profile.FromNames, as the harness file's metric_names: is).
+func deriveNames(t *testing.T, page string, names profile.MetricNames) signal.Sample {
 	t.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(strings.NewReader(page))
@@ -42,7 +44,7 @@ func deriveNames(t *testing.T, page string, names signal.MetricNames) signal.Sam
 		t.Fatal(err)
 	}
 	var s signal.Sample
-	if err := Derive(fams, names, &s); err != nil {
+	if _, err := DeriveProfile(fams, profile.FromNames(names), &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -50,7 +52,7 @@ func deriveNames(t *testing.T, page string, names signal.MetricNames) signal.Sam
 
 // A slow symbol must be judged: the tick histogram aggregates every series.
 func TestDeriveTickLatencyEverySeries(t *testing.T) {
-	s := deriveNames(t, perSymbolPage, signal.DefaultMetricNames())
+	s := deriveNames(t, perSymbolPage, profile.MetricNames{})
 	h := s.Stages[TickTotal]
 	if h.Count != 200 {
 		t.Errorf("tick histogram count: got %g, want 200 (both symbols)", h.Count)
@@ -121,8 +123,7 @@ hb_tick_latency_ms_count 100
 `
 
 func TestDeriveMilliseconds(t *testing.T) {
-	n := signal.DefaultMetricNames()
-	n.Ticks, n.TickDuration = "hb_ticks_total", "hb_tick_latency_ms"
+	n := profile.MetricNames{Ticks: "hb_ticks_total", TickDuration: "hb_tick_latency_ms"}
 	old := deriveNames(t, msPage, n)
 	if q, _ := old.Stages[TickTotal].Quantile(0.95); q < 1 {
 		t.Fatalf("old mapping: p95 %gs; the repro expects the unit error (> 1s)", q)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/profile"
-	"github.com/presoak/presoak/harness/signal"
 )
 
 // Kind is which target the harness reads signals from.
@@ -44,7 +43,7 @@ const (
 )
 
 // Harness is the validated harness config: which target, how to reach it,
-// and the bots' metric names. Build it with LoadHarness (or LoadHarnessEnv),
+// and the bot's profile (its signals). Build it with LoadHarness (or LoadHarnessEnv),
 // never by hand without calling Validate.
 type Harness struct {
 	// File is the harness file it was loaded from.
@@ -55,13 +54,14 @@ type Harness struct {
 	Scrape ScrapeSettings
 	// Prometheus is target.prometheus (used when Kind is prometheus).
 	Prometheus PrometheusSettings
-	// Names is metric_names: ARCHITECTURE.md's names unless the file says otherwise
-	// (with a profile: the profile's metric names, Profile.Names()).
-	Names signal.MetricNames
 	// Profile is the bot profile: the file named by env PROFILE, or the
-	// reference profile with Names folded in (profile.FromNames). Its
-	// signals are what the targets evaluate.
+	// reference profile with the harness file's old metric_names: section
+	// folded in (profile.FromNames). Its signals are what the targets
+	// evaluate, and the only metric names anything reads.
 	Profile *profile.Profile
+	// names is the harness file's metric_names: section, the input of
+	// profile.FromNames (empty fields keep the reference engine's names).
+	names profile.MetricNames
 	// Sources says where each dotted key's value came from ("presoak.yaml:7",
 	// "env TARGET"); keys left at their default are absent.
 	Sources map[string]string
@@ -84,14 +84,14 @@ type PrometheusSettings struct {
 	Timeout       time.Duration // one round of queries' bound; <= Interval
 }
 
-// DefaultHarness is the harness with no file: the embedded target and
-// ARCHITECTURE.md's names.
+// DefaultHarness is the harness with no file: the embedded target and the
+// reference profile.
 func DefaultHarness() Harness {
 	return Harness{
 		Kind:       KindEmbedded,
 		Scrape:     ScrapeSettings{Interval: time.Second, Timeout: 900 * time.Millisecond, MaxBodyBytes: DefaultMaxBodyBytes},
 		Prometheus: PrometheusSettings{InstanceLabel: "instance", Interval: 15 * time.Second, Timeout: DefaultPrometheusTimeout},
-		Names:      signal.DefaultMetricNames(),
+		Profile:    profile.Default(),
 		Sources:    map[string]string{},
 	}
 }
@@ -155,7 +155,7 @@ func LoadHarness(path string, getenv func(string) string) (*Harness, error) {
 		sortProblems(probs)
 		return nil, &HarnessError{Problems: probs}
 	}
-	h.Profile = profile.FromNames(h.Names)
+	h.Profile = profile.FromNames(h.names)
 	return &h, nil
 }
 

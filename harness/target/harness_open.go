@@ -13,9 +13,9 @@ import (
 func (h *Harness) Open(embedded func() (Target, error)) (Target, error) {
 	switch h.Kind {
 	case KindScrape:
-		return NewScrape(ScrapeOptions{URL: h.Scrape.URL, Timeout: h.Scrape.Timeout, MaxBodyBytes: h.Scrape.MaxBodyBytes, Names: h.Names, Profile: h.Profile})
+		return NewScrape(ScrapeOptions{URL: h.Scrape.URL, Timeout: h.Scrape.Timeout, MaxBodyBytes: h.Scrape.MaxBodyBytes, Profile: h.Profile})
 	case KindPrometheus:
-		return NewPrometheus(PrometheusOptions{URL: h.Prometheus.URL, Selector: h.Prometheus.Selector, InstanceLabel: h.Prometheus.InstanceLabel, Timeout: h.Prometheus.Timeout, Names: h.Names, Profile: h.Profile})
+		return NewPrometheus(PrometheusOptions{URL: h.Prometheus.URL, Selector: h.Prometheus.Selector, InstanceLabel: h.Prometheus.InstanceLabel, Timeout: h.Prometheus.Timeout, Profile: h.Profile})
 	case KindEmbedded:
 		if embedded == nil {
 			return nil, errors.New("open target: embedded target asked for but no constructor given")

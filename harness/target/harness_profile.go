@@ -25,7 +25,6 @@ func FromProfile(p *profile.Profile, getenv func(string) string) (*Harness, erro
 	h := DefaultHarness()
 	h.File = p.File
 	h.Profile = p
-	h.Names = p.Names()
 	t := p.Target
 	if t.Kind != "" {
 		h.Kind = Kind(t.Kind)

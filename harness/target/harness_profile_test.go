@@ -30,8 +30,8 @@ signals:
 	if h.Kind != KindScrape || h.Scrape.URL != "http://127.0.0.1:9300/metrics" || h.Scrape.Interval.String() != "2s" {
 		t.Errorf("harness from profile: got %s %s %v", h.Kind, h.Scrape.URL, h.Scrape.Interval)
 	}
-	if h.Names.Ticks != "hb_ticks_total" || h.Profile.Signal("ticks").Matchers[0].Value != "a" {
-		t.Errorf("signals: got names %+v", h.Names)
+	if s := h.Profile.Signal("ticks"); s.Metric != "hb_ticks_total" || s.Matchers[0].Value != "a" {
+		t.Errorf("signals: got ticks %s", s.Expr)
 	}
 	if h.Sources["target.kind"] != "bot.yaml:3" {
 		t.Errorf("sources: got %q, want bot.yaml:3", h.Sources["target.kind"])

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/presoak/presoak/harness/profile"
 )
 
 func env(m map[string]string) func(string) string {
@@ -21,7 +24,7 @@ func TestHarnessFixtureLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.Kind != KindEmbedded || h.Scrape.Interval != time.Second || h.Prometheus.Selector != `{job="mm"}` || h.Names.Ticks != "mm_ticks_total" {
+	if h.Kind != KindEmbedded || h.Scrape.Interval != time.Second || h.Prometheus.Selector != `{job="mm"}` || h.Profile.Signal("ticks").Metric != "mm_ticks_total" {
 		t.Fatalf("got %+v", h)
 	}
 	if got := h.Sources["target.prometheus.selector"]; !strings.HasPrefix(got, "presoak.yaml:") {
@@ -170,5 +173,47 @@ func TestReadFlags(t *testing.T) {
 	noFlags := newMetricsServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("mm_ticks_total 1\n")) })
 	if _, err := ReadFlags(context.Background(), newScrape(t, ScrapeOptions{URL: noFlags})); !errors.Is(err, ErrNoFlags) {
 		t.Fatalf("no flags: got %v, want ErrNoFlags", err)
+	}
+}
+
+// TestHarnessMetricNamesFoldIntoTheProfile: the harness file's old
+// metric_names: section is read once into the harness's profile (the
+// reference profile with those names); without it the harness's profile is
+// the reference one, expressions as written.
+func TestHarnessMetricNamesFoldIntoTheProfile(t *testing.T) {
+	t.Parallel()
+	h, err := LoadHarness(filepath.Join("testdata", "harness", "custom_names.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Profile.Signal("ticks").Metric; got != "bot_loops_total" {
+		t.Errorf("ticks: got %q, want bot_loops_total", got)
+	}
+	if got := h.Profile.Signal("deadline_misses").Metric; got != "mm_tick_deadline_misses_total" {
+		t.Errorf("deadline_misses: got %q, want the reference's", got)
+	}
+	if h.Profile.Signal("md_age") != nil {
+		t.Error("another bot's names kept the reference engine's desk signal md_age")
+	}
+	ref, err := LoadHarnessEnv(moduleRoot(t), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range profile.Default().SignalNames() {
+		if got, want := ref.Profile.Signal(n).Expr, profile.Default().Signal(n).Expr; got != want {
+			t.Errorf("fixtures/presoak.yaml: %s expr %q, want the reference profile's %q", n, got, want)
+		}
+	}
+	if got := DefaultHarness().Profile.File; got != profile.ReferenceFile {
+		t.Errorf("default harness profile: got %q, want the reference profile", got)
+	}
+	// an empty name is an error naming its line, never the default silently
+	dir := t.TempDir()
+	f := filepath.Join(dir, "h.yaml")
+	if err := os.WriteFile(f, []byte("version: 1\nmetric_names:\n  ticks: \"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadHarness(f, nil); err == nil || !strings.Contains(err.Error(), `h.yaml:3: metric_names.ticks: got "", want a metric name`) {
+		t.Errorf("empty name: got %v", err)
 	}
 }

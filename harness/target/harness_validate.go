@@ -63,11 +63,14 @@ func (h *Harness) validate(file string) []HarnessProblem {
 	if !model.LabelName(h.Prometheus.InstanceLabel).IsValidLegacy() {
 		bad("target.prometheus.instance_label", "got %q, want a label name", h.Prometheus.InstanceLabel)
 	}
-	v := reflect.ValueOf(h.Names)
+	v := reflect.ValueOf(h.names)
 	for i := range v.NumField() {
-		name := v.Field(i).String()
-		if !model.IsValidLegacyMetricName(name) {
-			bad("metric_names."+v.Type().Field(i).Tag.Get("yaml"), "got %q, want a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)", name)
+		key := "metric_names." + v.Type().Field(i).Tag.Get("yaml")
+		if _, set := h.Sources[key]; !set {
+			continue // the reference engine's name
+		}
+		if name := v.Field(i).String(); !model.IsValidLegacyMetricName(name) {
+			bad(key, "got %q, want a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)", name)
 		}
 	}
 	return probs

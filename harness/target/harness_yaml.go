@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/presoak/presoak/harness/profile"
 )
 
 // leaf decodes one scalar value node into the harness.
@@ -38,14 +40,13 @@ var harnessLeaves = func() map[string]leaf {
 		"target.prometheus.interval":       dur(func(h *Harness) *time.Duration { return &h.Prometheus.Interval }),
 		"target.prometheus.timeout":        dur(func(h *Harness) *time.Duration { return &h.Prometheus.Timeout }),
 	}
-	// metric_names.<yaml tag of signal.MetricNames>
-	t := reflect.TypeFor[Harness]()
-	f, _ := t.FieldByName("Names")
-	for i := range f.Type.NumField() {
+	// metric_names.<yaml tag of profile.MetricNames>: the old mapping,
+	// folded into the profile by LoadHarness (profile.FromNames)
+	t := reflect.TypeFor[profile.MetricNames]()
+	for i := range t.NumField() {
 		idx := i
-		tag := f.Type.Field(i).Tag.Get("yaml")
-		m["metric_names."+tag] = str(func(h *Harness) *string {
-			return reflect.ValueOf(&h.Names).Elem().Field(idx).Addr().Interface().(*string)
+		m["metric_names."+t.Field(i).Tag.Get("yaml")] = str(func(h *Harness) *string {
+			return reflect.ValueOf(&h.names).Elem().Field(idx).Addr().Interface().(*string)
 		})
 	}
 	return m

@@ -51,11 +51,9 @@ type PrometheusOptions struct {
 	InstanceLabel string
 	// Timeout bounds one Sample (all its queries); default 10s.
 	Timeout time.Duration
-	// Names maps signals onto the bots' metric names; the zero value means
-	// signal.DefaultMetricNames(). Ignored when Profile is set.
-	Names signal.MetricNames
 	// Profile declares the bots' signals; its selectors (with Selector's
-	// matchers added) are the queries sent. nil: profile.FromNames(Names).
+	// matchers added) are the queries sent. nil: the reference engine's
+	// (profile.Default).
 	Profile *profile.Profile
 	// RoundTripper does the HTTP; nil: a transport of its own.
 	RoundTripper http.RoundTripper
@@ -119,11 +117,8 @@ func NewPrometheus(opts PrometheusOptions) (*Prometheus, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultPrometheusTimeout
 	}
-	if opts.Names == (signal.MetricNames{}) {
-		opts.Names = signal.DefaultMetricNames()
-	}
 	if opts.Profile == nil {
-		opts.Profile = profile.FromNames(opts.Names)
+		opts.Profile = profile.Default()
 	}
 	var extra []*labels.Matcher
 	if opts.Selector != "" {
@@ -269,7 +264,7 @@ func (p *Prometheus) Sample(ctx context.Context) ([]signal.Sample, error) {
 			s.Fault = FaultNoTicks + ": no series but up"
 		default:
 			fams := b.families()
-			s.SeriesFaults = checkFamilies(fams, p.opts.Profile.Names())
+			s.SeriesFaults = checkFamilies(fams, p.opts.Profile)
 			if _, err := DeriveProfile(fams, p.opts.Profile, &s); err != nil {
 				s = signal.Sample{At: at, Instance: BoundText(inst), Fault: BoundText(FaultNoTicks + ": " + err.Error())}
 			} else {

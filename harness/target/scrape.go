@@ -45,11 +45,8 @@ type ScrapeOptions struct {
 	// MaxLines caps the lines of the page parsed (parse time grows with
 	// them); a longer page is a fault. Default DefaultMaxLines.
 	MaxLines int
-	// Names maps signals onto the bot's metric names; the zero value means
-	// signal.DefaultMetricNames(). Ignored when Profile is set.
-	Names signal.MetricNames
 	// Profile declares the bot's signals (selectors, units, aggregation);
-	// nil: profile.FromNames(Names).
+	// nil: the reference engine's (profile.Default).
 	Profile *profile.Profile
 	// Client does the HTTP; nil: a client of its own (no proxy, since the
 	// bot is on this machine) that follows a redirect only to the same
@@ -73,7 +70,6 @@ type Scrape struct {
 	buf    bytes.Buffer
 	parser expfmt.TextParser
 	last   Derivation
-	names  signal.MetricNames // the profile's, for the series checks
 }
 
 var _ Target = (*Scrape)(nil)
@@ -127,11 +123,8 @@ func NewScrape(opts ScrapeOptions) (*Scrape, error) {
 	if opts.MaxLines <= 0 {
 		opts.MaxLines = DefaultMaxLines
 	}
-	if opts.Names == (signal.MetricNames{}) {
-		opts.Names = signal.DefaultMetricNames()
-	}
 	if opts.Profile == nil {
-		opts.Profile = profile.FromNames(opts.Names)
+		opts.Profile = profile.Default()
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
@@ -140,7 +133,7 @@ func NewScrape(opts ScrapeOptions) (*Scrape, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Scrape{opts: opts, parser: expfmt.NewTextParser(model.UTF8Validation), names: opts.Profile.Names()}, nil
+	return &Scrape{opts: opts, parser: expfmt.NewTextParser(model.UTF8Validation)}, nil
 }
 
 // Sample scrapes the page once and returns one sample. The error is only for
@@ -205,7 +198,7 @@ func (s *Scrape) scrape(ctx context.Context, out *signal.Sample) string {
 	if err != nil {
 		return FaultGarbage + ": " + BoundText(err.Error())
 	}
-	out.SeriesFaults = checkFamilies(fams, s.names)
+	out.SeriesFaults = checkFamilies(fams, s.opts.Profile)
 	d, err := DeriveProfile(fams, s.opts.Profile, out)
 	s.last = d
 	if err != nil {

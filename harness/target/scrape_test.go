@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 )
 
@@ -125,13 +126,12 @@ func TestScrapeCustomMetricNames(t *testing.T) {
 	url := newMetricsServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("# TYPE bot_loops_total counter\nbot_loops_total 7\n"))
 	})
-	names := signal.DefaultMetricNames()
-	names.Ticks = "bot_loops_total"
-	s := sampleOne(t, newScrape(t, ScrapeOptions{URL: url, Names: names}))
+	p := profile.FromNames(profile.MetricNames{Ticks: "bot_loops_total"})
+	s := sampleOne(t, newScrape(t, ScrapeOptions{URL: url, Profile: p}))
 	if !s.Up || s.Ticks != 7 {
 		t.Fatalf("got %+v, want up with 7 ticks", s)
 	}
-	s = sampleOne(t, newScrape(t, ScrapeOptions{URL: url})) // default names: not found
+	s = sampleOne(t, newScrape(t, ScrapeOptions{URL: url})) // the reference profile: not found
 	if s.Up || !strings.HasPrefix(s.Fault, FaultNoTicks) {
 		t.Fatalf("default names on a foreign page: got %+v, want fault %q", s, FaultNoTicks)
 	}

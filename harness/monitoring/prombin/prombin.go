@@ -8,13 +8,17 @@
 // A binary is accepted only when its Go build information names the pinned
 // github.com/prometheus/prometheus version: a stale build (tools/go.mod
 // changed since) or another Prometheus on PATH is never used silently, and
-// the error says to run `make deps`.
+// the error says how to build the pinned one: `make deps` in presoak's
+// checkout, the go install command and PRESOAK_PROMTOOL/PRESOAK_PROMETHEUS
+// in a team's module (TeamHint), which has neither presoak's Makefile nor
+// its tools/go.mod.
 package prombin
 
 import (
 	"debug/buildinfo"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,9 +54,48 @@ const (
 	EnvPrometheus = "PRESOAK_PROMETHEUS"
 )
 
-// ErrNotBuilt is returned when a binary is missing, or is not the pinned
-// release; the error says to run `make deps`.
+// ErrNotBuilt is matched (errors.Is) when a binary is missing, or is not the
+// pinned release; its text says to run `make deps` (presoak's checkout), a
+// team's module gets TeamHint instead.
 var ErrNotBuilt = errors.New("run `make deps`: it builds promtool and prometheus from the release pinned in " + ToolsModFile + " (Go alone, no root)")
+
+// PinnedModuleVersion is the Prometheus module version tools/go.mod pins,
+// for the hint in a team's module, which has no tools/go.mod of its own
+// (nor has presoak's module download: a nested module is not in its zip).
+// TestPinnedModuleVersionIsToolsGoMod keeps the two equal.
+const PinnedModuleVersion = "v0.316.0"
+
+// TeamHint is how a team's module (presoak a dependency: no presoak
+// Makefile, no tools/go.mod) gets the pinned binaries: built with the go
+// command alone, then named by EnvPromtool and EnvPrometheus.
+const TeamHint = "this module has no tools/go.mod pinning Prometheus (presoak is a dependency here, its Makefile is not): " +
+	"build the pinned binaries with Go alone, `GOBIN=\"$PWD/bin\" go install github.com/prometheus/prometheus/cmd/promtool@" + PinnedModuleVersion +
+	" github.com/prometheus/prometheus/cmd/prometheus@" + PinnedModuleVersion + "`, then set " +
+	EnvPromtool + "=\"$PWD/bin/promtool\" " + EnvPrometheus + "=\"$PWD/bin/prometheus\" (README, section Prometheus)"
+
+// teamNotBuilt is ErrNotBuilt in a team's module: same sentinel, the
+// team's hint instead of `make deps`.
+type teamNotBuilt struct{}
+
+func (teamNotBuilt) Error() string        { return TeamHint }
+func (teamNotBuilt) Is(target error) bool { return target == ErrNotBuilt }
+
+// notBuilt is the ErrNotBuilt that fits the tree holding dir: `make deps`
+// in presoak's checkout (a root with tools/go.mod), the team's hint in a
+// module without one.
+func notBuilt(dir string) error {
+	if dir == "" {
+		dir = "."
+	}
+	root, err := Root(dir)
+	if err != nil {
+		return ErrNotBuilt
+	}
+	if _, err := os.Stat(filepath.Join(root, ToolsModFile)); errors.Is(err, fs.ErrNotExist) {
+		return teamNotBuilt{}
+	}
+	return ErrNotBuilt
+}
 
 // Pin is the pinned Prometheus release.
 type Pin struct {
@@ -117,11 +160,11 @@ func Find(dir, name string) (string, Pin, error) {
 	if path := os.Getenv(env); path != "" {
 		v, err := ModuleVersionOf(path)
 		if err != nil {
-			return "", Pin{}, fmt.Errorf("find %s: %s=%s: %v: %w", name, env, filepath.Base(path), err, ErrNotBuilt)
+			return "", Pin{}, fmt.Errorf("find %s: %s=%s: %v: %w", name, env, filepath.Base(path), err, notBuilt(dir))
 		}
 		rel, err := Release(v)
 		if err != nil || !strings.HasPrefix(rel, "3.") {
-			return "", Pin{}, fmt.Errorf("find %s: %s=%s is built from %s %s, want a Prometheus 3 release: %w", name, env, filepath.Base(path), Module, v, ErrNotBuilt)
+			return "", Pin{}, fmt.Errorf("find %s: %s=%s is built from %s %s, want a Prometheus 3 release: %w", name, env, filepath.Base(path), Module, v, notBuilt(dir))
 		}
 		return path, Pin{ModuleVersion: v, Release: rel}, nil
 	}
@@ -131,6 +174,9 @@ func Find(dir, name string) (string, Pin, error) {
 	root, err := Root(dir)
 	if err != nil {
 		return "", Pin{}, fmt.Errorf("find %s: %w", name, err)
+	}
+	if nb := notBuilt(root); nb != ErrNotBuilt {
+		return "", Pin{}, fmt.Errorf("find %s: %w", name, nb)
 	}
 	pin, err := PinIn(root)
 	if err != nil {
