@@ -60,6 +60,7 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 	loNs, hiNs := first*width, (last+1)*width
 	xs, ys := s.fitXs[:0], s.fitYs[:0] // reused: a fit runs every bucket
 	cur := int64(math.MinInt64)
+	curLo, curHi := int64(math.MaxInt64), int64(math.MinInt64) // no bucket yet
 	var sx, sy, cnt float64
 	flush := func() {
 		if cnt > 0 {
@@ -78,10 +79,10 @@ func (s *Series) fitMemory(first, last, width int64) Value {
 		if !p.up {
 			continue
 		}
-		b := floorDiv(p.atNs, width)
-		if b != cur {
+		if p.atNs < curLo || p.atNs >= curHi { // a new bucket: one division per bucket, not per sample
 			flush()
-			cur = b
+			cur = floorDiv(p.atNs, width)
+			curLo, curHi = cur*width, cur*width+width
 		}
 		sx += float64(p.atNs - loNs)
 		sy += p.resident
