@@ -8,8 +8,11 @@ GO    ?= go
 
 CONFIG   ?= fixtures/config.yaml,fixtures/config.soak_overrides.yaml
 TARGET   ?= $(if $(PROFILE),,embedded)  # with PROFILE, the profile's target.kind
-CRITERIA ?= fixtures/criteria.yaml
-BUDGETS  ?= fixtures/budgets.yaml
+# CRITERIA and BUDGETS have no default here: unset (or empty), presoak uses
+# the bot profile's criteria: and budgets: (PROFILE), else its own
+# fixtures/criteria.yaml and fixtures/budgets.yaml (harness/profile.Pick).
+CRITERIA ?=
+BUDGETS  ?=
 ADDR     ?= 127.0.0.1:9100
 REPORTS  := artifacts/reports
 
@@ -119,7 +122,7 @@ SOAK_DURATION = $(if $(filter command environment,$(firstword $(origin DURATION)
 soak: ## soak TARGET under CRITERIA on the real clock for DURATION (default 72h): artifacts/soak/ (incident-*/ on a stop), $(REPORTS)/soak.junit.xml, calibration dataset (embedded); RESUME=1 continues, FAULTS=plan.yaml injects (embedded), ON_STOP=rollback applies the rollback on a stop
 	@mkdir -p $(REPORTS) artifacts/soak && touch $(REPORTS)/.soak.start
 	@d='$(SOAK_DURATION)'; to=$$($(GO) run ./cmd/presoak baseline timeout "$$d") || exit 2; \
-	  echo "make soak: DURATION=$$d TARGET=$(TARGET) CRITERIA=$(CRITERIA), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
+	  echo "make soak: DURATION=$$d TARGET=$(TARGET) CRITERIA=$(or $(CRITERIA),<the profile's criteria: or fixtures/criteria.yaml>), go test -timeout $$to (Ctrl-C stops it and still writes the report, marked interrupted; RESUME=1 continues)"; \
 	  DURATION="$$d" RESUME='$(RESUME)' FAULTS='$(FAULTS)' ON_STOP='$(ON_STOP)' $(GO) tool gotestsum --format standard-verbose --jsonfile $(REPORTS)/soak.json -- \
 	    -tags soak -count=1 -run '^TestSoak$$' -timeout "$$to" ./readiness/; rc=$$?; \
 	  $(GO) run ./cmd/presoak junit -name soak -in $(REPORTS)/soak.json -out $(REPORTS)/soak.junit.xml; \

@@ -13,6 +13,7 @@ import (
 	"github.com/presoak/presoak/harness/baseline"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/profile"
 )
 
 // warmupTicks are ticked and dropped before a benchmark measures.
@@ -38,9 +39,12 @@ func loadEnv(tb testing.TB) env {
 		tb.Fatal(err)
 	}
 	e := env{layers: checklist.ConfigLayers(os.Getenv("CONFIG"), root)}
-	path := os.Getenv("BUDGETS")
-	path = budget.Path(root, path)
-	if e.set, err = budget.Load(path); err != nil {
+	// the reference engine's budgets: BUDGETS, else presoak's own
+	c, err := profile.Pick(profile.FileBudgets, os.Getenv("BUDGETS"), root, nil)
+	if err != nil {
+		tb.Fatalf("budgets: %v", err)
+	}
+	if e.set, err = budget.Load(c.Path); err != nil {
 		tb.Fatalf("budgets: %v", err)
 	}
 	if e.loaded, err = config.Load(e.layers.Paths...); err != nil {

@@ -14,7 +14,7 @@ import (
 // harness's target (TARGET, fixtures/presoak.yaml: the embedded engine by
 // default, or a running bot through scrape or prometheus) on the real clock
 // for DURATION (default 72h), sampled and judged every evaluation_interval
-// by CRITERIA (default fixtures/criteria.yaml), a progress line every
+// by CRITERIA (unset: the bot profile's criteria:, else fixtures/criteria.yaml), a progress line every
 // minute, artifacts in artifacts/soak/ (samples.jsonl, soak_report.json,
 // soak_report.md). It stops at once when a stop criterion fires, writes the
 // incident bundle (artifacts/soak/incident-<time>/; ON_STOP=rollback also

@@ -14,6 +14,7 @@ import (
 	"github.com/presoak/presoak/harness/baseline"
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/presoak/presoak/harness/profile"
 
 	"github.com/presoak/presoak/internal/gitinfo"
 )
@@ -87,9 +88,13 @@ func loadBudgetsAndConfig() (string, checklist.Layers, *budget.Set, *config.Load
 		return "", checklist.Layers{}, nil, nil, err
 	}
 	layers := checklist.ConfigLayers(os.Getenv("CONFIG"), root)
-	path := os.Getenv("BUDGETS")
-	path = budget.Path(root, path)
-	set, err := budget.Load(path)
+	// make bench measures the reference engine: BUDGETS, else presoak's
+	// own budgets (a bot profile's budgets are its bot's, not the engine's).
+	c, err := profile.Pick(profile.FileBudgets, os.Getenv("BUDGETS"), root, nil)
+	if err != nil {
+		return root, layers, nil, nil, err
+	}
+	set, err := budget.Load(c.Path)
 	if err != nil {
 		return root, layers, nil, nil, err
 	}

@@ -75,7 +75,7 @@ func runLaunch(args []string) int {
 	var st *stack.Stack
 	r := &launch.Runner{Steps: launchSteps(o, &st), Out: os.Stdout, RecordPath: filepath.Join(root, launch.RecordPath)}
 	fmt.Printf("launch: DURATION=%s TARGET=%s CRITERIA=%s CONFIG=%s (Ctrl-C stops what this launch started)\n",
-		o.duration, o.target, launchEnv("CRITERIA", monitoring.DefaultCriteria), launchEnv("CONFIG", checklist.DefaultConfig))
+		o.duration, o.target, launchCriteria(root), launchEnv("CONFIG", checklist.DefaultConfig))
 	_, err = r.Run(ctx, l)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak launch:", err)
@@ -144,6 +144,13 @@ func launchOrOK(err error) string {
 		return "exit 0"
 	}
 	return err.Error()
+}
+
+// launchCriteria names the criteria file the launch's monitoring and soak
+// read: CRITERIA, else the profile's criteria:, else presoak's own.
+func launchCriteria(root string) string {
+	e := monitoring.EnvFrom(root, os.Getenv)
+	return e.Display(e.Criteria)
 }
 
 func launchEnv(k, def string) string {
@@ -341,7 +348,7 @@ func soakStarted(ctx context.Context, o launchOptions, l *launch.Launch, s *stac
 	if err != nil {
 		return how, err
 	}
-	l.Record.Soak = fmt.Sprintf("make soak DURATION=%s CRITERIA=%s; %s", o.duration, launchEnv("CRITERIA", monitoring.DefaultCriteria), how)
+	l.Record.Soak = fmt.Sprintf("make soak DURATION=%s CRITERIA=%s; %s", o.duration, launchCriteria(o.root), how)
 	l.Record.Running = append(l.Record.Running, fmt.Sprintf("soak: pid %d (make soak), log %s, report artifacts/soak/soak_report.md when it ends", p.PID, p.Log))
 	deadline := time.Now().Add(o.soakStartWait)
 	for {

@@ -154,7 +154,8 @@ func newTeamModule(t *testing.T, extra string) *teamModule {
 	if tm.only == "" {
 		tm.only = checklistAreas
 	}
-	tm.env = append(tm.env, "BUDGETS=budgets.yaml", "SCRAPE_URL="+serveBBGO(t)+"/metrics")
+	// No BUDGETS: the profile names its budgets (budgets: budgets.yaml), as the README says.
+	tm.env = append(tm.env, "SCRAPE_URL="+serveBBGO(t)+"/metrics")
 	if extra != "" { // a tool line: go mod tidy records its requirements, as go get -tool does
 		if out, code := tm.goCmd(t, "mod", "tidy"); code != 0 {
 			t.Fatalf("go mod tidy: exit %d:\n%s", code, out)
@@ -200,7 +201,8 @@ func serveBBGO(t *testing.T) string {
 }
 
 // setEnv is the team's environment: this one's, less what would point the
-// run elsewhere, with GOFLAGS=-mod=mod, the bot's budgets and a job summary.
+// run elsewhere, with GOFLAGS=-mod=mod and a job summary (the bot's budgets
+// come from its profile: no BUDGETS).
 func (tm *teamModule) setEnv(t *testing.T) {
 	t.Helper()
 	tm.stepSummary = filepath.Join(t.TempDir(), "step_summary.md")

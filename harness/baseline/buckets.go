@@ -3,6 +3,7 @@ package baseline
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/presoak/presoak/harness/budget"
@@ -99,7 +100,11 @@ func quantileBucket(h signal.Histogram, q, valueMs float64) QuantileBucket {
 // baseline computed from histograms (hists by latency target), and lowers a
 // p95 verdict's confidence to Low when its bucket contains the budget.
 func addBucketErrors(b *Baseline, hists map[string]signal.Histogram) {
-	for _, name := range budget.LatencyTargets {
+	names := slices.Clone(budget.LatencyTargets)
+	for name := range b.Signals {
+		names = append(names, name)
+	}
+	for _, name := range names {
 		st, _ := b.Stage(name)
 		h, ok := hists[name]
 		if !ok || st.Count == 0 {
@@ -115,9 +120,12 @@ func addBucketErrors(b *Baseline, hists map[string]signal.Histogram) {
 			st.ConfidenceReason = fmt.Sprintf("p95 %s: the budget %s lies inside it, the buckets cannot settle the verdict; %s",
 				st.BucketError.P95, durfmt.Latency(fromMs(st.BudgetMs)), st.ConfidenceReason)
 		}
-		if name == budget.TickTotal {
+		switch _, isSignal := b.Signals[name]; {
+		case name == budget.TickTotal:
 			b.TickTotal = st
-		} else {
+		case isSignal:
+			b.Signals[name] = st
+		default:
 			b.Stages[name] = st
 		}
 	}

@@ -213,6 +213,9 @@ func fixFor(b budget.Budget, view checklist.ConfigView) string {
 	case budget.StageSubmit:
 		return "submit is one order-entry round trip: check the venue's order_entry latency and the order_entry breaker"
 	}
+	if b.Signal {
+		return "the bot's own " + b.Target + " (its profile's histogram signal) is over budget: look at what that latency measures in the bot"
+	}
 	return "profile the " + b.Target + " stage: its latency is over budget"
 }
 

@@ -95,6 +95,11 @@ type Baseline struct {
 	// Stages by name (fetch_md ... submit), and TickTotal for the whole tick.
 	Stages    map[string]StageStats `json:"stages"`
 	TickTotal StageStats            `json:"tick_total"`
+	// Signals are the bot profile's own histogram signals the budgets
+	// name (e.g. order_ack_latency), read like a stage from the bot's
+	// histogram; absent for the embedded engine, whose profile declares
+	// none.
+	Signals map[string]StageStats `json:"signals,omitempty"`
 	// Budgets evaluated on this run, in budgets-file order.
 	Budgets []BudgetVerdict `json:"budgets,omitempty"`
 }
@@ -135,6 +140,9 @@ func (b *Baseline) Stage(name string) (StageStats, bool) {
 		return b.TickTotal, b.TickTotal.Count > 0
 	}
 	s, ok := b.Stages[name]
+	if !ok {
+		s, ok = b.Signals[name]
+	}
 	return s, ok && s.Count > 0
 }
 

@@ -54,11 +54,14 @@ func (r Readiness) BaselineAttrs() [][2]string {
 		}
 		return [][2]string{
 			{"clock", s.Run.Baseline.Clock}, {"latency_source", s.Run.Baseline.LatencySource},
-			{"evidence", s.Env.Layers.Display(s.Artifacts.StageBudgets)},
+			{"budgets", s.BudgetsFile}, {"evidence", s.Env.Layers.Display(s.Artifacts.StageBudgets)},
 		}
 	}
 	ts := r.Target
 	out := [][2]string{{"target", ts.Describe}, {"sample", fmt.Sprintf("%v every %v (%s)", ts.Length, ts.Every, EnvReadinessSample)}}
+	if ts.BudgetsFile != "" {
+		out = append(out, [2]string{"budgets", ts.BudgetsFile})
+	}
 	if len(ts.Runs) > 0 {
 		out = append(out, [2]string{"clock", ts.Runs[0].Baseline.Clock}, [2]string{"latency_source", ts.Runs[0].Baseline.LatencySource})
 	}
@@ -238,6 +241,11 @@ func (ts *TargetSample) notEvaluated(area string, names []string) []Check {
 
 // metricOf is the metric a budget target is read from, with its label.
 func (ts *TargetSample) metricOf(tgt string) string {
+	if h := ts.Env.Harness; h != nil && !profile.IsRole(tgt) {
+		if sg := h.Profile.Signal(tgt); sg != nil {
+			return sg.Expr
+		}
+	}
 	switch tgt {
 	case budget.TickTotal:
 		return ts.Profile.MetricOf("tick_latency")

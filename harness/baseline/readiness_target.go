@@ -58,8 +58,10 @@ type TargetSample struct {
 	// View is the config view when CONFIG's layers loaded (ViewOK).
 	View   checklist.ConfigView
 	ViewOK bool
-	// Budgets are the parsed budgets (nil when they did not parse: Err).
-	Budgets *budget.Set
+	// Budgets are the parsed budgets (nil when they did not parse: Err);
+	// BudgetsFile names the file and who chose it (loadBudgets).
+	Budgets     *budget.Set
+	BudgetsFile string
 	// Describe names the target (Harness.Describe: no passwords).
 	Describe string
 	// Profile is the harness's bot profile: its metric names are the
@@ -83,17 +85,17 @@ type TargetSample struct {
 
 // MeasureTarget takes the readiness sample of the running bot(s) env's
 // harness points at: length (READINESS_SAMPLE) of reads at the harness
-// interval, budgets from budgetsPath (relative to the module root; ""
-// budget.DefaultFile). Evidence goes to dir ("" = TargetDir under the module
+// interval, budgets from budgetsPath (BUDGETS as the user set it, relative
+// to the module root; "": the bot profile's budgets:, else presoak's
+// default, profile.Pick). Evidence goes to dir ("" = TargetDir under the module
 // root; a fleet's bots to dir/instances/<instance>/). It never panics on a
 // bot that is down: that is Err, or an instance's run with no observations.
 func MeasureTarget(ctx context.Context, env checklist.Env, budgetsPath string, length time.Duration, dir string) TargetSample {
 	ts := TargetSample{Env: env, Length: length, Profile: profile.Default(), Describe: "TARGET=" + string(env.Kind)}
 	ts.View, ts.ViewOK = env.View()
-	budgetsPath = budget.Path(env.Layers.Root, budgetsPath)
 	var err error
-	if ts.Budgets, err = budget.Load(budgetsPath); err != nil {
-		ts.Err = fmt.Errorf("budgets %s: %w", env.Layers.Display(budgetsPath), err)
+	if ts.Budgets, ts.BudgetsFile, err = loadBudgets(env, nil, budgetsPath); err != nil {
+		ts.Err = err
 		return ts
 	}
 	h := env.Harness

@@ -100,6 +100,18 @@ func Assemble(meta Meta, obs budget.Observations, set *budget.Set) *Run {
 			b.Stages[name] = st
 		}
 	}
+	if set != nil {
+		for _, name := range set.Signals() {
+			d := obs.Latencies[name]
+			if d == nil {
+				d = budget.Samples{}
+			}
+			if b.Signals == nil {
+				b.Signals = map[string]StageStats{}
+			}
+			b.Signals[name] = NewStageStats(name, d, set)
+		}
+	}
 	r := &Run{Observations: obs, Baseline: b}
 	if set != nil {
 		r.Results = set.Evaluate(obs)

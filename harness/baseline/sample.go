@@ -19,8 +19,10 @@ type Sample struct {
 	// View is the config view for provenance and fixes; ViewOK is false when the config did not load.
 	View   checklist.ConfigView
 	ViewOK bool
-	// Budgets are the parsed budgets (nil when they did not parse).
-	Budgets *budget.Set
+	// Budgets are the parsed budgets (nil when they did not parse);
+	// BudgetsFile names the file and who chose it (loadBudgets).
+	Budgets     *budget.Set
+	BudgetsFile string
 	// Run is the measured run (nil when Err is set).
 	Run *Run
 	// Err says why there is no run: the config or the budgets did not load,
@@ -31,8 +33,9 @@ type Sample struct {
 }
 
 // ReadinessSample loads the CONFIG layers (configList; empty: the default
-// layers) and the budgets file (budgetsPath relative to the module root;
-// empty: budget.DefaultFile), measures the simulated-clock sample and writes its
+// layers) and the budgets file (budgetsPath: BUDGETS as the user set it,
+// relative to the module root; empty: the bot profile's, else presoak's
+// default, profile.Pick), measures the simulated-clock sample and writes its
 // evidence to artifacts/baseline/sim/ (never over a real shadow baseline).
 // The error is only for a missing module root; everything else is in Sample.Err.
 func ReadinessSample(configList, budgetsPath string) (Sample, error) {
@@ -49,10 +52,9 @@ func ReadinessSampleAt(env checklist.Env, budgetsPath string) Sample {
 	s := Sample{Env: env}
 	var err error
 	s.View, s.ViewOK = env.View()
-	budgetsPath = budget.Path(env.Layers.Root, budgetsPath)
-	s.Budgets, err = budget.Load(budgetsPath)
+	s.Budgets, s.BudgetsFile, err = loadBudgets(env, nil, budgetsPath)
 	if err != nil {
-		s.Err = fmt.Errorf("budgets %s: %w", env.Layers.Display(budgetsPath), err)
+		s.Err = err
 		return s
 	}
 	if !s.ViewOK {

@@ -22,7 +22,9 @@ import (
 type ShadowSpec struct {
 	// Env is the CONFIG the bot runs on (checklist.LoadEnv).
 	Env checklist.Env
-	// BudgetsPath is the budgets file, relative to the module root ("" = budget.DefaultFile).
+	// BudgetsPath is BUDGETS as the user set it, relative to the module
+	// root; "" reads the bot profile's budgets: (the Harness's profile),
+	// else presoak's default (profile.Pick).
 	BudgetsPath string
 	// Duration of the measured run (embedded: after a warm-up of min(5s, Duration/10)).
 	Duration time.Duration
@@ -89,11 +91,12 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 	case env.Loaded == nil && !env.NoConfig:
 		return nil, fmt.Errorf("shadow baseline: the config did not load: %w", env.LoadErr)
 	}
-	path := spec.BudgetsPath
-	path = budget.Path(env.Layers.Root, path)
-	set, err := budget.Load(path)
+	set, budgetsFile, err := loadBudgets(env, spec.Harness, spec.BudgetsPath)
 	if err != nil {
 		return nil, fmt.Errorf("shadow baseline: %w", err)
+	}
+	if spec.Progress != nil {
+		fmt.Fprintf(spec.Progress, "shadow baseline: budgets %s\n", budgetsFile)
 	}
 	dir := spec.Dir
 	if dir == "" {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/presoak/presoak/harness/budget"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/target"
 
@@ -31,28 +34,112 @@ type TargetSpec struct {
 	Every time.Duration
 }
 
-// instanceWindow is what one bot's samples give: the reference sample the
-// deltas are taken from, the last one, and how the reads went.
+// instanceWindow is what one bot's samples give: the first and last up
+// samples, the increases counted series by series between them, and how
+// the reads went.
 type instanceWindow struct {
-	first, prev, last *signal.Sample
-	up, down          int
-	lastFault         string
-	restartedAt       time.Time
-	counters          signal.Counters // the reset rule, per series
+	first, last *signal.Sample
+	up, down    int
+	lastFault   string
+	restartedAt time.Time
+	counters    signal.Counters // the reset rule, per series
+	inc         signal.Increases
+	hists       map[string]*seriesHists // by latency target (Stages key)
+}
+
+// seriesHists follows one latency target's histogram series by series:
+// each series' last cumulative histogram and its increase since the first
+// sample, with the counters' rule (a series that went down was reset and
+// counts its new value; one missing from a read keeps its last histogram
+// and is no reset; one created since the start counts from zero). A
+// target that cannot tell series apart gives the sum as one series.
+type seriesHists struct {
+	last, inc map[string]signal.Histogram
+}
+
+// addHists takes one up sample's histograms; it reports a series reset.
+// A histogram the target gave only as a sum whose count went down is a
+// reset when the counters say the bot restarted (counterReset), else a
+// series that left the sum: nothing is counted for that read, and the sum
+// is followed from its new value.
+func (w *instanceWindow) addHists(s *signal.Sample, first, counterReset bool) (reset bool) {
+	if w.hists == nil {
+		w.hists = map[string]*seriesHists{}
+	}
+	for key, sum := range s.Stages {
+		series := s.StageSeries[key]
+		if series == nil {
+			series = map[string]signal.Histogram{"": sum}
+		}
+		t := w.hists[key]
+		if t == nil {
+			t = &seriesHists{last: map[string]signal.Histogram{}, inc: map[string]signal.Histogram{}}
+			w.hists[key] = t
+		}
+		for k, h := range series {
+			prev, seen := t.last[k]
+			t.last[k] = h
+			var d signal.Histogram
+			switch {
+			case first:
+				continue // the starting point
+			case !seen:
+				d = h // created since the start: counts from zero
+			case k == "" && h.Count < prev.Count && !counterReset:
+				continue // a series left the sum: rebase on the new value
+			default:
+				if h.Count < prev.Count && k != "" {
+					reset = true
+				}
+				d = h.Sub(prev) // h itself after a reset
+			}
+			t.inc[k] = profile.SumHistograms(t.inc[k], d)
+		}
+	}
+	return reset
+}
+
+// total is the target's increase summed over its series, and the series
+// with the highest p95 of its own increase when there are several.
+func (t *seriesHists) total() (signal.Histogram, string) {
+	keys := make([]string, 0, len(t.inc))
+	for k := range t.inc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sum signal.Histogram
+	slowest, worst := "", math.Inf(-1)
+	for _, k := range keys {
+		h := t.inc[k]
+		sum = profile.SumHistograms(sum, h)
+		if q, ok := h.Quantile(0.95); ok && h.Count > 0 && q > worst {
+			slowest, worst = k, q
+		}
+	}
+	if len(keys) < 2 {
+		slowest = ""
+	}
+	return sum, slowest
 }
 
 // ShadowTarget measures a shadow baseline of every bot the target covers:
 // it samples the target now and every ts.Every for o.Duration (the bots are
 // already running, so there is no warm-up: the first sample is the
-// reference), then computes, per bot, the percentiles of each stage and of
-// tick_total from the histogram bucket deltas between its first and last
-// sample (with their bucket error), and the deadline-miss rate and hit
-// ratio from the counter deltas. One Run per instance, sorted by instance.
+// reference), then computes, per bot, the percentiles of each stage, of
+// tick_total and of every histogram signal of the profile that o.Budgets
+// names, from the histogram bucket increases over the run (with their
+// bucket error), and the deadline-miss rate and hit ratio from the counter
+// increases. Increases are counted read by read and series by series
+// (signal.Counters' rule, the soak's): a series present in the first read
+// and missing from the last (a symbol that stopped) keeps what it counted,
+// a series that went down was reset and counts its new value, a series
+// created since counts from zero; a failing latency budget names the
+// series whose own increase has the highest p95. One Run per instance,
+// sorted by instance.
 //
-// A bot one of whose counter series went down restarted (signal.Counters:
-// the per-series rule of the soak's signals; a series missing from one read
-// is no restart): it is measured from the restart and its run is marked
-// partial; so is the run of a bot that could not be read some of the time
+// A bot one of whose counter or histogram series went down restarted (a
+// series missing from one read is no restart): it is counted across the
+// restart and its run is marked partial; so is the run of a bot that could not be read some of the time
 // (target down). A bot read fewer than twice has a
 // run with no observations, marked partial (its budgets fail). When no bot
 // was read twice the error wraps ErrNoSamples. ctx ending early marks the
@@ -137,15 +224,21 @@ func observeSample(wins map[string]*instanceWindow, s *signal.Sample) {
 		return
 	}
 	w.up++
-	restarted := w.counters.Add(s)
-	if w.first == nil {
+	first := w.first == nil
+	inc, restarted := w.counters.Advance(s)
+	if w.addHists(s, first, restarted) {
+		restarted = true
+	}
+	w.inc.Ticks += inc.Ticks
+	w.inc.DeadlineMisses += inc.DeadlineMisses
+	w.inc.CacheHits += inc.CacheHits
+	w.inc.CacheMisses += inc.CacheMisses
+	if first {
 		w.first = s
 	} else if restarted {
-		// counters since the restart: measure from a zero sample
 		w.restartedAt = s.At
-		w.first = &signal.Sample{At: w.prev.At, Instance: s.Instance, Up: true}
 	}
-	w.prev, w.last = s, s
+	w.last = s
 }
 
 func anyMeasured(wins map[string]*instanceWindow) bool {
@@ -191,33 +284,40 @@ func windowRun(o Options, describe, instance string, w *instanceWindow, reads in
 	}
 	if !w.restartedAt.IsZero() {
 		m.Partial = true
-		m.PartialReason = joinReasons(fmt.Sprintf("the bot restarted (counters went down) before %s: measured from the restart", w.restartedAt.UTC().Format(time.RFC3339)), m.PartialReason)
+		m.PartialReason = joinReasons(fmt.Sprintf("the bot restarted (a counter or histogram series went down) before %s: counted across the restart series by series (a reset series counts its new value)", w.restartedAt.UTC().Format(time.RFC3339)), m.PartialReason)
 	}
 	m.Start, m.End = w.first.At, w.last.At
-	a, b := w.first, w.last
 	obs := budget.Observations{
 		Latencies:      map[string]budget.Distribution{},
-		Ticks:          b.Ticks - a.Ticks,
-		DeadlineMisses: b.DeadlineMisses - a.DeadlineMisses,
-		CacheHits:      b.CacheHits - a.CacheHits,
-		CacheMisses:    b.CacheMisses - a.CacheMisses,
+		Ticks:          w.inc.Ticks,
+		DeadlineMisses: w.inc.DeadlineMisses,
+		CacheHits:      w.inc.CacheHits,
+		CacheMisses:    w.inc.CacheMisses,
+	}
+	targets := budget.LatencyTargets
+	if o.Budgets != nil {
+		targets = append(slices.Clone(targets), o.Budgets.Signals()...)
 	}
 	hists := map[string]signal.Histogram{}
-	for _, name := range budget.LatencyTargets {
-		h, ok := b.Stages[name]
-		if !ok {
+	slowest := map[string]string{}
+	for _, name := range targets {
+		t := w.hists[name]
+		if t == nil {
 			obs.Latencies[name] = budget.Samples{}
 			continue
 		}
-		if ha, ok := a.Stages[name]; ok {
-			h = h.Sub(ha)
-		}
+		h, s := t.total()
 		hists[name] = h
 		obs.Latencies[name] = histDist{h: h}
+		if s != "" {
+			slowest[name] = s
+		}
 	}
 	run := Assemble(m, obs, o.Budgets)
 	addBucketErrors(run.Baseline, hists)
-	run.Baseline.SlowestSeries = b.Slowest
+	if len(slowest) > 0 {
+		run.Baseline.SlowestSeries = slowest
+	}
 	return run
 }
 
@@ -244,11 +344,9 @@ func targetProgressLine(wins map[string]*instanceWindow, reads int, elapsed, tot
 			fmt.Fprintf(&b, "; %s down (%s)", name, w.lastFault)
 			continue
 		}
-		fmt.Fprintf(&b, "; %s %.0f ticks, %d down", name, w.last.Ticks-w.first.Ticks, w.down)
-		if h, ok := w.last.Stages[budget.TickTotal]; ok {
-			if ha, ok := w.first.Stages[budget.TickTotal]; ok {
-				h = h.Sub(ha)
-			}
+		fmt.Fprintf(&b, "; %s %.0f ticks, %d down", name, w.inc.Ticks, w.down)
+		if t := w.hists[budget.TickTotal]; t != nil {
+			h, _ := t.total()
 			if e, ok := target.EstimateQuantile(h, 0.95); ok {
 				fmt.Fprintf(&b, ", tick_total %s", e)
 			}

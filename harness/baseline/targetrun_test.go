@@ -156,6 +156,12 @@ func TestShadowTargetRestart(t *testing.T) {
 // symbol, with symbol A at a and B at b (a missing series: negative), as a
 // target that tells series apart (Sample.Parts) reads them.
 func fakeBotSeries(instance string, a, b int) signal.Sample {
+	return fakeBotSeriesOf(instance, a, b, false)
+}
+
+// fakeBotSeriesOf is fakeBotSeries whose histograms are also given per
+// symbol (Sample.StageSeries) when withSeries.
+func fakeBotSeriesOf(instance string, a, b int, withSeries bool) signal.Sample {
 	s := fakeBot(instance, max(a, 0)+max(b, 0))
 	per := func(f float64) map[string]float64 {
 		m := map[string]float64{}
@@ -169,6 +175,20 @@ func fakeBotSeries(instance string, a, b int) signal.Sample {
 	}
 	s.Parts = map[signal.Part]map[string]float64{
 		signal.PartTicks: per(10), signal.PartDeadlineMisses: per(1), signal.PartCacheHits: per(7), signal.PartCacheMisses: per(3),
+	}
+	if withSeries {
+		// the histograms per symbol too, as DeriveProfile gives them
+		s.StageSeries = map[string]map[string]signal.Histogram{}
+		for name := range s.Stages {
+			m := map[string]signal.Histogram{}
+			if a >= 0 {
+				m[`{symbol="A"}`] = fakeBot(instance, a).Stages[name]
+			}
+			if b >= 0 {
+				m[`{symbol="B"}`] = fakeBot(instance, b).Stages[name]
+			}
+			s.StageSeries[name] = m
+		}
 	}
 	return s
 }
@@ -380,5 +400,58 @@ func TestShadowTargetProgress(t *testing.T) {
 	out := progress.String()
 	if strings.Count(out, "\n") < 2 || !strings.Contains(out, "remaining: ") || !strings.Contains(out, "x:1 ") || !strings.Contains(out, "tick_total p95 37.5ms (bucket 25ms..50ms") || !strings.Contains(out, "y:2 down (refused)") {
 		t.Errorf("progress:\n%s", out)
+	}
+}
+
+// TestShadowTargetSeriesStopped: a series present in the first read and
+// missing from the last (a symbol that stopped) still counts what it did
+// while it was read: deltas are per series, never last sum minus first sum
+// (before: ticks -930 from 1090 - 2020, a negative count).
+func TestShadowTargetSeriesStopped(t *testing.T) {
+	t.Parallel()
+	runs, err := shadowFake(t, func(n int) []signal.Sample {
+		if n >= 3 { // symbol B stopped after the second read
+			return []signal.Sample{fakeBotSeriesOf("x:1", n+100, -1, true)}
+		}
+		return []signal.Sample{fakeBotSeriesOf("x:1", n+100, n+100, true)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := runs[0].Baseline
+	reads := int64(b.Samples)
+	// A ticked 10 per read from read 1 to the last; B 10 from read 1 to 2.
+	if want := 10*(reads-1) + 10; b.Ticks != want || b.DeadlineMisses != want/10 || b.CacheHits+b.CacheMisses != want {
+		t.Errorf("after %d reads: ticks %d, misses %d, cache requests %d; want %d, %d, %d", reads, b.Ticks, b.DeadlineMisses, b.CacheHits+b.CacheMisses, want, want/10, want)
+	}
+	// and observed 100 latencies per read in every stage the same way
+	if want := int(100*(reads-1) + 100); b.TickTotal.Count != want || b.TickTotal.P95Ms != 37.5 {
+		t.Errorf("tick_total: %d observations, p95 %vms; want %d, 37.5ms", b.TickTotal.Count, b.TickTotal.P95Ms, want)
+	}
+	if b.Partial {
+		t.Errorf("a symbol that stopped is no restart: partial %q", b.PartialReason)
+	}
+}
+
+// TestShadowTargetSeriesReset: one symbol's histogram series reset (its
+// worker restarted) while the other kept growing: the reset series counts
+// its new value, the other its increase; the run is marked restarted.
+func TestShadowTargetSeriesReset(t *testing.T) {
+	t.Parallel()
+	runs, err := shadowFake(t, func(n int) []signal.Sample {
+		if n >= 4 { // A restarted before read 4: from 0, one read's worth per read
+			return []signal.Sample{fakeBotSeriesOf("x:1", n-3, n+100, true)}
+		}
+		return []signal.Sample{fakeBotSeriesOf("x:1", n+100, n+100, true)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := runs[0].Baseline
+	reads := int64(b.Samples)
+	// B: one read's worth per read after the first; A: reads 1-3 (2), then 1 at read 4 and 1 per read after
+	want := 10*(reads-1) + 10*(2+reads-3)
+	if b.Ticks != want || int64(b.TickTotal.Count) != 10*want || !b.Partial || !strings.Contains(b.PartialReason, "restarted") {
+		t.Errorf("after %d reads: ticks %d, tick_total count %d, partial %v %q; want %d, %d, restarted", reads, b.Ticks, b.TickTotal.Count, b.Partial, b.PartialReason, want, 10*want)
 	}
 }

@@ -26,9 +26,17 @@
 //     quote, risk, submit, and tick_total for the whole tick: an aggregate is
 //     required; p(N) takes a percentile 0 <= N <= 100 (nearest rank), med is
 //     p(50); the value takes a time unit.
+//
 //   - deadline_miss (deadline misses / ticks) and md_cache_hit_ratio (cache
 //     hits / requests): the aggregate is "rate" or omitted; the value is a
 //     percentage between 0% and 100%.
+//
+//   - a histogram signal the bot profile declares (harness/profile, e.g.
+//     order_ack_latency), when the file is parsed with the profile's
+//     signals (ParseFileFor, LoadFor): a latency target like the stages,
+//     read from the bot's histogram of that name over every matching
+//     series. An undeclared name is an error listing the declared signals,
+//     a declared counter or gauge an error too.
 //
 // Anything else — an unknown target, a percentile outside 0–100, a time unit
 // on a ratio, a percentage on a latency, "=" or "!=" — is an error of the form

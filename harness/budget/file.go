@@ -4,27 +4,25 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// DefaultFile is the budgets file used when BUDGETS is unset, relative to
-// the module root.
+// DefaultFile is presoak's own budgets file, relative to its module
+// directory: what a run reads when neither BUDGETS nor the bot profile's
+// budgets: names one (harness/profile.Pick is the one place that decides).
 const DefaultFile = "fixtures/budgets.yaml"
 
-// Path is the budgets file BUDGETS names, resolved the one way every
-// command and test resolves it: empty means DefaultFile; a relative path
-// is relative to the module root root.
-func Path(root, budgets string) string {
-	if budgets == "" {
-		budgets = DefaultFile
-	}
-	if filepath.IsAbs(budgets) {
-		return budgets
-	}
-	return filepath.Join(root, budgets)
-}
+// Signals are the signals a bot profile declares beyond the engine's named
+// ones, by name, with their kind ("histogram", "counter", "gauge"): a
+// budget may name a histogram among them (harness/profile's
+// Profile.BudgetSignals).
+type Signals map[string]string
+
+// histogramKind is a histogram signal's kind in Signals.
+const histogramKind = "histogram"
 
 // FileVersion is the budgets file format this package reads.
 const FileVersion = 1
@@ -37,22 +35,30 @@ type Set struct {
 	Budgets []Budget
 }
 
-// Load reads and validates a budgets file. Every problem of the file is
-// reported in one error.
-func Load(path string) (*Set, error) {
+// Load reads and validates a budgets file naming the built-in targets only.
+// Every problem of the file is reported in one error.
+func Load(path string) (*Set, error) { return LoadFor(path, nil) }
+
+// LoadFor is Load that also accepts, as a latency target, every histogram
+// signal of declared (a bot profile's own signals; nil: none).
+func LoadFor(path string, declared Signals) (*Set, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load budgets: %w", err)
 	}
-	s, err := ParseFile(path, data)
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+	return ParseFileFor(path, data, declared)
 }
 
-// ParseFile parses a budgets file's content; name is used in messages.
-func ParseFile(name string, data []byte) (*Set, error) {
+// ParseFile parses a budgets file's content naming the built-in targets
+// only; name is used in messages.
+func ParseFile(name string, data []byte) (*Set, error) { return ParseFileFor(name, data, nil) }
+
+// ParseFileFor is ParseFile that also accepts, as a latency target, every
+// histogram signal of declared: `order_ack_latency: p(95) < 50ms`. A name
+// that is neither a built-in target nor a declared histogram is an error
+// naming the file, the line and the declared signals; a declared counter
+// or gauge is an error too (a budget's aggregates are latencies).
+func ParseFileFor(name string, data []byte, declared Signals) (*Set, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("parse budgets %s: %w", name, err)
@@ -104,7 +110,7 @@ func ParseFile(name string, data []byte) (*Set, error) {
 					errs = append(errs, fmt.Errorf("%s:%d: %s: want an expression string", name, e.Line, k.Value))
 					continue
 				}
-				b, err := Parse(k.Value, e.Value)
+				b, err := parseFor(k.Value, e.Value, declared)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s:%d: %w", name, e.Line, err))
 					continue
@@ -121,6 +127,56 @@ func ParseFile(name string, data []byte) (*Set, error) {
 		return nil, fmt.Errorf("parse budgets: %w", errors.Join(errs...))
 	}
 	return set, nil
+}
+
+// parseFor parses one expression on a built-in target, or on a histogram
+// signal of declared.
+func parseFor(target, expr string, declared Signals) (Budget, error) {
+	if _, builtin := KindOf(target); builtin {
+		return Parse(target, expr)
+	}
+	kind, ok := declared[target]
+	switch {
+	case !ok:
+		return Budget{}, fmt.Errorf("failed parsing budget %q: %w %q: not a built-in target (%s) nor a histogram signal the bot profile declares (%s)",
+			target+": "+expr, ErrUnknownTarget, target, strings.Join(Targets, ", "), declared.describe())
+	case kind != histogramKind:
+		return Budget{}, fmt.Errorf("failed parsing budget %q: %w: the profile's signal %s is a %s; a budget names a histogram signal (its aggregates p(N), med, avg, min, max are latencies)",
+			target+": "+expr, ErrSignalKind, target, kind)
+	}
+	b, err := parseKind(target, expr, Latency)
+	if err != nil {
+		return Budget{}, fmt.Errorf("failed parsing budget %q: %w", target+": "+expr, err)
+	}
+	b.Signal = true
+	return b, nil
+}
+
+// describe lists the declared signals with their kinds, sorted.
+func (d Signals) describe() string {
+	if len(d) == 0 {
+		return "declared: none"
+	}
+	names := make([]string, 0, len(d))
+	for n, k := range d {
+		names = append(names, n+" ("+k+")")
+	}
+	sort.Strings(names)
+	return "declared: " + strings.Join(names, ", ")
+}
+
+// Signals returns the declared-signal targets the set budgets (Budget.Signal),
+// in file order, each once.
+func (s *Set) Signals() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, b := range s.Budgets {
+		if b.Signal && !seen[b.Target] {
+			seen[b.Target] = true
+			out = append(out, b.Target)
+		}
+	}
+	return out
 }
 
 // For returns the budgets on one target, in file order.

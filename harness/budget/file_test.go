@@ -2,10 +2,12 @@ package budget
 
 import (
 	"errors"
-	"github.com/presoak/presoak/internal/modroot"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/presoak/presoak/internal/modroot"
 )
 
 func TestParseFile(t *testing.T) {
@@ -130,15 +132,69 @@ func moduleRoot(t *testing.T) string {
 	return root
 }
 
-func TestPath(t *testing.T) {
+// TestParseFileForDeclaredSignals: a budgets file may name a histogram
+// signal the bot profile declares, as a latency; without the profile the
+// name is unknown; an undeclared name lists the declared signals, and a
+// counter cannot carry a latency budget.
+func TestParseFileForDeclaredSignals(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ in, want string }{
-		{"", filepath.Join("/mod", DefaultFile)},
-		{"mine.yaml", filepath.Join("/mod", "mine.yaml")},
-		{"/etc/budgets.yaml", "/etc/budgets.yaml"},
+	declared := Signals{"order_ack_latency": "histogram", "acks": "counter"}
+	data := []byte("version: 1\nbudgets:\n  tick_total: p(95) < 150ms\n  order_ack_latency: [p(95) < 50ms, max < 200ms]\n")
+	set, err := ParseFileFor("b.yaml", data, declared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := set.For("order_ack_latency")
+	if len(bs) != 2 || !bs[0].Signal || bs[0].Kind != Latency || bs[0].Limit().Milliseconds() != 50 || bs[0].Line != 4 {
+		t.Fatalf("order_ack_latency budgets: got %+v, want two latency budgets on the declared signal, line 4", bs)
+	}
+	if got := set.Signals(); len(got) != 1 || got[0] != "order_ack_latency" {
+		t.Errorf("Signals: got %v, want [order_ack_latency]", got)
+	}
+	if set.For("tick_total")[0].Signal {
+		t.Error("tick_total is built in, not a declared signal")
+	}
+	for _, tc := range []struct {
+		name     string
+		data     string
+		declared Signals
+		want     []string
+	}{
+		{"no profile", string(data), nil, []string{"b.yaml:4:", `unknown target "order_ack_latency"`, "declared: none"}},
+		{"undeclared", "version: 1\nbudgets:\n  order_ack: p(95) < 50ms\n", declared,
+			[]string{"b.yaml:3:", `unknown target "order_ack"`, "declared: acks (counter), order_ack_latency (histogram)"}},
+		{"counter", "version: 1\nbudgets:\n  acks: p(95) < 50ms\n", declared,
+			[]string{"b.yaml:3:", "the profile's signal acks is a counter; a budget names a histogram signal"}},
+		{"ratio on a histogram", "version: 1\nbudgets:\n  order_ack_latency: rate < 2%\n", declared, []string{"b.yaml:3:", "rate applies to"}},
+		{"percent on a histogram", "version: 1\nbudgets:\n  order_ack_latency: p(95) < 2%\n", declared, []string{"b.yaml:3:", "bad unit"}},
 	} {
-		if got := Path("/mod", tc.in); got != tc.want {
-			t.Errorf("Path(/mod, %q): got %q, want %q", tc.in, got, tc.want)
+		_, err := ParseFileFor("b.yaml", []byte(tc.data), tc.declared)
+		if err == nil {
+			t.Errorf("%s: got nil error, want %q", tc.name, tc.want)
+			continue
 		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %v\nwant it to contain %q", tc.name, err, w)
+			}
+		}
+	}
+}
+
+// TestEvaluateDeclaredSignalWithoutSamples: a budget on a declared signal
+// with no observations fails with ErrNoSamples, never passes.
+func TestEvaluateDeclaredSignalWithoutSamples(t *testing.T) {
+	t.Parallel()
+	set, err := ParseFileFor("b.yaml", []byte("version: 1\nbudgets:\n  order_ack_latency: p(95) < 50ms\n"), Signals{"order_ack_latency": "histogram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := set.Evaluate(Observations{})[0]
+	if r.Pass || !errors.Is(r.Err, ErrNoSamples) {
+		t.Fatalf("no observations: got pass %v, err %v; want a failure with ErrNoSamples", r.Pass, r.Err)
+	}
+	r = set.Evaluate(Observations{Latencies: map[string]Distribution{"order_ack_latency": NewSamples([]time.Duration{60 * time.Millisecond})}})[0]
+	if r.Pass || r.Err != nil {
+		t.Fatalf("one ack at 60ms: got pass %v err %v, want over budget", r.Pass, r.Err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 // Sentinel errors a caller (or a test) can branch on with errors.Is.
 var (
 	ErrUnknownTarget = errors.New("unknown target")
+	ErrSignalKind    = errors.New("not a histogram signal")
 	ErrAggregate     = errors.New("bad aggregate")
 	ErrPercentile    = errors.New("percentile outside 0-100")
 	ErrOperator      = errors.New("bad operator")
@@ -64,8 +65,13 @@ func (a Aggregate) String() string {
 
 // Budget is one parsed, validated expression on one target.
 type Budget struct {
-	// Target is a stage, tick_total, deadline_miss or md_cache_hit_ratio.
+	// Target is a stage, tick_total, deadline_miss or md_cache_hit_ratio,
+	// or (Signal) a histogram signal the bot profile declares.
 	Target string
+	// Signal is true when Target is a histogram signal the bot profile
+	// declares (ParseFileFor): a latency target read from the bot's
+	// histogram of that name, aggregated over every matching series.
+	Signal bool
 	// Expr is the expression as written, for messages.
 	Expr string
 	// Kind is the target's kind.
@@ -107,8 +113,13 @@ func Parse(target, expr string) (Budget, error) {
 func parse(target, expr string) (Budget, error) {
 	kind, ok := KindOf(target)
 	if !ok {
-		return Budget{}, fmt.Errorf("%w %q (want one of %s)", ErrUnknownTarget, target, strings.Join(Targets, ", "))
+		return Budget{}, fmt.Errorf("%w %q (want one of %s, or a histogram signal of the bot profile)", ErrUnknownTarget, target, strings.Join(Targets, ", "))
 	}
+	return parseKind(target, expr, kind)
+}
+
+// parseKind parses expr as a budget of the given kind on target.
+func parseKind(target, expr string, kind Kind) (Budget, error) {
 	s := strings.Join(strings.Fields(expr), "")
 	if s == "" {
 		return Budget{}, fmt.Errorf("%w: empty expression", ErrSyntax)

@@ -29,12 +29,12 @@ func exampleBot(t *testing.T, bot, old, new string) *profile.Profile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range append([]string{"profile.yaml"}, p.Config.Layers...) {
+	for _, f := range append([]string{"profile.yaml", p.Budgets}, p.Config.Layers...) { // the files the profile names
 		data, err := os.ReadFile(filepath.Join(src, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f != "profile.yaml" && old != "" {
+		if f != "profile.yaml" && f != p.Budgets && old != "" {
 			if !strings.Contains(string(data), old) {
 				t.Fatalf("%s has no %q to replace", f, old)
 			}

@@ -120,7 +120,7 @@ func Build(in Inputs) (rmon.Model, error) {
 		}
 		m.Alerts = append(m.Alerts, Alert(c))
 	}
-	m.Stages = stages(in.Budgets, o)
+	m.Stages = append(stages(in.Budgets, o), declaredStages(in.Budgets, o)...)
 	m.Breakers = rmon.Breakers{Expr: BreakersExpr(o), CriticalExpr: CriticalBreakersNowExpr(o)}
 	m.Notes = notes(o)
 	m.Notes = append(m.Notes, notApplied...)

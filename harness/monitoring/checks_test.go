@@ -49,7 +49,10 @@ func newChecksRoot(t *testing.T, generate bool) monitoring.Env {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(root, monitoring.DefaultCriteria), data)
-	env := monitoring.EnvFrom(root, func(string) string { return "" })
+	// The scratch root's own files, named as a user names them (unset,
+	// CRITERIA and BUDGETS are presoak's own: profile.Pick).
+	vars := map[string]string{"CRITERIA": monitoring.DefaultCriteria, "BUDGETS": monitoring.DefaultBudgets}
+	env := monitoring.EnvFrom(root, func(k string) string { return vars[k] })
 	if generate {
 		in, err := env.Load()
 		if err != nil {

@@ -17,8 +17,9 @@
 // the same scenarios feed the in-process evaluator in the parity test.
 //
 // Inputs (Env, EnvFrom; the Makefile's variables, paths relative to the
-// module root): CRITERIA (default fixtures/criteria.yaml), BUDGETS (default
-// fixtures/budgets.yaml), PROFILE (optional bot profile, harness/profile:
+// module root): CRITERIA and BUDGETS (unset: the bot profile's criteria: and
+// budgets:, else presoak's fixtures/criteria.yaml and fixtures/budgets.yaml;
+// harness/profile.Pick), PROFILE (optional bot profile, harness/profile:
 // the expressions are its signals; default the reference engine's
 // profile), METRIC_NAMES (the older alternative to PROFILE: a YAML mapping
 // of a bot's metric names, keys as profile.MetricNames' yaml tags, folded

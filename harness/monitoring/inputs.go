@@ -15,6 +15,7 @@ import (
 	"github.com/presoak/presoak/harness/budget"
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/internal/home"
 )
 
 // Default input paths, relative to the module root (as in the Makefile).
@@ -52,8 +53,10 @@ type Env struct {
 	Baseline string
 }
 
-// EnvFrom reads CRITERIA, BUDGETS, PROFILE, METRIC_NAMES, SELECTOR and BASELINE with
-// getenv, defaulting to the fixtures and the frozen baseline's path.
+// EnvFrom reads CRITERIA, BUDGETS, PROFILE (else PRESOAK_PROFILE), METRIC_NAMES, SELECTOR and
+// BASELINE with getenv; CRITERIA and BUDGETS unset are the bot profile's
+// criteria: and budgets: (PROFILE), else presoak's fixtures (profile.Pick);
+// BASELINE defaults to the frozen baseline's path.
 func EnvFrom(root string, getenv func(string) string) Env {
 	or := func(k, def string) string {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
@@ -61,12 +64,14 @@ func EnvFrom(root string, getenv func(string) string) Env {
 		}
 		return def
 	}
+	pf := or("PROFILE", or(home.EnvProfile, "")) // a team's module names it PRESOAK_PROFILE
+	prof := namedProfile(root, pf)
 	return Env{
 		Root:        root,
-		Criteria:    or("CRITERIA", DefaultCriteria),
-		Budgets:     or("BUDGETS", DefaultBudgets),
+		Criteria:    picked(profile.FileCriteria, root, getenv, prof, DefaultCriteria),
+		Budgets:     picked(profile.FileBudgets, root, getenv, prof, DefaultBudgets),
 		MetricNames: or("METRIC_NAMES", ""),
-		Profile:     or("PROFILE", ""),
+		Profile:     pf,
 		Selector:    or("SELECTOR", ""),
 		Baseline:    or("BASELINE", DefaultBaseline),
 	}
@@ -115,7 +120,8 @@ func (e Env) Load() (Inputs, error) {
 	if e.Budgets != "" {
 		data, err := e.readFile(e.Budgets)
 		if err == nil {
-			in.Budgets, err = budget.ParseFile(e.Display(e.Budgets), data)
+			// budgets may name the profile's own histogram signals
+			in.Budgets, err = budget.ParseFileFor(e.Display(e.Budgets), data, namedProfile(e.Root, e.Profile).BudgetSignals())
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("budgets %s: %w", e.Display(e.Budgets), err))

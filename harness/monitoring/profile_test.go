@@ -83,3 +83,23 @@ func TestGenerationFromAProfile(t *testing.T) {
 		t.Error("rules still require critical=\"true\" on the kill switch")
 	}
 }
+
+// TestTeamProfileVariableIsRead: a team's module names its profile with
+// PRESOAK_PROFILE (`go tool presoak`); make monitoring reads it as PROFILE,
+// which wins when both are set.
+func TestTeamProfileVariableIsRead(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "hb.yaml"), []byte(hbProfile))
+	for _, tc := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"PRESOAK_PROFILE": "hb.yaml"}, "hb.yaml"},
+		{map[string]string{"PROFILE": "hb.yaml", "PRESOAK_PROFILE": "other.yaml"}, "hb.yaml"},
+		{map[string]string{}, ""},
+	} {
+		if got := monitoring.EnvFrom(root, func(k string) string { return tc.vars[k] }).Profile; got != tc.want {
+			t.Errorf("%v: profile %q, want %q", tc.vars, got, tc.want)
+		}
+	}
+}

@@ -41,6 +41,32 @@
 //	signals:                        # name -> PromQL
 //	  ticks:       {expr: 'mm_ticks_total', kind: counter}
 //	  tick_latency: {expr: 'mm_tick_duration_seconds', kind: histogram, unit: seconds}
+//	  order_ack_latency: {expr: 'hb_order_ack_ms', kind: histogram, unit: milliseconds}
+//	budgets: budgets.yaml           # optional: the bot's budgets file, relative to the profile
+//	criteria: criteria.yaml         # optional: the bot's soak criteria file, relative to the profile
+//
+// # Budgets and criteria
+//
+// budgets: and criteria: name the bot's own files (relative to the
+// profile's directory). Each must exist and parse (harness/budget,
+// harness/criteria): a missing or broken one fails the profile at its
+// file:line and key. Which file a run reads is decided in one place, Pick:
+// BUDGETS or CRITERIA set by the user (command line or environment) win;
+// else the profile's; else presoak's own fixtures/budgets.yaml and
+// fixtures/criteria.yaml. Readiness, shadow, the soak and the generated
+// monitoring all ask Pick, so a profile naming its budgets needs no
+// BUDGETS= on any command.
+//
+// A budgets file may name, besides the stages, tick_total, deadline_miss
+// and md_cache_hit_ratio, any histogram signal the profile declares
+// beyond tick_latency and stage_latency (order_ack_latency: p(95) < 50ms):
+// it is read from the bot's histogram like a stage, aggregated over every
+// matching series, a failure names the slowest series, and no
+// observations is a failure. An undeclared name is an error listing the
+// declared signals; a counter or gauge is an error (its aggregates are
+// latencies). A signal may not take a built-in budget target's name
+// (fetch_md ...). The reference engine's profile declares no histogram of
+// its own, so such budgets never apply to the embedded engine.
 //
 // # Config items
 //
@@ -80,7 +106,8 @@
 // tick_latency (histogram), stage_latency (histogram; "by (stage)" names
 // the stage label) and feature_flags (gauge; "by (flag)"). Only ticks is
 // required; any other name is the team's own signal, evaluated by
-// `presoak profile check` and usable by name.
+// `presoak profile check` and usable by name: a counter or gauge in the
+// criteria (over:), a histogram in the budgets.
 //
 // Do not use a profile to describe presoak's own schema: the reference
 // engine's profile (reference.yaml in this package, Default) already does.

@@ -41,6 +41,11 @@ type Group struct {
 	// is that p95 in seconds.
 	Slowest    string
 	SlowestP95 float64
+	// SeriesHists are a histogram's matching series, each cumulative, by
+	// label set ({symbol="ETHUSDT"}, as Slowest names them): what a
+	// reader that takes deltas series by series needs. Nil for counters
+	// and gauges.
+	SeriesHists map[string]signal.Histogram
 }
 
 // Reading is one signal evaluated on one metrics page.
@@ -58,6 +63,40 @@ func (r Reading) Total() Group {
 		return Group{}
 	}
 	return r.Groups[0]
+}
+
+// Merged is the reading as one group: every group's histogram summed (its
+// series kept apart in SeriesHists, the slowest of them named), or its
+// scalar values combined as Combine does. A reading with one group is that
+// group.
+func (r Reading) Merged() Group {
+	if len(r.Groups) <= 1 {
+		return r.Total()
+	}
+	out := Group{SlowestP95: math.Inf(-1)}
+	for _, g := range r.Groups {
+		out.Series += g.Series
+		out.Nonzero += g.Nonzero
+		out.Hist = SumHistograms(out.Hist, g.Hist)
+		for k, h := range g.SeriesHists {
+			if out.SeriesHists == nil {
+				out.SeriesHists = make(map[string]signal.Histogram, len(g.SeriesHists))
+			}
+			out.SeriesHists[k] = h
+		}
+		slowest, p95 := g.Slowest, g.SlowestP95
+		if slowest == "" && len(g.SeriesHists) == 1 {
+			for k, h := range g.SeriesHists {
+				slowest = k
+				p95, _ = h.Quantile(0.95)
+			}
+		}
+		if slowest != "" && p95 > out.SlowestP95 {
+			out.Slowest, out.SlowestP95 = slowest, p95
+		}
+	}
+	out.Value, _ = r.Combine()
+	return out
 }
 
 // Eval evaluates the signal on parsed metric families (expfmt's output,
@@ -107,6 +146,10 @@ func (s *Signal) Eval(fams map[string]*dto.MetricFamily) (Reading, error) {
 		g.Series++
 		if s.Kind == KindHistogram {
 			h := histogram(m.GetHistogram(), scale)
+			if g.SeriesHists == nil {
+				g.SeriesHists = make(map[string]signal.Histogram, 4)
+			}
+			g.SeriesHists[seriesLabels(m)] = h
 			if g.Series == 1 {
 				g.Hist = h
 			} else {
@@ -319,6 +362,18 @@ func histogram(h *dto.Histogram, scale float64) signal.Histogram {
 		out.UpperBounds, out.Counts = ub, c
 	}
 	return out
+}
+
+// SumHistograms is a + b, bucket by bucket (see addHist): one histogram of
+// two series' observations.
+func SumHistograms(a, b signal.Histogram) signal.Histogram {
+	if len(a.UpperBounds) == 0 && a.Count == 0 {
+		return b
+	}
+	if len(b.UpperBounds) == 0 && b.Count == 0 {
+		return a
+	}
+	return addHist(a, b)
 }
 
 // addHist sums two cumulative histograms. Equal bounds (the usual case)

@@ -34,6 +34,11 @@ type Profile struct {
 	Config Config
 	// Signals are the declared signals by name.
 	Signals map[string]*Signal
+	// Budgets and Criteria are the budgets and criteria files the profile
+	// names (budgets:, criteria:), as written, relative to Dir; "" when it
+	// names none. Pick decides what a run reads: BUDGETS or CRITERIA set
+	// by the user win over them, they win over presoak's defaults.
+	Budgets, Criteria string
 	// Sources maps a dotted key of the profile to its "file:line".
 	Sources map[string]string
 }
@@ -199,6 +204,7 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 		d.file = file
 	}
 	d.decode(data)
+	d.checkFiles()
 	if len(d.probs) > 0 {
 		sort.SliceStable(d.probs, func(i, j int) bool { return lineOf(d.probs[i].Where) < lineOf(d.probs[j].Where) })
 		return nil, &Error{Problems: d.probs}
@@ -358,10 +364,12 @@ func (d *decoder) decode(data []byte) {
 				d.bad(v, key, "got %d, want %d: this presoak reads profile version %d only; rewrite the profile for it (see the README's profile section)", n, Version, Version)
 			}
 		},
-		"bot":     d.str(&p.Bot),
-		"target":  d.target,
-		"config":  d.config,
-		"signals": d.signals,
+		"bot":      d.str(&p.Bot),
+		"target":   d.target,
+		"config":   d.config,
+		"signals":  d.signals,
+		"budgets":  d.str(&p.Budgets),
+		"criteria": d.str(&p.Criteria),
 	})
 	if _, ok := p.Sources["version"]; !ok && root.Kind == yaml.MappingNode {
 		d.bad(root, "version", "missing; want version: %d", Version)

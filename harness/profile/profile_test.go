@@ -36,7 +36,7 @@ func TestParseProblems(t *testing.T) {
 		{"missing version", "signals:\n  ticks: {expr: t_total, kind: counter}\n", []string{"version: missing"}},
 		{"version as text", "version: one\nsignals:\n  ticks: {expr: t_total, kind: counter}\n", []string{`p.yaml:1: version: got str "one", want 1`}},
 		{"missing ticks", "version: 1\n", []string{"signals.ticks: missing"}},
-		{"unknown key", head + "targte: {}\n", []string{"p.yaml:4: targte: unknown key; known here: bot, config, signals, target, version"}},
+		{"unknown key", head + "targte: {}\n", []string{"p.yaml:4: targte: unknown key; known here: bot, budgets, config, criteria, signals, target, version"}},
 		{"bad kind", head + "target: {kind: docker}\n", []string{`p.yaml:4: target.kind: got "docker", want embedded, scrape or prometheus`}},
 		{"bad duration", head + "target:\n  scrape: {interval: 5}\n", []string{"p.yaml:5: target.scrape.interval: got int \"5\", want a positive duration"}},
 		{"bad selector", head + "target:\n  prometheus: {selector: '{job=mm}'}\n", []string{"p.yaml:5: target.prometheus.selector: selector"}},

@@ -66,6 +66,13 @@ type Sample struct {
 	// Slowest names, per Stages key, the series with the highest cumulative
 	// p95 when the bot's histogram has several (e.g. {symbol="ETHUSDT"}).
 	Slowest map[string]string `json:"slowest,omitempty"`
+	// StageSeries holds, per Stages key, the cumulative histogram of every
+	// series summed into it, by label set ({symbol="ETHUSDT"}), when the
+	// target can tell series apart: the shadow baseline takes its deltas
+	// series by series (a series that stops or resets does not distort
+	// the sum's) and names the slowest series over the window. Not
+	// written to samples.jsonl (the soak's signals use Stages).
+	StageSeries map[string]map[string]Histogram `json:"-"`
 	// Declared holds the value now of every scalar signal the bot profile
 	// declares beyond the engine's named ones (by signal name, aggregated
 	// across its series as the expression says). A signal the target could
@@ -164,6 +171,7 @@ type sampleJSON struct {
 	Stages               map[string]histogramJSON  `json:"stages,omitempty"`
 	Flags                map[string]bool           `json:"flags,omitempty"`
 	Slowest              map[string]string         `json:"slowest,omitempty"`
+	StageSeries          struct{}                  `json:"-"`
 	Declared             map[string]Float          `json:"declared,omitempty"`
 }
 

@@ -80,6 +80,32 @@ func (c *Counters) Add(smp *Sample) (reset bool) {
 	return reset
 }
 
+// Increases are a bot's summed counters' increases between two up samples.
+type Increases struct {
+	Ticks, DeadlineMisses, TickErrors, CacheHits, CacheMisses, MakerVolume, TakerVolume float64
+}
+
+// Advance is Add that also returns each counter's increase since the
+// previous up sample, series by series with the reset rule (a series that
+// went down counts its new value; one missing from a read keeps its last
+// value and counts only what it did meanwhile when it is back). The first
+// sample is the starting point: zero increases. A non-finite counter
+// increases by zero.
+func (c *Counters) Advance(smp *Sample) (Increases, bool) {
+	first := !c.started
+	inc, reset := c.advance(smp)
+	if first {
+		return Increases{}, reset
+	}
+	for i, v := range inc {
+		if math.IsNaN(v) {
+			inc[i] = 0
+		}
+	}
+	return Increases{Ticks: inc[cTicks], DeadlineMisses: inc[cMisses], TickErrors: inc[cErrors], CacheHits: inc[cHits],
+		CacheMisses: inc[cCacheMisses], MakerVolume: inc[cMaker], TakerVolume: inc[cTaker]}, reset
+}
+
 // advance is Add that also returns each counter's increase since the
 // previous up sample (the first sample: its value); NaN for a non-finite
 // counter.

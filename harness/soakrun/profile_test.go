@@ -59,3 +59,52 @@ func TestSoakUsesTheProfile(t *testing.T) {
 		t.Errorf("ON_STOP=rollback wrote no rolled-back copy of the bot's config: %v", err)
 	}
 }
+
+// TestSoakCriteriaFromTheProfile: a profile naming criteria: is soaked
+// under them without CRITERIA; CRITERIA set wins; with neither, presoak's
+// own fixtures/criteria.yaml (in presoak's module, not the team's tree).
+func TestSoakCriteriaFromTheProfile(t *testing.T) {
+	for _, k := range []string{"TARGET", "HARNESS", "SCRAPE_URL", "PROMETHEUS_URL", "SELECTOR", "PROFILE", "PRESOAK_PROFILE", "CONFIG", "CRITERIA"} {
+		t.Setenv(k, "")
+	}
+	presoak, err := modroot.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := t.TempDir()
+	bot := filepath.Join(presoak, "fixtures", "bots", "bbgo")
+	for _, f := range []string{"profile.yaml", "xmaker.yaml", "budgets.yaml"} {
+		data, err := os.ReadFile(filepath.Join(bot, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "profile.yaml" {
+			data = append(data, "criteria: soak-criteria.yaml\n"...)
+		}
+		if err := os.WriteFile(filepath.Join(team, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	short, err := os.ReadFile(filepath.Join(presoak, "fixtures", "criteria.short.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(team, "soak-criteria.yaml"), short, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ criteria, want string }{
+		{"", filepath.Join(team, "soak-criteria.yaml")},
+		{filepath.Join(presoak, "fixtures", "criteria.yaml"), filepath.Join(presoak, "fixtures", "criteria.yaml")},
+	} {
+		env := map[string]string{"DURATION": "1s", "PROFILE": filepath.Join(team, "profile.yaml"), "CRITERIA": tc.criteria}
+		s, err := Prepare(Spec{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			Root: team, Dir: filepath.Join(team, "soak"), DatasetsRoot: team})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.critPath != tc.want {
+			t.Errorf("CRITERIA=%q: soaked under %s, want %s", tc.criteria, s.critPath, tc.want)
+		}
+		_ = s.Close()
+	}
+}

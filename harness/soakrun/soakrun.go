@@ -115,7 +115,13 @@ func Prepare(spec Spec) (*Soak, error) {
 		return nil, fmt.Errorf("soak: config: %w", s.env.LoadErr)
 	}
 	root := s.env.Layers.Root
-	s.critPath = resolve(root, spec.getenv("CRITERIA"), "fixtures/criteria.yaml")
+	// CRITERIA as the user set it, else the profile's criteria:, else
+	// presoak's own (profile.Pick, the one place that decides).
+	crit, err := profile.PickEnv(profile.FileCriteria, spec.getenv, root, s.h.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("soak: %w", err)
+	}
+	s.critPath = crit.Path
 	if s.crit, err = criteria.Load(s.critPath); err != nil {
 		return nil, fmt.Errorf("soak: %w", err)
 	}

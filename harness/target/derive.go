@@ -131,6 +131,12 @@ func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *sig
 			s.Stages = make(map[string]signal.Histogram, 8)
 		}
 		s.Stages[stage] = g.Hist
+		if g.SeriesHists != nil {
+			if s.StageSeries == nil {
+				s.StageSeries = make(map[string]map[string]signal.Histogram, 8)
+			}
+			s.StageSeries[stage] = g.SeriesHists
+		}
 		if g.Slowest != "" {
 			if d.Slowest == nil {
 				d.Slowest = map[string]string{}
@@ -146,6 +152,13 @@ func DeriveProfile(fams map[string]*dto.MetricFamily, p *profile.Profile, s *sig
 			if g.Key != "" {
 				setStage(g.Key, g)
 			}
+		}
+	}
+	// The profile's own histograms, under their signal names (a budget may
+	// name them: harness/budget), aggregated over every matching series.
+	for _, sg := range p.DeclaredHistograms() {
+		if r, ok := read(sg.Name); ok {
+			setStage(sg.Name, r.Merged())
 		}
 	}
 	s.Slowest = d.Slowest

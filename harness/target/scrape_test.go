@@ -102,9 +102,12 @@ func TestScrapeDerivesSample(t *testing.T) {
 		Declared: map[string]float64{"tick_slots": 1000},
 	}
 	got := s
-	got.Stages, got.Flags, got.Parts = nil, nil, nil
+	got.Stages, got.Flags, got.Parts, got.StageSeries = nil, nil, nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	if q := s.StageSeries["quote"][`{stage="quote"}`]; q.Count != 1000 || len(s.StageSeries["tick_total"]) != 1 {
+		t.Errorf("histogram series: got %v, want quote's {stage=\"quote\"} (1000) and tick_total's one series", s.StageSeries)
 	}
 	if p := s.Parts[signal.PartTickErrors]; len(p) != 2 || p[`{stage="quote"}`] != 2 || p[`{stage="submit"}`] != 3 {
 		t.Fatalf("tick_errors series: got %v, want quote 2 and submit 3", p)

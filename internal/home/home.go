@@ -45,11 +45,12 @@ const (
 var ErrNoProfile = errors.New("bot profile not found")
 
 // Defaults are the environment variables whose default names presoak's own
-// data, and that data's path relative to Dir.
+// data, and that data's path relative to Dir. CRITERIA and BUDGETS are not
+// among them: the bot profile may name those files, so their default is
+// decided in one place that knows the profile (harness/profile.Pick), and
+// an unset variable stays unset.
 var Defaults = [][2]string{
 	{"HARNESS", "fixtures/presoak.yaml"},
-	{"CRITERIA", "fixtures/criteria.yaml"},
-	{"BUDGETS", "fixtures/budgets.yaml"},
 }
 
 var dirOnce = sync.OnceValues(locate)
