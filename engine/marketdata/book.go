@@ -1,20 +1,13 @@
 package marketdata
 
-// level is one book level in exact units, with its price and size as the
-// Book hands them out (sc.price and sc.size of them, computed when the
-// level is set, so a level that only moves in the side is not converted
-// again).
-type level struct {
-	ticks, lots int64
-	px, sz      float64
-}
+// level is one book level in exact units.
+type level struct{ ticks, lots int64 }
 
 // bookSide is one side of a book: at most MaxDepth levels, best first.
 // sgn is +1 for asks and -1 for bids, so sgn*ticks ascends from the best
 // level. out mirrors lv as the float Levels a Book hands out; it is brought
 // up to date when a Book is handed out (levels), from the first level
-// changed since (dirty), by copying each level's price and size, which
-// were converted when the level was set.
+// changed since (dirty), so applying an event converts nothing.
 type bookSide struct {
 	sgn   int64
 	n     int
@@ -46,7 +39,7 @@ func (s *bookSide) set(ticks, lots int64) {
 			copy(s.lv[i:s.n-1], s.lv[i+1:s.n])
 			s.n--
 		} else {
-			s.lv[i].lots, s.lv[i].sz = lots, s.sc.size(lots)
+			s.lv[i].lots = lots
 		}
 		s.dirty = min(s.dirty, i)
 		return
@@ -58,15 +51,16 @@ func (s *bookSide) set(ticks, lots int64) {
 		s.n--
 	}
 	copy(s.lv[i+1:s.n+1], s.lv[i:s.n])
-	s.lv[i] = level{ticks, lots, s.sc.price(ticks), s.sc.size(lots)}
+	s.lv[i] = level{ticks, lots}
 	s.n++
 	s.dirty = min(s.dirty, i)
 }
 
 // levels is the side as float Levels, best first: out brought up to date.
+// The conversion is sc.price and sc.size of each level, whenever it is done.
 func (s *bookSide) levels() []Level {
 	for i := s.dirty; i < s.n; i++ {
-		s.out[i] = Level{Price: s.lv[i].px, Size: s.lv[i].sz}
+		s.out[i] = Level{Price: s.sc.price(s.lv[i].ticks), Size: s.sc.size(s.lv[i].lots)}
 	}
 	s.dirty = MaxDepth
 	return s.out[:s.n]
