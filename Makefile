@@ -6,7 +6,9 @@
 SHELL := /bin/bash
 GO    ?= go
 
-CONFIG   ?= fixtures/config.yaml,fixtures/config.soak_overrides.yaml
+# With PROFILE, CONFIG is empty by default: the profile's config.layers are the bot's.
+REF_CONFIG := fixtures/config.yaml,fixtures/config.soak_overrides.yaml
+CONFIG   ?= $(if $(PROFILE),,$(REF_CONFIG))
 TARGET   ?= $(if $(PROFILE),,embedded)  # with PROFILE, the profile's target.kind
 # CRITERIA and BUDGETS have no default here: unset (or empty), presoak uses
 # the bot profile's criteria: and budgets: (PROFILE), else its own
@@ -16,7 +18,11 @@ BUDGETS  ?=
 ADDR     ?= 127.0.0.1:9100
 REPORTS  := artifacts/reports
 
-export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR PROFILE
+# With PROFILE, its absolute path as PRESOAK_PROFILE: the team's tree is the
+# profile's repository for every target (go test's binaries run elsewhere).
+PRESOAK_PROFILE ?= $(if $(PROFILE),$(abspath $(PROFILE)))
+
+export CONFIG TARGET CRITERIA BUDGETS SCRAPE_URL PROMETHEUS_URL SELECTOR ADDR PROFILE PRESOAK_PROFILE
 
 .PHONY: help deps readiness test vet
 

@@ -8,8 +8,13 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/checklist"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
 	"github.com/presoak/presoak/harness/monitoring"
+	"github.com/presoak/presoak/harness/profile"
 	"github.com/presoak/presoak/harness/stack"
+	"github.com/presoak/presoak/harness/target"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -21,13 +26,16 @@ import (
 // evaluating without errors, and no alert is pending or firing on the
 // healthy bot. It runs when a monitoring stack is up (PROMETHEUS_URL, or
 // the state file `make monitor` writes); otherwise it skips, saying how to
-// bring one up.
+// bring one up. The rules and the stack's state are the team's tree's
+// (home.Tree, not presoak's checkout); with a bot profile, the job and
+// selector are the profile's target.prometheus.
 func TestMonitoringCollection(t *testing.T) {
 	checklist.Group(t, checklist.AreaMonitoring)
-	root, err := checklist.ModuleRoot(".")
+	env, err := checklist.LoadRunEnv(os.LookupEnv)
 	if err != nil {
 		t.Fatalf("collection: %v", err)
 	}
+	root := env.Layers.Root
 	url, job, rulesPath := os.Getenv("PROMETHEUS_URL"), "", monitoring.RulesPath
 	st, err := stack.ReadState(filepath.Join(root, stack.DefaultDir))
 	switch {
@@ -50,8 +58,19 @@ func TestMonitoringCollection(t *testing.T) {
 	}
 	rules, rerr := os.ReadFile(filepath.Join(root, rulesPath))
 	c := &stack.Collection{Client: cl, Job: job, Selector: os.Getenv("SELECTOR"), Rules: rules, RulesSource: rulesPath, Settle: 15 * time.Second}
-	if env := checklist.LoadRunEnvAt(root, os.LookupEnv); env.Harness != nil {
-		c.Profile = env.Harness.Profile // the bot's metrics (PROFILE), not the reference engine's
+	if h := env.Harness; h != nil {
+		c.Profile = h.Profile // the bot's metrics (PROFILE), not the reference engine's
+		if h.Profile != nil && h.Profile.File != profile.ReferenceFile {
+			// a bot that is not ours: its profile's selector and job
+			c.Selector = h.Prometheus.Selector
+			if ms, err := parser.NewParser(parser.Options{}).ParseMetricSelector(target.NormalizeSelector(c.Selector)); err == nil && c.Job == "" {
+				for _, m := range ms {
+					if m.Name == "job" && m.Type == labels.MatchEqual {
+						c.Job = m.Value
+					}
+				}
+			}
+		}
 	}
 
 	t.Run("collection_target_up", func(t *testing.T) {

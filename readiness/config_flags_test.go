@@ -2,7 +2,6 @@ package readiness
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
@@ -24,7 +23,10 @@ func TestConfigAndFlags(t *testing.T) {
 	}
 	if p := env.BotProfile(); p != nil {
 		// a bot that is not ours: its config read through its profile
-		t.Attr(report.AttrConfigLayers, strings.Join(p.Config.Layers, ","))
+		t.Attr(report.AttrConfigLayers, env.LayersAttr())
+		if h, err := checklist.ProfileConfigHash(p); err == nil { // else config_loads fails with the reason
+			t.Attr(report.AttrConfigHash, h)
+		}
 		cfg, err := checklist.ProfileConfig(p)
 		for _, n := range checklist.ProfileConfigItems(p, cfg, err) {
 			t.Run(n.Name, func(t *testing.T) { checklist.Record(t, n.Item) })

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/presoak/presoak/internal/modroot"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/presoak/presoak/harness/monitoring"
+	"github.com/presoak/presoak/internal/home"
 )
 
 func init() {
@@ -29,12 +29,9 @@ func runMonitoring(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
-		return 1
-	}
-	root, err := modroot.Find(wd)
+	// The team's tree (home.Tree): where the checklist reads the assets; with
+	// a bot profile, the profile's repository, whatever the working directory.
+	root, _, err := home.Tree(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "presoak monitoring:", err)
 		return 1
@@ -92,4 +89,22 @@ func runMonitoring(args []string) int {
 func monLastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// monitoringMake is how a person makes the monitoring assets: `make
+// monitoring`, naming PROFILE when the run reads a bot profile.
+func monitoringMake() string {
+	p := strings.TrimSpace(os.Getenv("PROFILE"))
+	if p == "" {
+		p = strings.TrimSpace(os.Getenv(home.EnvProfile))
+	}
+	if p == "" {
+		return "make monitoring"
+	}
+	if tree, _, err := home.Tree(os.Getenv); err == nil {
+		if rel, err := filepath.Rel(tree, p); err == nil && !strings.HasPrefix(rel, "..") {
+			p = rel
+		}
+	}
+	return "make monitoring PROFILE=" + filepath.ToSlash(p)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/monitoring"
 	"github.com/presoak/presoak/harness/safety"
+	"github.com/presoak/presoak/internal/home"
 	report "github.com/presoak/presoak/reports/readiness"
 )
 
@@ -116,11 +117,17 @@ const evidenceTimeout = 2 * time.Minute
 // evidenceSteps are the first-run steps under root, run with the presoak
 // binary self: the flag snapshot (Safety) and the monitoring rules
 // (Monitoring). A stale file is left alone: the checklist reports it with
-// its fix.
+// its fix. The rules are looked for in the team's tree (home.Tree), where
+// presoak monitoring writes them and the checklist reads them: with a bot
+// profile outside root, that is the profile's repository.
 func evidenceSteps(root, self string) []evidenceStep {
+	tree, _, err := home.Tree(os.Getenv)
+	if err != nil {
+		tree = root
+	}
 	return []evidenceStep{
 		{What: "flag snapshot", Path: filepath.Join(root, safety.SnapshotFile), Command: []string{self, "snapshot"}, Make: "make snapshot"},
-		{What: "monitoring rules", Path: filepath.Join(root, monitoring.RulesPath), Command: []string{self, "monitoring"}, Make: "make monitoring"},
+		{What: "monitoring rules", Path: filepath.Join(tree, monitoring.RulesPath), Command: []string{self, "monitoring"}, Make: monitoringMake()},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	gotestsum "gotest.tools/gotestsum/cmd"
 
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/home"
 	report "github.com/presoak/presoak/reports/readiness"
 )
@@ -74,13 +75,20 @@ func profileFlag(fs *flag.FlagSet) {
 }
 
 // setProfile validates the profile at path (relative to the working
-// directory) and sets PROFILE and PRESOAK_PROFILE to its absolute path.
+// directory), its target section included, and sets PROFILE and
+// PRESOAK_PROFILE to its absolute path.
 func setProfile(path string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
 	}
 	if _, err := profile.Load(abs); err != nil {
+		return err
+	}
+	// its target section too (a timeout longer than the interval, a bad
+	// selector), with the environment's overrides, as every test binary
+	// will load it: a problem stops the run here, naming file:line:key.
+	if _, err := target.LoadProfileHarness(abs, os.Getenv); err != nil {
 		return err
 	}
 	for _, k := range []string{"PROFILE", home.EnvProfile} {

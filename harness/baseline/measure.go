@@ -22,6 +22,9 @@ type Options struct {
 	Loaded *config.Loaded
 	// Layers are the config layers' display names, for provenance.
 	Layers []string
+	// ConfigHash is the config hash when Loaded is nil: a bot read through
+	// its profile (ProfileProvenance); "" records NoConfigHash.
+	ConfigHash string
 	// Display turns a path into what reports show (relative to the module
 	// root); nil shows paths as they are.
 	Display func(path string) string
@@ -68,6 +71,9 @@ func (o Options) meta(clock string, feed string) Meta {
 	}
 	if m.GitCommit == "" {
 		m.GitCommit = "unknown"
+	}
+	if o.Loaded == nil && o.ConfigHash != "" {
+		m.ConfigHash = o.ConfigHash
 	}
 	if o.Loaded != nil {
 		m.ConfigHash = o.Loaded.Hash()

@@ -135,6 +135,7 @@ func (ts *TargetSample) measure(ctx context.Context, tg target.Target, flagTimeo
 		Loaded: env.Loaded, Layers: env.Layers.Names(), Display: env.Layers.Display, Budgets: ts.Budgets,
 		Duration: ts.Length, GitCommit: gitinfo.Commit(env.Layers.Root),
 	}
+	o.ProfileProvenance(env)
 	ts.Runs, ts.Err = ShadowTarget(ctx, TargetSpec{Target: tg, Describe: ts.Describe, Every: ts.Every}, o)
 	rctx, cancel := context.WithTimeout(ctx, flagTimeout)
 	ts.Bot = checklist.ReadBotFrom(rctx, tg, ts.Describe, ts.Profile.MetricOf("feature_flags"))

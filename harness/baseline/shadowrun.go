@@ -114,6 +114,7 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 		Duration: spec.Duration, GitCommit: gitinfo.Commit(env.Layers.Root),
 		Progress: spec.Progress, ProgressEvery: spec.ProgressEvery,
 	}
+	o.ProfileProvenance(env)
 	if spec.Harness == nil || spec.Harness.Kind == target.KindEmbedded {
 		res, err := runShadowEmbedded(ctx, spec, o, set, dir)
 		if err != nil {
@@ -122,6 +123,20 @@ func RunShadow(ctx context.Context, spec ShadowSpec) ([]ShadowResult, error) {
 		return []ShadowResult{res}, nil
 	}
 	return runShadowTarget(ctx, spec, o, set, dir)
+}
+
+// ProfileProvenance records a bot read through its profile (env's
+// BotProfile) with the bot's own config: the profile's config layers and
+// their hash (checklist.ProfileConfigHash), not presoak's CONFIG.
+func (o *Options) ProfileProvenance(env checklist.Env) {
+	p := env.BotProfile()
+	if p == nil {
+		return
+	}
+	o.Layers = p.Config.Layers
+	if h, err := checklist.ProfileConfigHash(p); err == nil {
+		o.ConfigHash = h
+	}
 }
 
 // runShadowEmbedded is RunShadow on the embedded engine, recording the

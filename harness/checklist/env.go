@@ -132,8 +132,11 @@ func (e Env) View() (ConfigView, bool) {
 
 // LayersAttr is the config_layers attribute: the effective layers' names
 // (the rollback layer marked), or, with no config files, what the flags were
-// read from.
+// read from; with a bot profile, its config layers (the bot's own files).
 func (e Env) LayersAttr() string {
+	if p := e.BotProfile(); p != nil {
+		return strings.Join(p.Config.Layers, ",")
+	}
 	if e.NoConfig {
 		from := "TARGET=" + string(e.Kind)
 		if e.Harness != nil {

@@ -3,6 +3,8 @@ package checklist
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -397,6 +399,22 @@ func dryRunLines(vals []FlagValue) []string {
 		parts[i] = fmt.Sprintf("%s: %s -> false (%s)", v.Path, v.Value, v.Where)
 	}
 	return parts
+}
+
+// ProfileConfigHash is the config hash of a bot read through its profile:
+// the sha256 of its config layers in order (each layer's path as the
+// profile declares it, then its bytes), hex.
+func ProfileConfigHash(p *profile.Profile) (string, error) {
+	h := sha256.New()
+	for _, l := range p.Config.Layers {
+		data, err := os.ReadFile(p.Resolve(l))
+		if err != nil {
+			return "", fmt.Errorf("config hash: %w", err)
+		}
+		fmt.Fprintf(h, "%s\n%d\n", l, len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // ItemProfileSignals is the item saying every signal the profile declares

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +61,46 @@ func TestSameCommandsForGoAndPythonBots(t *testing.T) {
 	out, rc = runPresoak(t, []string{"TARGET=prometheus", "PROMETHEUS_URL=" + promURL, "SELECTOR=job=mm"}, "target-check")
 	if rc != 2 || !strings.Contains(out, "target.prometheus.selector") {
 		t.Errorf("bad SELECTOR: target-check exit %d, want 2 naming the key:\n%s", rc, out)
+	}
+}
+
+// TestMakefileExportsTheProfile: with PROFILE, the Makefile's recipes see
+// CONFIG empty (the profile names the bot's config: presoak's reference
+// config is not the bot's, and a shadow measured "with" it said so in its
+// provenance) and PRESOAK_PROFILE, absolute (the team's tree is the
+// profile's repository, as presoak readiness -profile makes it: make shadow
+// and make soak run go test, whose binaries would otherwise write into
+// presoak's checkout). Without PROFILE both are as before.
+func TestMakefileExportsTheProfile(t *testing.T) {
+	t.Parallel()
+	mk, err := exec.LookPath("make")
+	if err != nil {
+		t.Skipf("SKIPPED: no make: %v", err)
+	}
+	root := moduleRoot(t)
+	const rel = "fixtures/bots/bbgo/profile.yaml"
+	for _, tc := range []struct {
+		vars []string
+		want string
+	}{
+		{nil, "CONFIG=[fixtures/config.yaml,fixtures/config.soak_overrides.yaml] PRESOAK_PROFILE=[]"},
+		{[]string{"PROFILE=" + rel}, "CONFIG=[] PRESOAK_PROFILE=[" + filepath.Join(root, rel) + "]"},
+		{[]string{"PROFILE=" + rel, "CONFIG=bot.yaml"}, "CONFIG=[bot.yaml] PRESOAK_PROFILE=[" + filepath.Join(root, rel) + "]"},
+	} {
+		args := append([]string{"-s", "--no-print-directory", "--eval",
+			`presoak-env-check: ; @echo "CONFIG=[$$CONFIG] PRESOAK_PROFILE=[$$PRESOAK_PROFILE]"`, "presoak-env-check"}, tc.vars...)
+		cmd := exec.Command(mk, args...)
+		cmd.Dir = root
+		for _, kv := range os.Environ() {
+			switch k, _, _ := strings.Cut(kv, "="); k {
+			case "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "CONFIG", "PROFILE", "PRESOAK_PROFILE":
+				continue
+			}
+			cmd.Env = append(cmd.Env, kv)
+		}
+		out, err := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != tc.want {
+			t.Errorf("make %v: got %q (%v), want %q", tc.vars, got, err, tc.want)
+		}
 	}
 }

@@ -52,18 +52,26 @@ func moduleRoot(t testing.TB) string {
 // buildCmd builds ./cmd/<name> once per test binary and returns its path.
 func buildCmd(t testing.TB, name string) string {
 	t.Helper()
+	return buildPkg(t, "./cmd/"+name)
+}
+
+// buildPkg builds the command in pkg (a path relative to the module root,
+// such as ./fixtures/bots/bbgo/cmd/bbgostandin) once per test binary, not
+// race-instrumented, and returns its path.
+func buildPkg(t testing.TB, pkg string) string {
+	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if p, ok := built[name]; ok {
+	if p, ok := built[pkg]; ok {
 		return p
 	}
-	out := filepath.Join(binDir, name)
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/"+name)
+	out := filepath.Join(binDir, filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", out, pkg)
 	cmd.Dir = moduleRoot(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/%s: %v\n%s", name, err, b)
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}
-	built[name] = out
+	built[pkg] = out
 	return out
 }
 

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -32,23 +33,48 @@ func requirePrometheus(t testing.TB) string {
 // config and TSDB in t.TempDir(). It returns the server's URL once ready.
 func startPrometheus(t testing.TB, targets ...string) (string, *proc) {
 	t.Helper()
+	return startPrometheusWith(t, promSetup{Jobs: map[string][]string{"mm": targets}})
+}
+
+// promSetup is what a test's Prometheus server scrapes and evaluates.
+type promSetup struct {
+	// Jobs are the scrape jobs: job name -> targets (host:port, /metrics),
+	// each scraped every second.
+	Jobs map[string][]string
+	// Rules are rule files (absolute paths) evaluated every second.
+	Rules []string
+}
+
+// startPrometheusWith starts a real Prometheus server on a free loopback
+// port with s's jobs and rule files, its config and TSDB in t.TempDir(). It
+// returns the server's URL once ready.
+func startPrometheusWith(t testing.TB, s promSetup) (string, *proc) {
+	t.Helper()
 	bin := requirePrometheus(t)
 	dir := t.TempDir()
-	quoted := make([]string, len(targets))
-	for i, a := range targets {
-		quoted[i] = fmt.Sprintf("%q", a)
+	var cfg strings.Builder
+	cfg.WriteString("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\n")
+	if len(s.Rules) > 0 {
+		cfg.WriteString("rule_files:\n")
+		for _, r := range s.Rules {
+			fmt.Fprintf(&cfg, "  - %q\n", r)
+		}
 	}
-	cfg := fmt.Sprintf(`global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: mm
-    static_configs:
-      - targets: [%s]
-`, strings.Join(quoted, ", "))
+	cfg.WriteString("scrape_configs:\n")
+	jobs := make([]string, 0, len(s.Jobs))
+	for j := range s.Jobs {
+		jobs = append(jobs, j)
+	}
+	sort.Strings(jobs)
+	for _, j := range jobs {
+		quoted := make([]string, len(s.Jobs[j]))
+		for i, a := range s.Jobs[j] {
+			quoted[i] = fmt.Sprintf("%q", a)
+		}
+		fmt.Fprintf(&cfg, "  - job_name: %q\n    static_configs:\n      - targets: [%s]\n", j, strings.Join(quoted, ", "))
+	}
 	path := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -83,12 +109,18 @@ func startKnown(t testing.TB, cmd *exec.Cmd, addr, readyPath string) *proc {
 	return p
 }
 
-// waitScraped waits until Prometheus has scraped every target at least n
-// times (count_over_time(up[1m]) >= n for each).
+// waitScraped waits until Prometheus has scraped every target of job "mm"
+// at least n times (count_over_time(up[1m]) >= n for each).
 func waitScraped(t testing.TB, promURL string, targets, n int, within time.Duration) {
 	t.Helper()
+	waitScrapedJob(t, promURL, "mm", targets, n, within)
+}
+
+// waitScrapedJob is waitScraped for the targets of job.
+func waitScrapedJob(t testing.TB, promURL, job string, targets, n int, within time.Duration) {
+	t.Helper()
 	deadline := time.Now().Add(within)
-	q := fmt.Sprintf("count(count_over_time(up{job=\"mm\"}[1m]) >= %d)", n)
+	q := fmt.Sprintf("count(count_over_time(up{job=%q}[1m]) >= %d)", job, n)
 	re := regexp.MustCompile(`"value":\[[0-9.]+,"(\d+)"\]`)
 	for {
 		body := getBody(t, promURL+"/api/v1/query?query="+urlEscape(q))

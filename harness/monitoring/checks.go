@@ -23,6 +23,23 @@ import (
 // FixGenerate is the fix of every stale or missing asset.
 const FixGenerate = "run `make monitoring` (regenerates the rules, dashboard and checklist from CRITERIA, BUDGETS, METRIC_NAMES, SELECTOR and BASELINE)"
 
+// GenerateFix is FixGenerate for a bot profile (its path as the user gives
+// it; "" is none): `make monitoring` alone regenerates the reference
+// engine's rules, so the command names PROFILE.
+func GenerateFix(profile string) string {
+	if profile == "" {
+		return FixGenerate
+	}
+	return "run `make monitoring PROFILE=" + profile + "` (regenerates the rules, dashboard and checklist from the profile's signals, CRITERIA, BUDGETS, SELECTOR and BASELINE)"
+}
+
+func (c *Checks) fixGenerate() string {
+	if c.Env.Profile == "" {
+		return FixGenerate
+	}
+	return GenerateFix(c.Env.Display(c.Env.Profile))
+}
+
 // Checks are the readiness Monitoring area's items over the assets under
 // Env.Root, generated from Env's inputs.
 type Checks struct {
@@ -61,11 +78,11 @@ func (c *Checks) asset(rel, want, src string, sev report.Severity) ([]byte, *che
 	data, err := os.ReadFile(filepath.Join(c.Env.Root, rel))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		it := item(report.StatusFail, sev, "missing", want, src, FixGenerate,
-			fmt.Sprintf("%s is missing, want it %s: %s", rel, want, FixGenerate))
+		it := item(report.StatusFail, sev, "missing", want, src, c.fixGenerate(),
+			fmt.Sprintf("%s is missing, want it %s: %s", rel, want, c.fixGenerate()))
 		return nil, &it
 	case err != nil:
-		it := item(report.StatusFail, sev, "unreadable", want, src, FixGenerate,
+		it := item(report.StatusFail, sev, "unreadable", want, src, c.fixGenerate(),
 			fmt.Sprintf("read %s: %v", rel, clip2(err.Error(), 300)))
 		return nil, &it
 	}
@@ -118,8 +135,8 @@ func (c *Checks) current(rel string, wantData []byte, want string, sev report.Se
 			why += " (" + strings.Join(changed, ", ") + " changed)"
 		}
 		line, g, w := firstDifference(got, wantData)
-		return item(report.StatusFail, sev, why, want, src, FixGenerate,
-			fmt.Sprintf("%s is %s: line %d is %q, the current inputs generate %q: %s", rel, why, line, clip(g), clip(w), FixGenerate))
+		return item(report.StatusFail, sev, why, want, src, c.fixGenerate(),
+			fmt.Sprintf("%s is %s: line %d is %q, the current inputs generate %q: %s", rel, why, line, clip(g), clip(w), c.fixGenerate()))
 	}
 	return item(report.StatusPass, sev, "current", want, src, "", fmt.Sprintf("%s is what the current inputs generate", rel))
 }
@@ -149,15 +166,15 @@ func (c *Checks) RulesPassPromtool(ctx context.Context) checklist.Item {
 	const want = "promtool check rules: SUCCESS"
 	path := filepath.Join(c.Env.Root, RulesPath)
 	if _, err := os.Stat(path); err != nil {
-		return item(report.StatusFail, report.Blocking, "no rules file", want, RulesPath, FixGenerate,
-			fmt.Sprintf("%s is missing, so promtool cannot check it: %s", RulesPath, FixGenerate))
+		return item(report.StatusFail, report.Blocking, "no rules file", want, RulesPath, c.fixGenerate(),
+			fmt.Sprintf("%s is missing, so promtool cannot check it: %s", RulesPath, c.fixGenerate()))
 	}
 	out, err := c.Promtool.CheckRules(ctx, path)
 	if errors.Is(err, ErrNoPromtool) {
 		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDepsIn(c.Env.Root))
 	}
 	if err != nil {
-		return item(report.StatusFail, report.Blocking, "rejected", want, RulesPath, FixGenerate+"; if it still fails, the criteria produce invalid PromQL: report it",
+		return item(report.StatusFail, report.Blocking, "rejected", want, RulesPath, c.fixGenerate()+"; if it still fails, the criteria produce invalid PromQL: report it",
 			fmt.Sprintf("promtool check rules rejects %s: %s", RulesPath, clip(strings.TrimSpace(out))))
 	}
 	return item(report.StatusPass, report.Blocking, monLastLine(out), want, RulesPath, "", "promtool check rules "+RulesPath+": "+monLastLine(out))
@@ -184,7 +201,7 @@ func (c *Checks) AlertsMatchPresoak(ctx context.Context) checklist.Item {
 	case errors.Is(err, ErrNoPromtool):
 		return checklist.NotEvaluated(checklist.AreaMonitoring, report.Blocking, want, "the pinned promtool is not built", FixDepsIn(c.Env.Root))
 	case err != nil:
-		return item(report.StatusFail, report.Blocking, "disagree", want, src, FixGenerate+"; if it still fails, the rules and presoak's evaluator disagree: report it with this output",
+		return item(report.StatusFail, report.Blocking, "disagree", want, src, c.fixGenerate()+"; if it still fails, the rules and presoak's evaluator disagree: report it with this output",
 			fmt.Sprintf("the alerts in %s do not fire as presoak does: %s", RulesPath, clip2(err.Error(), 1200)))
 	}
 	n := len(a.Model.Alerts)
@@ -224,8 +241,8 @@ func (c *Checks) DashboardCoversCriteria() checklist.Item {
 		}
 	}
 	if len(problems) > 0 {
-		return item(report.StatusFail, report.Blocking, strings.Join(problems, "; "), want, DashboardPath, FixGenerate,
-			fmt.Sprintf("%s: %s: %s", DashboardPath, strings.Join(problems, "; "), FixGenerate))
+		return item(report.StatusFail, report.Blocking, strings.Join(problems, "; "), want, DashboardPath, c.fixGenerate(),
+			fmt.Sprintf("%s: %s: %s", DashboardPath, strings.Join(problems, "; "), c.fixGenerate()))
 	}
 	return item(report.StatusPass, report.Blocking, fmt.Sprintf("%d of %d criteria's signals have a panel", len(a.Model.Alerts), len(a.Model.Alerts)),
 		want, DashboardPath, "", fmt.Sprintf("%s has a panel for each of the %d criteria's signals", DashboardPath, len(a.Model.Alerts)))
@@ -285,7 +302,7 @@ func (c *Checks) AlertsHaveRunbooks() checklist.Item {
 	}
 	alerts, err := parseAlerts(data)
 	if err != nil {
-		return item(report.StatusFail, report.Blocking, "unreadable", want, RulesPath, FixGenerate, fmt.Sprintf("%s: %v: %s", RulesPath, err, FixGenerate))
+		return item(report.StatusFail, report.Blocking, "unreadable", want, RulesPath, c.fixGenerate(), fmt.Sprintf("%s: %v: %s", RulesPath, err, c.fixGenerate()))
 	}
 	var problems []string
 	for name, r := range alerts {
@@ -306,8 +323,8 @@ func (c *Checks) AlertsHaveRunbooks() checklist.Item {
 	}
 	if len(problems) > 0 {
 		sortStrings(problems)
-		return item(report.StatusFail, report.Blocking, strings.Join(problems, "; "), want, RulesPath, FixGenerate,
-			fmt.Sprintf("%s: %s: %s", RulesPath, strings.Join(problems, "; "), FixGenerate))
+		return item(report.StatusFail, report.Blocking, strings.Join(problems, "; "), want, RulesPath, c.fixGenerate(),
+			fmt.Sprintf("%s: %s: %s", RulesPath, strings.Join(problems, "; "), c.fixGenerate()))
 	}
 	return item(report.StatusPass, report.Blocking, fmt.Sprintf("%d alerts, each with an action line", len(alerts)), want, RulesPath, "",
 		fmt.Sprintf("%s: %d alerts, one per criterion, each with its for-duration, severity and action line", RulesPath, len(alerts)))
