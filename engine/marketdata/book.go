@@ -5,14 +5,16 @@ type level struct{ ticks, lots int64 }
 
 // bookSide is one side of a book: at most MaxDepth levels, best first.
 // sgn is +1 for asks and -1 for bids, so sgn*ticks ascends from the best
-// level. out mirrors lv as the float Levels a Book hands out, kept up to
-// date level by level so handing out a book converts nothing.
+// level. out mirrors lv as the float Levels a Book hands out; it is brought
+// up to date when a Book is handed out (levels), from the first level
+// changed since (dirty), so applying an event converts nothing.
 type bookSide struct {
-	sgn int64
-	n   int
-	sc  scale
-	lv  [MaxDepth]level
-	out [MaxDepth]Level
+	sgn   int64
+	n     int
+	dirty int // out[:dirty] is current; dirty == MaxDepth: all of it
+	sc    scale
+	lv    [MaxDepth]level
+	out   [MaxDepth]Level
 }
 
 // set sets the size of the level at ticks; lots 0 removes it. Removing an
@@ -20,11 +22,14 @@ type bookSide struct {
 // forgotten, and a better one pushes the worst out.
 func (s *bookSide) set(ticks, lots int64) {
 	i := 0
-	if s.sgn > 0 {
+	switch {
+	case s.n > 0 && s.sgn*(ticks-s.lv[s.n-1].ticks) > 0:
+		i = s.n // beyond the worst level (refilling depth): no scan
+	case s.sgn > 0:
 		for i < s.n && s.lv[i].ticks < ticks {
 			i++
 		}
-	} else {
+	default:
 		for i < s.n && s.lv[i].ticks > ticks {
 			i++
 		}
@@ -32,12 +37,11 @@ func (s *bookSide) set(ticks, lots int64) {
 	if i < s.n && s.lv[i].ticks == ticks {
 		if lots == 0 {
 			copy(s.lv[i:s.n-1], s.lv[i+1:s.n])
-			copy(s.out[i:s.n-1], s.out[i+1:s.n])
 			s.n--
-			return
+		} else {
+			s.lv[i].lots = lots
 		}
-		s.lv[i].lots = lots
-		s.out[i].Size = s.sc.size(lots)
+		s.dirty = min(s.dirty, i)
 		return
 	}
 	if lots == 0 || i == MaxDepth {
@@ -47,10 +51,19 @@ func (s *bookSide) set(ticks, lots int64) {
 		s.n--
 	}
 	copy(s.lv[i+1:s.n+1], s.lv[i:s.n])
-	copy(s.out[i+1:s.n+1], s.out[i:s.n])
 	s.lv[i] = level{ticks, lots}
-	s.out[i] = Level{Price: s.sc.price(ticks), Size: s.sc.size(lots)}
 	s.n++
+	s.dirty = min(s.dirty, i)
+}
+
+// levels is the side as float Levels, best first: out brought up to date.
+// The conversion is sc.price and sc.size of each level, whenever it is done.
+func (s *bookSide) levels() []Level {
+	for i := s.dirty; i < s.n; i++ {
+		s.out[i] = Level{Price: s.sc.price(s.lv[i].ticks), Size: s.sc.size(s.lv[i].lots)}
+	}
+	s.dirty = MaxDepth
+	return s.out[:s.n]
 }
 
 // find returns the index of the level at ticks, or -1.
@@ -76,6 +89,12 @@ func newBookState(sc scale) bookState {
 	return bookState{bids: bookSide{sgn: -1, sc: sc}, asks: bookSide{sgn: 1, sc: sc}}
 }
 
+// clear empties both sides.
+func (b *bookState) clear() {
+	b.bids.n, b.asks.n = 0, 0
+	b.bids.dirty, b.asks.dirty = 0, 0
+}
+
 func (b *bookState) side(s Side) *bookSide {
 	if s == Buy {
 		return &b.bids
@@ -89,7 +108,7 @@ func (b *bookState) apply(ev *Event) {
 	switch ev.Kind {
 	case KindSnapshot:
 		if !b.inSnapshot || ev.TimeNs != b.timeNs {
-			b.bids.n, b.asks.n = 0, 0
+			b.clear()
 		}
 		b.side(ev.Side).set(ev.Ticks, ev.Lots)
 		b.inSnapshot = true
@@ -109,7 +128,8 @@ func (b *bookState) crossed() bool {
 }
 
 // view is the Book a feed hands out: its slices point into a bookState's
-// level arrays, so refreshing it never allocates or converts.
+// level arrays, so refreshing it never allocates; it converts only the
+// levels changed since the last refresh.
 type view struct {
 	book Book
 }
@@ -117,8 +137,8 @@ type view struct {
 // refresh points the Book at b's current levels.
 func (v *view) refresh(b *bookState) *Book {
 	v.book.TimeNs = b.timeNs
-	v.book.Bids = b.bids.out[:b.bids.n]
-	v.book.Asks = b.asks.out[:b.asks.n]
+	v.book.Bids = b.bids.levels()
+	v.book.Asks = b.asks.levels()
 	return &v.book
 }
 

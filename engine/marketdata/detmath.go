@@ -28,7 +28,7 @@ func detLog(x float64) float64 {
 	if !(x > 0) || math.IsInf(x, 1) {
 		return math.NaN()
 	}
-	f1, ki := math.Frexp(x)
+	f1, ki := frexp(x)
 	if f1 < math.Sqrt2/2 {
 		f1 *= 2
 		ki--
@@ -60,16 +60,19 @@ func detExp(x float64) float64 {
 		p4        = -1.65339022054652515390e-06
 		p5        = 4.13813679705723846039e-08
 	)
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 1):
-		return x
-	case math.IsInf(x, -1):
-		return 0
-	case x > overflow:
-		return math.Inf(1)
-	case x < underflow:
-		return 0
-	case -nearZero < x && x < nearZero:
+	if !(underflow <= x && x <= overflow) { // NaN, ±Inf, out of range: one test for all
+		switch {
+		case math.IsNaN(x) || math.IsInf(x, 1):
+			return x
+		case math.IsInf(x, -1):
+			return 0
+		case x > overflow:
+			return math.Inf(1)
+		default:
+			return 0
+		}
+	}
+	if -nearZero < x && x < nearZero {
 		return 1 + x
 	}
 	var k int
@@ -85,11 +88,29 @@ func detExp(x float64) float64 {
 	t := float64(r * r)
 	c := r - float64(t*(p1+float64(t*(p2+float64(t*(p3+float64(t*(p4+float64(t*p5)))))))))
 	y := 1 - ((lo - float64(r*c)/(2-c)) - hi)
+	if -1020 <= k && k <= 1020 {
+		// y is in [0.7, 1.5]: y·2^k is a normal number, and multiplying by
+		// a power of two is then exact, as Ldexp is.
+		return y * math.Float64frombits(uint64(k+1023)<<52)
+	}
 	return math.Ldexp(y, k)
 }
 
+// frexp is math.Frexp, read off the bits for a normal x (the only kind the
+// generator's variates give; anything else goes to math.Frexp).
+func frexp(x float64) (float64, int) {
+	const mask, bias = 0x7ff, 1022
+	b := math.Float64bits(x)
+	e := int(b>>52) & mask
+	if e == 0 || e == mask {
+		return math.Frexp(x)
+	}
+	return math.Float64frombits(b&^(mask<<52) | bias<<52), e - bias
+}
+
 // uniform is in [0, 1): integer bits scaled by a power of two, exact everywhere.
-func (g *generator) uniform() float64 { return g.rng.Float64() }
+// It is rand.Rand.Float64's arithmetic on the same source, called directly.
+func (g *generator) uniform() float64 { return float64(g.src.Uint64()<<11>>11) / (1 << 53) }
 
 // expVariate is exponentially distributed with mean 1.
 func (g *generator) expVariate() float64 { return -detLog(1 - g.uniform()) }

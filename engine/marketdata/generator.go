@@ -49,9 +49,11 @@ type generator struct {
 	o   SyntheticOptions
 	sc  scale
 	rng *rand.Rand
+	src *rand.PCG // rng's source, drawn from directly by uniform
 
 	t       int64
 	started bool
+	opening bool    // advance has set up the start: events makes the opening snapshot
 	fair    float64 // ticks
 	gap     int64   // mean ticks between levels behind the touch
 
@@ -66,16 +68,21 @@ type generator struct {
 
 	book  bookState
 	batch []Event
+	// tradesOnly keeps only the trade rows in batch: a feed hands out the
+	// generator's book and needs the batch for its trades alone.
+	tradesOnly bool
 
 	spare    float64 // the polar method's second normal variate
 	hasSpare bool
 }
 
 func newGenerator(o SyntheticOptions, sc scale) *generator {
+	src := rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)
 	return &generator{
 		o:     o,
 		sc:    sc,
-		rng:   rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)),
+		rng:   rand.New(src),
+		src:   src,
 		gap:   max(1, int64(math.Round(float64(levelGapBps*1e-4*o.StartPrice)/o.TickSize))),
 		book:  newBookState(sc),
 		batch: make([]Event, 0, 8*MaxDepth),
@@ -92,9 +99,18 @@ func (g *generator) bpsTicks(x float64) float64 { return float64(g.fair * float6
 func (g *generator) secs(mean float64) int64 { return int64(g.expVariate()*mean*1e9) + 1 }
 
 // step produces the next batch of events, all at one time, and applies them
-// to the generator's book. The batch may be empty.
+// to the generator's own book. The batch may be empty.
 func (g *generator) step() []Event {
-	g.batch = g.batch[:0]
+	g.advance()
+	return g.events()
+}
+
+// advance moves the clock to the next batch's time (drawing the wait, the
+// fair price's move and the regime switches); events then makes the batch.
+// A feed stops between the two when the batch is not due yet: the book is
+// then exactly the book as of the last batch made, and the draws come in
+// the same order as step's.
+func (g *generator) advance() {
 	if !g.started {
 		g.started = true
 		g.t = g.o.StartNs
@@ -102,10 +118,8 @@ func (g *generator) step() []Event {
 		g.regimeEnd = g.t + g.secs(calmStay)
 		g.nextQuiet = g.t + g.secs(quietEvery)
 		g.nextSnap = g.t + g.o.SnapshotEvery.Nanoseconds()
-		g.maintain(g.o.Depth)
-		g.batch = g.batch[:0] // the opening book goes out as the snapshot alone
-		g.snapshot()
-		return g.batch
+		g.opening = true
+		return
 	}
 	rate := g.o.EventRate
 	sigma := calmSigmaBps
@@ -127,7 +141,18 @@ func (g *generator) step() []Event {
 		g.fair = min
 	}
 	g.switchRegimes()
+}
 
+// events makes the batch at the time advance moved to.
+func (g *generator) events() []Event {
+	g.batch = g.batch[:0]
+	if g.opening {
+		g.opening = false
+		g.maintain(g.o.Depth)
+		g.batch = g.batch[:0] // the opening book goes out as the snapshot alone
+		g.snapshot()
+		return g.batch
+	}
 	if g.o.SnapshotEvery > 0 && g.t >= g.nextSnap {
 		for g.nextSnap <= g.t {
 			g.nextSnap += g.o.SnapshotEvery.Nanoseconds()
@@ -183,8 +208,20 @@ func (g *generator) switchRegimes() {
 }
 
 func (g *generator) emit(kind EventKind, side Side, ticks, lots int64) {
+	if kind == KindDiff { // bookState.apply's diff case, without its switch
+		if !g.tradesOnly {
+			g.batch = append(g.batch, Event{TimeNs: g.t, Kind: kind, Side: side, Ticks: ticks, Lots: lots})
+		}
+		g.book.side(side).set(ticks, lots)
+		g.book.inSnapshot = false
+		g.book.timeNs = g.t
+		return
+	}
 	g.batch = append(g.batch, Event{TimeNs: g.t, Kind: kind, Side: side, Ticks: ticks, Lots: lots})
 	g.book.apply(&g.batch[len(g.batch)-1])
+	if kind != KindTrade && g.tradesOnly {
+		g.batch = g.batch[:len(g.batch)-1] // a snapshot row: the feed needs only trades
+	}
 }
 
 func (g *generator) levelLots(depth int) int64 {

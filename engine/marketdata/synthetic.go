@@ -100,46 +100,46 @@ func NewSynthetic(opts SyntheticOptions) Feed {
 	if err != nil {
 		panic("marketdata: new synthetic feed: " + err.Error())
 	}
-	s := &synthetic{g: newGenerator(o, sc), book: newBookState(sc), last: math.MinInt64,
-		trades: make([]Trade, 0, 256)}
+	s := &synthetic{g: newGenerator(o, sc), last: math.MinInt64, trades: make([]Trade, 0, 256)}
+	s.g.tradesOnly = true
 	s.v.book.Symbol = o.Symbol
 	return s
 }
 
-// synthetic is the Feed over a generator. The generator runs one event
-// batch (one timestamp) ahead; s.book is the book as of the last applied one.
+// synthetic is the Feed over a generator, whose own book is the feed's: the
+// generator has made every batch due and drawn the time of the next one
+// (pending), whose events it makes only once that time is reached, so its
+// book is the book as of the last batch handed out.
 type synthetic struct {
-	g      *generator
-	i      int
-	last   int64
-	book   bookState
-	trades []Trade
-	v      view
+	g       *generator
+	pending bool // g.advance has run for the next batch, g.events not yet
+	last    int64
+	trades  []Trade
+	v       view
 }
 
 func (s *synthetic) AdvanceTo(tNs int64) (*Book, []Trade) {
 	if tNs < s.last {
-		return s.v.refresh(&s.book), nil
+		return s.v.refresh(&s.g.book), nil
 	}
 	s.last = tNs
 	s.trades = s.trades[:0]
 	for {
-		if s.i >= len(s.g.batch) {
-			s.g.step()
-			s.i = 0
-			continue
+		if !s.pending {
+			s.g.advance()
+			s.pending = true
 		}
-		ev := &s.g.batch[s.i]
-		if ev.TimeNs > tNs {
+		if s.g.t > tNs {
 			break
 		}
-		s.book.apply(ev)
-		if ev.Kind == KindTrade {
-			s.trades = append(s.trades, s.g.sc.trade(ev))
+		s.pending = false
+		for _, ev := range s.g.events() {
+			if ev.Kind == KindTrade {
+				s.trades = append(s.trades, s.g.sc.trade(&ev))
+			}
 		}
-		s.i++
 	}
-	return s.v.refresh(&s.book), s.trades
+	return s.v.refresh(&s.g.book), s.trades
 }
 
 func (s *synthetic) Done() bool { return false }

@@ -102,7 +102,8 @@ func (e *Evaluator) Observe(s signal.Sample) { e.series.Add(s) }
 // by the next call) and the transitions this evaluation caused.
 func (e *Evaluator) Evaluate(at time.Time) ([]Result, []Transition) {
 	var trs []Transition
-	for i, c := range e.spec.Criteria {
+	for i := range e.spec.Criteria {
+		c := &e.spec.Criteria[i] // not a copy: this runs for every criterion at every evaluation
 		r := &e.res[i]
 		var v signal.Value
 		if c.Over != "" {

@@ -25,28 +25,68 @@ var Overs = []Over{OverMax, OverMin, OverAvg, OverLast, OverDrop, OverRate, Over
 
 // addDeclared folds a sample's declared values into the running
 // reset-adjusted totals (Prometheus's rule: a value that went down was
-// reset, its increase is its new value) and returns them for the point.
-// A NaN or infinite value is kept out of the totals and recorded as NaN.
-func (s *Series) addDeclared(d map[string]float64) map[string]float64 {
-	if s.declLast == nil {
-		s.declLast, s.declTotal = map[string]float64{}, map[string]float64{}
-	}
-	adj := make(map[string]float64, len(d))
+// reset, its increase is its new value) and returns them for the point,
+// indexed by the name's slot (declSlot). A NaN or infinite value is kept
+// out of the totals and recorded as NaN. The returned slice reuses adj's
+// array (a dropped point's), so a long soak allocates none.
+func (s *Series) addDeclared(d map[string]float64, adj []declVal) []declVal {
+	adj = adj[:0]
 	for k, v := range d {
+		x := s.declSlot(k)
+		for len(adj) <= x {
+			adj = append(adj, declVal{})
+		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			adj[k] = math.NaN()
+			adj[x] = declVal{math.NaN(), true}
 			continue
 		}
-		if prev, seen := s.declLast[k]; seen {
-			inc, _ := increase(prev, v)
-			s.declTotal[k] += inc
+		c := &s.declCtr[x]
+		if c.seen {
+			inc, _ := increase(c.last, v)
+			c.total += inc
 		} else {
-			s.declTotal[k] = v
+			c.total, c.seen = v, true
 		}
-		s.declLast[k] = v
-		adj[k] = s.declTotal[k]
+		c.last = v
+		adj[x] = declVal{c.total, true}
 	}
 	return adj
+}
+
+// declVal is a declared counter's reset-adjusted value at a point; has is
+// false when the sample did not carry it.
+type declVal struct {
+	v   float64
+	has bool
+}
+
+// declCounter is a declared counter's last raw and reset-adjusted values.
+type declCounter struct {
+	last, total float64
+	seen        bool
+}
+
+// declSlot is the slot of a declared name in the points' declAdj, given on
+// first sight.
+func (s *Series) declSlot(name string) int {
+	x, ok := s.declIdx[name]
+	if !ok {
+		if s.declIdx == nil {
+			s.declIdx = map[string]int{}
+		}
+		x = len(s.declCtr)
+		s.declIdx[name] = x
+		s.declCtr = append(s.declCtr, declCounter{})
+	}
+	return x
+}
+
+// adjAt is point p's reset-adjusted value of the declared name in slot x.
+func (p *point) adjAt(x int) (float64, bool) {
+	if x < 0 || x >= len(p.declAdj) || !p.declAdj[x].has {
+		return 0, false
+	}
+	return p.declAdj[x].v, true
 }
 
 // ComputeDeclared returns the declared signal name judged by over across
@@ -142,14 +182,18 @@ func (s *Series) ComputeDeclared(name string, over Over, of string, window time.
 // non-finite value is no data for the windows it bounds).
 func (s *Series) declSpan(name string, i, j int) (a, b float64, at0, at1 int64, ok bool) {
 	first, last := -1, -1
+	x, known := s.declIdx[name]
+	if !known {
+		x = -1
+	}
 	for k := i; k <= j; k++ {
-		if v, has := s.at(k).declAdj[name]; has && s.at(k).up {
+		if v, has := s.at(k).adjAt(x); has && s.at(k).up {
 			first, a, at0 = k, v, s.at(k).atNs
 			break
 		}
 	}
 	for k := j; k > first && first >= 0; k-- {
-		if v, has := s.at(k).declAdj[name]; has && s.at(k).up {
+		if v, has := s.at(k).adjAt(x); has && s.at(k).up {
 			last, b, at1 = k, v, s.at(k).atNs
 			break
 		}

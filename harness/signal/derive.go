@@ -182,6 +182,16 @@ func (s *Series) breakers(at time.Time, window time.Duration) Value {
 		}
 		return value(float64(s.at(j).breakers))
 	}
+	if _, _, ok := s.span(at, 3*window); !ok {
+		return noData("no sample in the window")
+	}
+	return s.breakersFast(at, window)
+}
+
+// breakersScan is breakers over window > 0 by a scan of the three windows
+// before at: the definition, which breakersFast must match at every
+// evaluation, and its answer when the carried state cannot serve one.
+func (s *Series) breakersScan(at time.Time, window time.Duration) Value {
 	i, j, ok := s.span(at, 3*window)
 	if !ok {
 		return noData("no sample in the window")

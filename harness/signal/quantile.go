@@ -2,7 +2,6 @@ package signal
 
 import (
 	"math"
-	"sort"
 	"time"
 )
 
@@ -10,17 +9,32 @@ import (
 // histogram_quantile does: find the bucket holding rank q*count and
 // interpolate linearly inside it (the lowest bucket starts at 0; a rank past
 // the last finite bound returns that bound). ok is false for an empty one.
-func (h Histogram) Quantile(q float64) (float64, bool) {
-	if h.Count <= 0 || len(h.UpperBounds) == 0 {
+func (h Histogram) Quantile(q float64) (float64, bool) { return quantileSince(h, nil, q) }
+
+// quantileSince is h.Sub(*earlier).Quantile(q) (earlier nil: h.Quantile(q))
+// without building the difference: the same subtractions, done as the
+// buckets are read.
+func quantileSince(h Histogram, earlier *Histogram, q float64) (float64, bool) {
+	count := h.Count
+	if earlier != nil && !subtractable(h, *earlier) {
+		earlier = nil // Sub returns h itself
+	}
+	if earlier != nil {
+		count = h.Count - earlier.Count
+	}
+	if count <= 0 || len(h.UpperBounds) == 0 {
 		return math.NaN(), false
 	}
-	rank := q * h.Count
+	rank := q * count
 	prevBound, prevCount := 0.0, 0.0
 	for i, ub := range h.UpperBounds {
 		if math.IsInf(ub, 1) {
 			break
 		}
 		c := h.Counts[i]
+		if earlier != nil {
+			c = h.Counts[i] - earlier.Counts[i]
+		}
 		if c >= rank {
 			if c == prevCount {
 				return ub, true
@@ -33,6 +47,19 @@ func (h Histogram) Quantile(q float64) (float64, bool) {
 		prevBound, prevCount = ub, c
 	}
 	return prevBound, true
+}
+
+// subtractable reports whether Sub subtracts (else it returns h itself).
+func subtractable(h, earlier Histogram) bool {
+	if len(h.UpperBounds) != len(earlier.UpperBounds) || h.Count < earlier.Count {
+		return false
+	}
+	for i := range h.Counts {
+		if h.UpperBounds[i] != earlier.UpperBounds[i] || h.Counts[i] < earlier.Counts[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Sub returns h minus an earlier snapshot of the same cumulative histogram:
@@ -64,23 +91,19 @@ func (s *Series) p95Regression(at time.Time, window time.Duration, baseline map[
 		return noData("fewer than 2 samples in the window")
 	}
 	a, b := s.at(i), s.at(j)
-	stages := make([]string, 0, len(baseline))
-	for st := range baseline {
-		stages = append(stages, st)
-	}
-	sort.Strings(stages)
+	// The stages in map order: max does not depend on it (a NaN makes it
+	// NaN whatever the order, and max(-0, 0) is 0 either way).
 	worst, found := math.Inf(-1), false
-	for _, st := range stages {
-		base := baseline[st]
+	for st, base := range baseline {
 		hb, okb := b.stages[st]
 		if base <= 0 || !okb {
 			continue
 		}
-		d := hb
+		var earlier *Histogram
 		if ha, oka := a.stages[st]; oka {
-			d = hb.Sub(ha)
+			earlier = &ha
 		}
-		p95, ok := d.Quantile(0.95)
+		p95, ok := quantileSince(hb, earlier, 0.95)
 		if !ok {
 			continue
 		}

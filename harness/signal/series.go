@@ -2,7 +2,6 @@ package signal
 
 import (
 	"math"
-	"sort"
 	"time"
 )
 
@@ -161,7 +160,7 @@ type point struct {
 	breakers int
 	stages   map[string]Histogram
 	decl     map[string]float64 // Sample.Declared as read (NaN kept)
-	declAdj  map[string]float64 // the same, reset-adjusted as counters
+	declAdj  []declVal          // the same, reset-adjusted as counters, by slot (declSlot)
 }
 
 // Series is a bounded, time-ordered ring of samples from one bot, from which
@@ -181,14 +180,23 @@ type Series struct {
 
 	mem map[time.Duration]memCache
 
-	declLast, declTotal map[string]float64 // declared counters' last raw and reset-adjusted values
-	declWins            map[declKey]*declWin
+	declIdx  map[string]int // declared name -> slot in declCtr and the points' declAdj
+	declCtr  []declCounter  // declared counters' last raw and reset-adjusted values
+	freeAdj  [][]declVal    // declAdj arrays of dropped points, for reuse
+	declWins map[declKey]*declWin
+
+	added     int64 // points ever appended: the absolute index of the next one
+	evictedNs int64 // At of the newest point dropped from the ring (noEviction: none)
+	brk       map[time.Duration]*breakerWin
+	brkScans  int // evaluations breakersFast left to breakersScan
+
+	fitXs, fitYs, slopes []float64 // fitMemory's scratch
 }
 
 // NewSeries returns a Series keeping samples for keep (the longest window
 // that will be asked for) plus a margin.
 func NewSeries(keep time.Duration) *Series {
-	return &Series{keep: keep, buf: make([]point, 64), mem: map[time.Duration]memCache{}}
+	return &Series{keep: keep, buf: make([]point, 64), mem: map[time.Duration]memCache{}, evictedNs: noEviction}
 }
 
 // Len is how many samples the Series holds now.
@@ -202,7 +210,13 @@ func (s *Series) Ticks() float64 { return s.total[cTicks] - s.firstTicks }
 // worker restarted) since the Series started.
 func (s *Series) Resets() int { return s.resets }
 
-func (s *Series) at(i int) *point { return &s.buf[(s.head+i)%len(s.buf)] }
+func (s *Series) at(i int) *point {
+	k := s.head + i // < 2*len(s.buf): a subtraction, not a division
+	if k >= len(s.buf) {
+		k -= len(s.buf)
+	}
+	return &s.buf[k]
+}
 
 // Add appends a sample. Samples must come in time order; a sample older than
 // the newest one held is ignored (and reported false).
@@ -238,7 +252,11 @@ func (s *Series) Add(smp Sample) bool {
 		p.breakers = smp.CriticalBreakersOpen
 		p.stages = smp.Stages
 		if len(smp.Declared) > 0 {
-			p.decl, p.declAdj = smp.Declared, s.addDeclared(smp.Declared)
+			var reuse []declVal
+			if n := len(s.freeAdj); n > 0 {
+				reuse, s.freeAdj = s.freeAdj[n-1], s.freeAdj[:n-1]
+			}
+			p.decl, p.declAdj = smp.Declared, s.addDeclared(smp.Declared, reuse)
 		}
 	} else if s.ctr.started {
 		// Down samples carry the last known counters so that windows across
@@ -254,8 +272,13 @@ func (s *Series) Add(smp Sample) bool {
 	}
 	s.buf[(s.head+s.n)%len(s.buf)] = p
 	s.n++
+	s.added++
 	cut := ns - int64(s.keep) - int64(time.Minute)
 	for s.n > 1 && s.at(0).atNs < cut {
+		s.evictedNs = s.at(0).atNs
+		if a := s.buf[s.head].declAdj; a != nil {
+			s.freeAdj = append(s.freeAdj, a)
+		}
 		s.buf[s.head] = point{}
 		s.head = (s.head + 1) % len(s.buf)
 		s.n--
@@ -273,8 +296,8 @@ func (s *Series) span(at time.Time, window time.Duration) (i, j int, ok bool) {
 	if window <= 0 {
 		loNs = hiNs - 1
 	}
-	i = sort.Search(s.n, func(k int) bool { return s.at(k).atNs > loNs })
-	j = sort.Search(s.n, func(k int) bool { return s.at(k).atNs > hiNs }) - 1
+	i = s.searchAfter(loNs)
+	j = s.searchAfter(hiNs) - 1
 	for i <= j && !s.at(i).up {
 		i++
 	}

@@ -1,6 +1,7 @@
 package signal
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -72,5 +73,78 @@ func TestBreakersNeedAWholeWindowOpen(t *testing.T) {
 	}
 	if v := long.Compute(CriticalBreakersOpen, time.Minute, t0.Add(126*time.Second), Options{}); v.V != 0 {
 		t.Errorf("closed since 65s, at 126s: got %v, want 0 (the stretch ended more than a window ago)", v)
+	}
+}
+
+// TestBreakersCarriedMatchesScan: the carried critical_breakers_open
+// (breakersFast) gives the scan's value (breakersScan, the definition) at
+// every evaluation of seeded random runs: 1 s and jittered samples, several
+// samples at one instant, down stretches, gaps, breakers opening and
+// closing, windows on and off the 1 s grid, evaluations at each sample, in
+// between, past the newest sample and going back, and a ring too short for
+// three windows (the scan then answers). Most evaluations must be served
+// by the carried state, or the test proves nothing.
+func TestBreakersCarriedMatchesScan(t *testing.T) {
+	t.Parallel()
+	windows := []time.Duration{5 * time.Second, time.Minute, 90*time.Second + 500*time.Millisecond, 5 * time.Minute}
+	for seed := uint64(1); seed <= 12; seed++ {
+		for _, w := range windows {
+			rng := rand.New(rand.NewPCG(seed, uint64(w)))
+			keep := 3 * w
+			if seed%4 == 0 {
+				keep = w // the ring drops samples a scan of three windows needs
+			}
+			s := NewSeries(keep)
+			at, open, up := t0, 0, true
+			evals, mismatches := 0, 0
+			check := func(q time.Time) {
+				evals++
+				want := s.breakersScan(q, w)
+				got := s.Compute(CriticalBreakersOpen, w, q, Options{})
+				if got.OK != want.OK || (got.OK && got.V != want.V) || got.Reason != want.Reason {
+					mismatches++
+					if mismatches <= 5 {
+						t.Errorf("seed %d window %s at +%s: got %v (%s), want the scan's %v (%s)", seed, w, q.Sub(t0), got, got.Reason, want, want.Reason)
+					}
+				}
+			}
+			for k := 0; k < 3000; k++ {
+				switch r := rng.IntN(100); {
+				case r < 70:
+					at = at.Add(time.Second)
+				case r < 80:
+					at = at.Add(time.Duration(rng.Int64N(int64(2500 * time.Millisecond))))
+				case r < 85: // same instant
+				case r < 87:
+					at = at.Add(time.Duration(rng.Int64N(int64(4 * w))))
+				case r < 90: // a gap of whole seconds
+					at = at.Add(time.Duration(1+rng.Int64N(int64(4*w/time.Second))) * time.Second)
+				default: // back onto the 1 s grid
+					at = at.Truncate(time.Second).Add(time.Second)
+				}
+				if rng.IntN(40) == 0 {
+					up = !up
+				}
+				if rng.IntN(25) == 0 {
+					open = rng.IntN(4)
+				}
+				s.Add(Sample{At: at, Up: up, CriticalBreakersOpen: open})
+				switch r := rng.IntN(20); {
+				case r == 0: // between samples, or past the newest
+					check(at.Add(time.Duration(rng.Int64N(int64(3 * time.Second)))))
+				case r == 1: // back in time
+					check(at.Add(-time.Duration(rng.Int64N(int64(2 * w)))))
+				case r == 2: // far past the newest sample
+					check(at.Add(time.Duration(rng.Int64N(int64(4 * w)))))
+				case r == 3: // past the newest sample, on the grid
+					check(at.Truncate(time.Second).Add(time.Duration(rng.Int64N(int64(3*w/time.Second))) * time.Second))
+				default:
+					check(at)
+				}
+			}
+			if seed%4 != 0 && s.brkScans > evals/5 {
+				t.Errorf("seed %d window %s: %d of %d evaluations fell back to the scan, want most carried", seed, w, s.brkScans, evals)
+			}
+		}
 	}
 }

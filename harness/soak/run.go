@@ -313,11 +313,12 @@ func (r *runner) observe(s signal.Sample) {
 	ev.Observe(s)
 	res, trs := ev.Evaluate(s.At)
 	r.rep.Evaluations++
-	for i, c := range r.spec.Criteria {
-		v := res[i].Value
+	for i := range r.spec.Criteria {
+		v := &res[i].Value
 		if !v.OK {
 			continue
 		}
+		c := &r.spec.Criteria[i]
 		a := &r.agg[i]
 		a.Evaluated++
 		if !a.HasWorst || worse(c.Op, v.V, a.Worst) {
