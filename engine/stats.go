@@ -211,6 +211,14 @@ func (e *Engine) Stats() Stats {
 	return s
 }
 
+// NowNs is the engine clock's time (Unix ns): Stats().NowNs without the
+// rest of the snapshot.
+func (e *Engine) NowNs() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.clk.Now()
+}
+
 func (e *Engine) statsLocked(s *Stats) {
 	c := &e.c
 	s.NowNs = e.clk.Now()

@@ -91,7 +91,13 @@ type Embedded struct {
 	bounds   []float64
 	rec      *calibration.Recorder
 	decl     []*profile.Signal
-	declBuf  []engineSeries
+
+	// smu guards Sample's scratch: the engine snapshot (a few KB, which
+	// would escape to the heap once per sample) and the declared signals'
+	// series buffer.
+	smu     sync.Mutex
+	st      engine.Stats
+	declBuf []engineSeries
 
 	mu     sync.Mutex
 	closed bool
@@ -205,12 +211,12 @@ func (e *Embedded) Sample(ctx context.Context) ([]signal.Sample, error) {
 	if closed {
 		return nil, fmt.Errorf("sample embedded: %w", ErrClosed)
 	}
-	st := e.eng.Stats()
-	smp := FromStats(&st, e.instance, e.bounds)
+	e.smu.Lock()
+	defer e.smu.Unlock()
+	e.st = e.eng.Stats()
+	smp := FromStats(&e.st, e.instance, e.bounds)
 	if len(e.decl) > 0 {
-		e.mu.Lock()
-		smp.Declared = declaredFromStats(&st, e.decl, &e.declBuf)
-		e.mu.Unlock()
+		smp.Declared = declaredFromStats(&e.st, e.decl, &e.declBuf)
 	}
 	return []signal.Sample{smp}, nil
 }
@@ -296,7 +302,7 @@ func (e *Embedded) Close() error {
 func (s *SimulatedEmbedded) Advance(d time.Duration) {
 	s.mu2.Lock()
 	defer s.mu2.Unlock()
-	s.eng.RunFor(s.at.Add(d).Sub(time.Unix(0, s.eng.Stats().NowNs)))
+	s.eng.RunFor(s.at.Add(d).Sub(time.Unix(0, s.eng.NowNs())))
 	s.at = s.at.Add(d)
 }
 

@@ -41,7 +41,7 @@ func (s *SimulatedEmbedded) Step() bool {
 	}
 	s.eng.Step()
 	s.mu2.Lock()
-	s.at = time.Unix(0, s.eng.Stats().NowNs).UTC()
+	s.at = time.Unix(0, s.eng.NowNs()).UTC()
 	s.mu2.Unlock()
 	return true
 }
