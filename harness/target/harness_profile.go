@@ -56,7 +56,20 @@ func FromProfile(p *profile.Profile, getenv func(string) string) (*Harness, erro
 	if getenv != nil {
 		h.applyEnv(getenv)
 	}
-	if probs := h.validate(filepath.Base(p.File)); len(probs) > 0 {
+	probs := h.validate(filepath.Base(p.File))
+	if h.Kind == KindEmbedded && p.File != profile.ReferenceFile && len(p.Config.Layers) > 0 {
+		// embedded runs presoak's reference engine on CONFIG: with a
+		// profile that names its bot's own config, a verdict about the
+		// wrong bot. (The profile refuses kind: embedded itself; this is
+		// a kind left unset, or TARGET=embedded.)
+		where, ok := h.Sources["target.kind"]
+		if !ok {
+			where = filepath.Base(p.File) + " (not set)"
+		}
+		probs = append(probs, HarnessProblem{Where: where, Key: "target.kind",
+			Msg: "embedded runs presoak's reference engine, not the bot this profile declares (config.layers): want scrape (target.scrape.url, the bot's /metrics) or prometheus (target.prometheus), in the profile or TARGET"})
+	}
+	if len(probs) > 0 {
 		sortProblems(probs)
 		return nil, &HarnessError{Problems: probs}
 	}

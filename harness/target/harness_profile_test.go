@@ -59,3 +59,39 @@ func TestLegacyHarnessFoldsIntoProfile(t *testing.T) {
 		t.Fatalf("legacy harness: profile %v", h.Profile)
 	}
 }
+
+// TestProfileWithItsOwnConfigIsNeverEmbedded: a profile that names its
+// bot's config files but leaves target.kind unset (or TARGET=embedded)
+// would run presoak's reference engine: a verdict about the wrong bot. It is
+// a harness error naming target.kind; scrape (or TARGET=scrape) loads.
+func TestProfileWithItsOwnConfigIsNeverEmbedded(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bot.yml"), []byte("enabled: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pf := filepath.Join(dir, "bot.yaml")
+	if err := os.WriteFile(pf, []byte(`version: 1
+config:
+  layers: [bot.yml]
+signals:
+  ticks: {expr: 'hb_ticks_total', kind: counter}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string // "" loads
+	}{
+		{map[string]string{EnvProfile: pf}, "bot.yaml (not set): target.kind: embedded runs presoak's reference engine"},
+		{map[string]string{EnvProfile: pf, EnvTarget: "embedded"}, "target.kind: embedded runs presoak's reference engine"},
+		{map[string]string{EnvProfile: pf, EnvTarget: "scrape", EnvScrapeURL: "http://127.0.0.1:9300/metrics"}, ""},
+	} {
+		_, err := LoadHarnessEnv(dir, func(k string) string { return tc.env[k] })
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v, want it to load", tc.env, err)
+		case tc.want != "" && (!errors.Is(err, ErrHarness) || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: got %v, want a harness error containing %q", tc.env, err, tc.want)
+		}
+	}
+}
