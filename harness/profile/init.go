@@ -253,6 +253,23 @@ var itemRequire = map[string]string{
 	ItemPipelineEnabled: "== true", ItemMDCacheEnabled: "== true", ItemMDCacheTTL: "<= 100ms", ItemTakerCapPct: "<= 9",
 }
 
+// writeShareItem writes a share the requirement states in percent. A
+// value strictly between 0 and 1 is guessed to be a fraction (0.05 for
+// 5 %): without scale: fraction, a cap of 0.12 (12 %) would pass "<= 9".
+func writeShareItem(b *strings.Builder, item, path string, layers []Layer) {
+	req := quote(itemRequire[item])
+	pp, err := ParsePath(path)
+	if err == nil {
+		v, err := (&BotConfig{Layers: layers}).Lookup(pp)
+		if f, perr := strconv.ParseFloat(v.Text, 64); err == nil && perr == nil && f > 0 && f < 1 {
+			fmt.Fprintf(b, "    %s: {path: %s, require: %s, scale: fraction}  # guessed: %s is %s, a fraction (%g %%); remove scale if it means %s %%\n",
+				item, quote(path), req, v.Where, v.Text, f*100, v.Text)
+			return
+		}
+	}
+	fmt.Fprintf(b, "    %s: {path: %s, require: %s}  # scale: fraction if the bot stores 0.09 for 9 %%\n", item, quote(path), req)
+}
+
 // writeItems places the seed items by key names; it returns the TODOs.
 func writeItems(b *strings.Builder, layers []Layer) []string {
 	var leaves []string
@@ -282,11 +299,11 @@ func writeItems(b *strings.Builder, layers []Layer) []string {
 			}
 		}
 		if len(match) == 1 {
-			scale := ""
 			if item == ItemTakerCapPct {
-				scale = "  # scale: fraction if the bot stores 0.09 for 9 %"
+				writeShareItem(b, item, match[0], layers)
+				continue
 			}
-			fmt.Fprintf(b, "    %s: {path: %s, require: %s}%s\n", item, quote(match[0]), quote(itemRequire[item]), scale)
+			fmt.Fprintf(b, "    %s: {path: %s, require: %s}\n", item, quote(match[0]), quote(itemRequire[item]))
 			continue
 		}
 		todo = append(todo, item)

@@ -66,3 +66,38 @@ func TestCheckNamesWhatFails(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 }
+
+// TestInitGuessesAFractionTakerCap: a taker cap stored as 0.05 is written
+// with scale: fraction, so a cap raised to 0.12 (12 %) fails "<= 9";
+// without it, 0.12 <= 9 passed: a silent pass in the starter. A cap stored
+// as 8 (percent) gets no scale.
+func TestInitGuessesAFractionTakerCap(t *testing.T) {
+	fams := parsePage(t, "# TYPE acme_loops_total counter\nacme_loops_total 10\n")
+	for _, tc := range []struct {
+		stored    string
+		wantScale bool
+	}{{"0.05", true}, {"8", false}} {
+		cfg, err := ParseLayer("bot.yaml", []byte("risk:\n  max_taker_share: "+tc.stored+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := Init(fams, InitOptions{Bot: "acme", Layers: []string{"bot.yaml"}, Configs: []Layer{cfg}})
+		if got := strings.Contains(string(st.Text), "scale: fraction}"); got != tc.wantScale {
+			t.Fatalf("stored %s: scale: fraction written = %v, want %v\n%s", tc.stored, got, tc.wantScale, st.Text)
+		}
+		if !tc.wantScale {
+			continue
+		}
+		p, err := Parse("starter.yaml", "", st.Text)
+		if err != nil {
+			t.Fatalf("the starter does not validate: %v\n%s", err, st.Text)
+		}
+		raised, err := ParseLayer("bot.yaml", []byte("risk:\n  max_taker_share: 0.12\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := p.Config.Items[ItemTakerCapPct].Check(&BotConfig{Layers: []Layer{raised}}); r.Pass {
+			t.Errorf("the starter passes a 12 %% taker cap stored as 0.12: %+v", r)
+		}
+	}
+}
