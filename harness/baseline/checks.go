@@ -169,7 +169,8 @@ func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.Con
 	case res.Err != nil:
 		c.Item.Status = result.StatusFail
 		c.Item.Got = "no samples"
-		c.Item.Fix = "make the run produce " + bud.Target + " observations (ticks that reach the stage); a budget without samples fails"
+		c.Item.Fix = "make the run produce " + bud.Target + " observations (ticks that reach the stage); a budget without samples fails. " +
+			"A bot without a " + bud.Target + " stage: leave this budget out of its budgets file (the profile's budgets:, or BUDGETS)"
 		c.Item.Message = fmt.Sprintf("%s: %s (%s): %s", bud, res.Err, c.Item.Source, c.Item.Fix)
 	case res.Pass:
 		c.Item.Status = result.StatusPass
