@@ -95,7 +95,7 @@ rollback: ## preview the feature-flag rollback key by key; APPLY=1 writes the ro
 restore: ## undo a rollback: remove the rollback layer, verify the config hash equals the snapshot's; with PROFILE: remove the rolled-back copies, verify every bot config file hashes to the snapshot's
 	@$(GO) run ./cmd/presoak restore
 
-prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot, rollback dry run, directories
+prepare-soak: ## the seed's quick-fix script: overrides, soak criteria, snapshot, rollback dry run, directories (PROFILE: the bot's own config files, items, rollback targets and log directories)
 	@$(GO) run ./cmd/presoak prepare-soak
 
 .PHONY: bot

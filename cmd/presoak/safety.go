@@ -50,10 +50,7 @@ func newSafetyFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *safetyFlag
 	fs.StringVar(&f.config, "config", def, "config layers, comma-separated, base first (default $CONFIG)")
 	fs.StringVar(&f.root, "root", ".", "workspace root holding artifacts/")
 	fs.StringVar(&f.targets, "targets", dataDefault(safety.TargetsFile), "rollback targets file") // team.go: presoak's own file
-	// prepare-soak is presoak's config's alone: no -profile there
-	if name != "prepare-soak" {
-		fs.StringVar(&f.profile, "profile", envProfile(), "the bot profile (default $PROFILE or $"+home.EnvProfile+"): snapshot, roll back and restore the bot's own config files")
-	}
+	fs.StringVar(&f.profile, "profile", envProfile(), "the bot profile (default $PROFILE or $"+home.EnvProfile+"): prepare, snapshot, roll back and restore the bot's own config files")
 	return fs, f
 }
 

@@ -124,3 +124,40 @@ func TestProfileRestoreRefusesAChangedConfig(t *testing.T) {
 		t.Errorf("a refused restore removed the copies: %v", err)
 	}
 }
+
+// TestPrepareSoakWithAProfile: make prepare-soak with PROFILE prepares the
+// bot's own config (its files, items, snapshot, rollback dry run, log
+// directories), never presoak's fixtures config; a taker cap raised to 12 %
+// in the bot's file fails naming the item and file:line. Before, it checked
+// and snapshotted presoak's own config and said PREPARATION COMPLETE.
+func TestPrepareSoakWithAProfile(t *testing.T) {
+	root, prof := profileTree(t)
+	if err := os.MkdirAll(filepath.Join(root, "var", "log"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PROFILE", prof)
+	t.Setenv("CONFIG", "")
+	t.Chdir(root)
+
+	code, out, errOut := run(t, runPrepareSoak)
+	if code != 0 || !strings.Contains(out, "PREPARATION COMPLETE") || !strings.Contains(out, "bot bbgo") ||
+		!strings.Contains(out, profileSnapshotRel) || !strings.Contains(out, "xmaker.yaml") || strings.Contains(out, "fixtures/config.yaml") {
+		t.Fatalf("prepare-soak with PROFILE: exit %d, want 0 preparing the bot's config (xmaker.yaml), not presoak's\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(profileSnapshotRel))); err != nil {
+		t.Fatalf("no profile snapshot in the team's tree: %v", err)
+	}
+
+	cfg := filepath.Join(root, "xmaker.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), "maxTakerShare: 0.08", "maxTakerShare: 0.12", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = run(t, runPrepareSoak)
+	if code != 1 || !strings.Contains(out, "[FAIL] taker_cap_max_taker_share_pct") || !strings.Contains(out, "xmaker.yaml:43") || !strings.Contains(out, "PREPARATION FAILED") {
+		t.Fatalf("taker cap 12 %%: exit %d, want 1 naming taker_cap_max_taker_share_pct at xmaker.yaml:43\n%s", code, out)
+	}
+}

@@ -11,6 +11,10 @@
 //	[4/5] the rollback dry run computes and proves the rollback
 //	[5/5] the log and artifact directories exist and are writable
 //
+// With a bot profile (PROFILE; RunProfile) the same five steps prepare the
+// bot's own config files instead: its items, the snapshot of its files, the
+// rollback dry run of its config.rollback and its config.logs directories.
+//
 // Config values are read as data; none is ever passed to a shell.
 package prepare
 
