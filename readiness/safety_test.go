@@ -3,7 +3,6 @@ package readiness
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/presoak/presoak/harness/checklist"
@@ -28,7 +27,7 @@ func TestSafety(t *testing.T) {
 	if p := env.BotProfile(); p != nil {
 		// a bot that is not ours: rollback targets are paths in its config
 		cfg, err := checklist.ProfileConfig(p)
-		for _, n := range checklist.ProfileSafetyItems(p, cfg, err, filepath.Join(env.Layers.Root, "artifacts", "release"), t.TempDir()) {
+		for _, n := range checklist.ProfileSafetyItems(p, cfg, err, safety.Workspace{Root: env.Layers.Root}, t.TempDir()) {
 			t.Run(n.Name, func(t *testing.T) { checklist.Record(t, n.Item) })
 		}
 		return

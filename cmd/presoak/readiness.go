@@ -115,7 +115,7 @@ func runReadiness(args []string) int {
 		r.evidence = evidenceSteps(root, self)
 		if os.Getenv("PROFILE") != "" || os.Getenv(home.EnvProfile) != "" {
 			// A bot profile's flag snapshot is the Safety area's own
-			// (checklist.ProfileSnapshotFile); presoak's reads presoak's config.
+			// (safety.ProfileSnapshotFile, taken by the item when missing); presoak's reads presoak's config.
 			r.evidence = slices.DeleteFunc(r.evidence, func(st evidenceStep) bool { return st.Make == "make snapshot" })
 		}
 	}

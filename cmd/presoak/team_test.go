@@ -18,6 +18,7 @@ import (
 
 	"github.com/presoak/presoak/fixtures/bots/bbgo"
 	"github.com/presoak/presoak/fixtures/bots/sim"
+	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/monitoring/prombin"
 	"github.com/presoak/presoak/internal/home"
 	"github.com/presoak/presoak/internal/modroot"
@@ -33,8 +34,9 @@ import (
 // PRESOAK_PROFILE, plus presoak report). The bot is the bbgo stand-in,
 // served by this test on loopback on the real clock (SCRAPE_URL). Each is
 // READY on the healthy config and ACTION REQUIRED with the taker cap at
-// 12 % in xmaker.yaml, failing exactly that item with xmaker.yaml:43, with
-// the reports in the team's tree. They compile presoak once per way
+// 12 % in xmaker.yaml, failing exactly that item with xmaker.yaml:43 (and
+// the config snapshot the healthy run took, stale since), with the reports
+// in the team's tree. They compile presoak once per way
 // (GOFLAGS=-mod=mod, the module cache as it is).
 
 func TestTeamModuleCommand(t *testing.T) {
@@ -282,7 +284,8 @@ func (tm *teamModule) breakIt(t *testing.T) {
 
 // expect runs the checklist one way and checks its exit code, its verdict and
 // the reports in the team's tree: healthy, no item fails; broken, exactly
-// the taker cap, naming the bot's file and line.
+// the taker cap, naming the bot's file and line, and the snapshot the
+// healthy run took, now stale.
 func (tm *teamModule) expect(t *testing.T, what string, run func() (string, int), code int, verdict string) {
 	t.Helper()
 	out, got := run()
@@ -311,7 +314,10 @@ func (tm *teamModule) expect(t *testing.T, what string, run func() (string, int)
 	}
 	want := ""
 	if code == 1 {
-		want = "Config & Flags — " + takerCapItem
+		// the healthy run took the bot's config snapshot; the taker cap
+		// changed the config since, so the snapshot is stale too (it is
+		// never rewritten: it is what a restore returns to)
+		want = "Config & Flags — " + takerCapItem + "; Safety — " + checklist.ItemProfileSnapshot
 	}
 	if got := strings.Join(failed, "; "); got != want {
 		t.Errorf("%s: failed items: got [%s], want [%s]", what, got, want)

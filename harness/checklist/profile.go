@@ -162,7 +162,7 @@ type FlagValue struct {
 // round trip of `make ... PROFILE=` in the scratch workspace (each target
 // flipped to false in a copy of the layer that sets it, read back; the
 // restore removes the copies and verifies every file against the snapshot).
-func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr error, dir, scratch string) []NamedItem {
+func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr error, ws safety.Workspace, scratch string) []NamedItem {
 	fail := func(what, cause, fix string) Item { return NotEvaluated(AreaSafety, result.Blocking, what, cause, fix) }
 	if loadErr != nil || cfg == nil {
 		c := "the bot's config did not load (see config_loads)"
@@ -188,7 +188,7 @@ func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 		return []NamedItem{{ItemProfileSnapshot, it}, {ItemProfileRollback, it}, {ItemProfileRoundTrip, it}}
 	}
 	return []NamedItem{
-		{ItemProfileSnapshot, profileSnapshot(p, vals, dir)},
+		{ItemProfileSnapshot, profileSnapshot(p, vals, ws)},
 		{ItemProfileRollback, profileDryRun(vals)},
 		{ItemProfileRoundTrip, profileRoundTrip(p, scratch)},
 	}
@@ -213,41 +213,45 @@ func rollbackValues(p *profile.Profile, cfg *profile.BotConfig) ([]FlagValue, er
 	return out, errors.Join(errs...)
 }
 
-// ProfileSnapshotFile is the snapshot's name in the Safety dir (the
-// format of safety.ProfileSnapshot: each layer file's SHA-256 and every
-// target's value, what `make restore PROFILE=...` verifies against).
-const ProfileSnapshotFile = "FEATURE_FLAGS_SNAPSHOT.profile.json"
-
-func profileSnapshot(p *profile.Profile, vals []FlagValue, dir string) Item {
-	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "written and read back equal"}
-	path := filepath.Join(dir, ProfileSnapshotFile)
-	it.Source = ProfileSnapshotFile
-	flags := make([]safety.ProfileFlag, len(vals))
-	for i, v := range vals {
-		flags[i] = safety.ProfileFlag(v)
-	}
-	s, err := safety.NewProfileSnapshot(p, flags, safety.Meta{})
-	if err == nil {
-		err = safety.WriteProfileSnapshot(path, s)
-	}
-	var back *safety.ProfileSnapshot
-	if err == nil {
-		back, err = safety.ReadProfileSnapshot(path)
-	}
-	if err == nil && (len(back.Flags) != len(vals) || len(back.Layers) != len(s.Layers)) {
-		err = fmt.Errorf("read back %d values and %d layers, wrote %d and %d", len(back.Flags), len(back.Layers), len(vals), len(s.Layers))
-	}
-	if err != nil {
-		it.Status, it.Got, it.Fix = result.StatusFail, err.Error(), "make the snapshot directory writable"
-		it.Message = "feature-flag snapshot: " + err.Error()
+// profileSnapshot is the snapshot item: the workspace's snapshot is this
+// profile's and every config file still hashes to what it recorded, and no
+// rolled-back copies are pending. A missing one is taken now (the first
+// run); an existing one is never overwritten: it is what a restore returns
+// to, and rewriting it from a rolled-back config would lose that.
+func profileSnapshot(p *profile.Profile, vals []FlagValue, ws safety.Workspace) Item {
+	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "this profile's, every config file hashing to what it recorded, no rollback pending",
+		Source: safety.ProfileSnapshotFile}
+	fail := func(got, fix, msg string) Item {
+		it.Status, it.Got, it.Fix, it.Message = result.StatusFail, got, fix, "feature-flag snapshot: "+msg+": "+fix
 		return it
+	}
+	restore := "make restore PROFILE=" + filepath.Base(p.File)
+	if ents, err := os.ReadDir(ws.ProfileRollbackPath()); err == nil && len(ents) > 0 {
+		return fail("rollback pending", "undo it first ("+restore+") once the bot runs on its own files again",
+			fmt.Sprintf("%d rolled-back cop(ies) in %s: the bot may be running rolled back", len(ents), safety.ProfileRollbackDir))
+	}
+	taken := ""
+	s, err := safety.CheckProfileSnapshot(ws, p)
+	if errors.Is(err, safety.ErrNoSnapshot) {
+		s, err = safety.TakeProfileSnapshot(ws, p, safety.Meta{})
+		taken = " (taken now: there was none)"
+	}
+	switch {
+	case errors.Is(err, safety.ErrStaleSnapshot):
+		return fail("stale", "if the change is intended, take a new snapshot (make snapshot PROFILE="+filepath.Base(p.File)+")", err.Error())
+	case err != nil:
+		return fail(err.Error(), "take a new snapshot (make snapshot PROFILE="+filepath.Base(p.File)+")", err.Error())
+	}
+	if len(s.Flags) != len(vals) {
+		return fail("stale", "take a new snapshot (make snapshot PROFILE="+filepath.Base(p.File)+")",
+			fmt.Sprintf("the snapshot records %d rollback targets, the profile declares %d", len(s.Flags), len(vals)))
 	}
 	parts := make([]string, len(vals))
 	for i, v := range vals {
 		parts[i] = fmt.Sprintf("%s=%s (%s)", v.Path, v.Value, v.Where)
 	}
-	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d flags", len(vals))
-	it.Message = "feature-flag snapshot: " + strings.Join(parts, ", ")
+	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d flags, %d files current", len(vals), len(s.Layers))
+	it.Message = "feature-flag snapshot" + taken + ": " + strings.Join(parts, ", ")
 	return it
 }
 

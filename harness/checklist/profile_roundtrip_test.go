@@ -19,7 +19,7 @@ func TestProfileRoundTripIsTheRealRestore(t *testing.T) {
 	p := exampleBot(t, "bbgo", "", "")
 	cfg, err := checklist.ProfileConfig(p)
 	dir, scratch := t.TempDir(), t.TempDir()
-	items := checklist.ProfileSafetyItems(p, cfg, err, dir, scratch)
+	items := checklist.ProfileSafetyItems(p, cfg, err, safety.Workspace{Root: dir}, scratch)
 	rt := items[2]
 	if rt.Name != checklist.ItemProfileRoundTrip || rt.Item.Status != result.StatusPass || !strings.Contains(rt.Item.Got, "verified against the snapshot") {
 		t.Fatalf("round trip: got %s %s %q", rt.Name, rt.Item.Status, rt.Item.Message)
@@ -31,7 +31,7 @@ func TestProfileRoundTripIsTheRealRestore(t *testing.T) {
 	if _, err := os.Stat(ws.ProfileRollbackPath()); !os.IsNotExist(err) {
 		t.Errorf("the round trip left its rolled-back copies (stat: %v)", err)
 	}
-	if _, err := safety.ReadProfileSnapshot(filepath.Join(dir, checklist.ProfileSnapshotFile)); err != nil {
+	if _, err := safety.ReadProfileSnapshot(safety.Workspace{Root: dir}.ProfileSnapshotPath()); err != nil {
 		t.Errorf("the Safety item's snapshot is not the profile snapshot format: %v", err)
 	}
 
@@ -39,7 +39,7 @@ func TestProfileRoundTripIsTheRealRestore(t *testing.T) {
 	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	items = checklist.ProfileSafetyItems(p, cfg, err, t.TempDir(), blocked)
+	items = checklist.ProfileSafetyItems(p, cfg, err, safety.Workspace{Root: t.TempDir()}, blocked)
 	if rt := items[2]; rt.Item.Status != result.StatusFail || !strings.Contains(rt.Item.Message, "restore round trip: ") {
 		t.Errorf("round trip in an unwritable workspace: got %s %q, want a failure", rt.Item.Status, rt.Item.Message)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/presoak/presoak/harness/checklist"
 	"github.com/presoak/presoak/harness/checklist/result"
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/target"
 	"github.com/presoak/presoak/internal/modroot"
 )
@@ -117,7 +118,7 @@ func TestExampleBotsSafetyAndLogsThroughProfile(t *testing.T) {
 			p := exampleBot(t, bot, "", "")
 			cfg, err := checklist.ProfileConfig(p)
 			dir := t.TempDir()
-			items := checklist.ProfileSafetyItems(p, cfg, err, filepath.Join(dir, "release"), filepath.Join(dir, "scratch"))
+			items := checklist.ProfileSafetyItems(p, cfg, err, safety.Workspace{Root: dir}, filepath.Join(dir, "scratch"))
 			items = append(items, checklist.ProfileLogDirs(p)...)
 			if f := failed(items); len(f) > 0 {
 				for _, n := range items {
@@ -125,7 +126,7 @@ func TestExampleBotsSafetyAndLogsThroughProfile(t *testing.T) {
 				}
 				t.Fatalf("failed: %v", f)
 			}
-			if _, err := os.Stat(filepath.Join(dir, "release", checklist.ProfileSnapshotFile)); err != nil {
+			if _, err := os.Stat(safety.Workspace{Root: dir}.ProfileSnapshotPath()); err != nil {
 				t.Errorf("snapshot not written: %v", err)
 			}
 		})
@@ -134,7 +135,7 @@ func TestExampleBotsSafetyAndLogsThroughProfile(t *testing.T) {
 	p := exampleBot(t, "hummingbot", "", "")
 	p.Config.Rollback = append(p.Config.Rollback, "order_amount")
 	cfg, err := checklist.ProfileConfig(p)
-	items := checklist.ProfileSafetyItems(p, cfg, err, t.TempDir(), t.TempDir())
+	items := checklist.ProfileSafetyItems(p, cfg, err, safety.Workspace{Root: t.TempDir()}, t.TempDir())
 	if len(failed(items)) != 3 || !strings.Contains(items[0].Item.Message, "order_amount = 0.01 (conf_pure_mm.yml:26) is not a boolean") {
 		t.Errorf("non-boolean target: got %v %q", failed(items), items[0].Item.Message)
 	}
@@ -167,5 +168,57 @@ func TestProfileSignals(t *testing.T) {
 				t.Errorf("got %s %q, want %s containing %q", it.Status, it.Message, tt.want, tt.msg)
 			}
 		})
+	}
+}
+
+// TestProfileSnapshotItemNeverOverwrites: the Safety snapshot item takes the
+// snapshot when there is none, then checks it: a config file changed since
+// fails as stale (and the snapshot is left as it was: it is what a restore
+// returns to), and rolled-back copies pending fail. Before, the item rewrote
+// the snapshot from the current files on every run, so it always passed and
+// a rolled-back config replaced the state a restore verifies against.
+func TestProfileSnapshotItemNeverOverwrites(t *testing.T) {
+	p := exampleBot(t, "bbgo", "", "")
+	ws := safety.Workspace{Root: t.TempDir()}
+	snap := func() checklist.Item {
+		t.Helper()
+		cfg, err := checklist.ProfileConfig(p)
+		return checklist.ProfileSafetyItems(p, cfg, err, ws, t.TempDir())[0].Item
+	}
+	if it := snap(); it.Status != result.StatusPass || !strings.Contains(it.Message, "taken now") {
+		t.Fatalf("first run: got %s %q, want the snapshot taken", it.Status, it.Message)
+	}
+	before, err := os.ReadFile(ws.ProfileSnapshotPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := snap(); it.Status != result.StatusPass || strings.Contains(it.Message, "taken now") {
+		t.Fatalf("second run: got %s %q, want the existing snapshot checked", it.Status, it.Message)
+	}
+	cfgFile := p.Resolve(p.Config.Layers[0])
+	data, err := os.ReadFile(cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgFile, append(data, []byte("# changed\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if it := snap(); it.Status != result.StatusFail || it.Got != "stale" || !strings.Contains(it.Message, "changed since the snapshot") {
+		t.Errorf("config changed: got %s %q %q, want stale", it.Status, it.Got, it.Message)
+	}
+	if after, _ := os.ReadFile(ws.ProfileSnapshotPath()); string(after) != string(before) {
+		t.Errorf("the item rewrote the snapshot")
+	}
+	if err := os.WriteFile(cfgFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(ws.ProfileRollbackPath(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws.ProfileRollbackPath(), "00-xmaker.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if it := snap(); it.Status != result.StatusFail || it.Got != "rollback pending" || !strings.Contains(it.Fix, "make restore PROFILE=") {
+		t.Errorf("rollback copies pending: got %s %q (fix %q), want a failure saying restore", it.Status, it.Got, it.Fix)
 	}
 }
