@@ -156,8 +156,9 @@ type FlagValue struct {
 
 // ProfileSafetyItems are the Safety items of a bot read through its
 // profile, the rollback targets being config paths: the snapshot of every
-// layer file's hash and target's value (safety.ProfileSnapshot, written to
-// dir and read back), the rollback dry run (every target is a boolean in
+// layer file's hash and target's value (safety.ProfileSnapshot in ws: taken
+// when there is none, else checked against the files; never rewritten),
+// the rollback dry run (every target is a boolean in
 // the bot's config; what it would set), and the snapshot/rollback/restore
 // round trip of `make ... PROFILE=` in the scratch workspace (each target
 // flipped to false in a copy of the layer that sets it, read back; the

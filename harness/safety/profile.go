@@ -23,7 +23,7 @@ import (
 const (
 	// ProfileSnapshotFile records every layer file's SHA-256 and every
 	// rollback target's value (TakeProfileSnapshot; the readiness Safety
-	// item writes it too).
+	// item takes it when there is none, and never rewrites one).
 	ProfileSnapshotFile = "artifacts/release/FEATURE_FLAGS_SNAPSHOT.profile.json"
 	// ProfileRollbackDir holds the rolled-back copies of the bot's layers
 	// (NN-<name>, written by `presoak rollback -apply` with a profile and by
