@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/presoak/presoak/harness/incident"
+	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/safety"
 	"github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/soak"
 	"github.com/presoak/presoak/internal/modroot"
@@ -30,8 +32,21 @@ func TestSoakUsesTheProfile(t *testing.T) {
 		"PROFILE":  filepath.Join(presoak, "fixtures/bots/bbgo/profile.yaml"),
 		"CRITERIA": filepath.Join(presoak, "fixtures/criteria.yaml"),
 	}
-	s, err := Prepare(Spec{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-		Root: team, Dir: filepath.Join(team, "soak"), DatasetsRoot: team})
+	spec := Spec{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Root: team, Dir: filepath.Join(team, "soak"), DatasetsRoot: team}
+	// without a snapshot of the bot's config, a rollback on stop could not
+	// be restored: refused before anything starts
+	if _, err := Prepare(spec); err == nil || !strings.Contains(err.Error(), "make snapshot PROFILE=") {
+		t.Fatalf("ON_STOP=rollback without a snapshot: got %v, want a refusal saying make snapshot", err)
+	}
+	p, err := profile.Load(env["PROFILE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := safety.TakeProfileSnapshot(safety.Workspace{Root: team}, p, safety.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Prepare(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/presoak/presoak/harness/criteria"
 	"github.com/presoak/presoak/harness/incident"
 	"github.com/presoak/presoak/harness/profile"
+	"github.com/presoak/presoak/harness/safety"
 	sig "github.com/presoak/presoak/harness/signal"
 	"github.com/presoak/presoak/harness/soak"
 	"github.com/presoak/presoak/harness/target"
@@ -128,6 +129,13 @@ func Prepare(spec Spec) (*Soak, error) {
 	s.signals, s.baseNote = FrozenP95(root)
 	if s.prof != nil && s.rollbackOnStop() && (len(s.prof.Config.Layers) == 0 || len(s.prof.Config.Rollback) == 0) {
 		return nil, fmt.Errorf("soak: ON_STOP=rollback with profile %s: it declares no config layers or no rollback targets (config.layers, config.rollback), so there is nothing to roll back; declare them, or drop ON_STOP", filepath.Base(s.prof.File))
+	}
+	if s.prof != nil && s.rollbackOnStop() {
+		// a stop writes rolled-back copies of the bot's files; make restore
+		// undoes them only against a snapshot of the files as they are now
+		if _, err := safety.CheckProfileSnapshot(safety.Workspace{Root: root}, s.prof); err != nil {
+			return nil, fmt.Errorf("soak: ON_STOP=rollback with profile %s needs a current snapshot of the bot's config to restore to: %w; take one first: make snapshot PROFILE=%s", filepath.Base(s.prof.File), err, s.prof.File)
+		}
 	}
 	if s.prof == nil && s.env.NoConfig && s.rollbackOnStop() {
 		return nil, errors.New("soak: ON_STOP=rollback with CONFIG empty: no config files given, so there is nothing here to roll back; set CONFIG to the bot's config layers, or drop ON_STOP")
