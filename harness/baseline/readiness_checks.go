@@ -254,7 +254,7 @@ func (ts *TargetSample) metricOf(tgt string) string {
 	case budget.MDCacheHitRatio:
 		return ts.Profile.MetricOf("cache_hits")
 	}
-	return fmt.Sprintf("%s{stage=%q}", ts.Profile.MetricOf("stage_latency"), tgt)
+	return fmt.Sprintf("%s{%s=%q}", ts.Profile.MetricOf("stage_latency"), ts.Profile.GroupLabel("stage_latency", "stage"), tgt)
 }
 
 // withBucketErrors states the bucket error of a p50 or p99 budget (the p95

@@ -363,3 +363,27 @@ func TestReadinessEvidenceNotWritten(t *testing.T) {
 		t.Errorf("hit_ratio 70%% of a bot whose evidence was not written: %+v", it)
 	}
 }
+
+// TestSourceNamesTheProfilesStageLabel: a stage budget's source names the
+// stage by the label the profile groups stage_latency by ("by (phase)"),
+// not the reference engine's "stage": hb_phase_latency_ms{phase="fetch_md"}.
+func TestSourceNamesTheProfilesStageLabel(t *testing.T) {
+	p, err := profile.Parse("hb.yaml", "", []byte(`version: 1
+target: {kind: scrape, scrape: {url: "http://127.0.0.1:9/metrics"}}
+signals:
+  ticks: {expr: 'hb_ticks_total', kind: counter}
+  stage_latency: {expr: 'sum by (phase) (hb_phase_latency_ms)', kind: histogram, unit: milliseconds}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		p    *profile.Profile
+		want string
+	}{{p, `hb_phase_latency_ms{phase="fetch_md"}`}, {profile.Default(), `mm_stage_duration_seconds{stage="fetch_md"}`}} {
+		ts := &TargetSample{Profile: tc.p}
+		if got := ts.metricOf("fetch_md"); got != tc.want {
+			t.Errorf("metricOf(fetch_md) = %s, want %s", got, tc.want)
+		}
+	}
+}

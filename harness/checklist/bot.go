@@ -20,8 +20,9 @@ type Bot struct {
 	// Target says which target and where (target.Harness.Describe; no passwords).
 	Target string
 	// Metric is the feature-flag metric's name (the profile's feature_flags
-	// signal).
-	Metric string
+	// signal); FlagLabel the label naming the flag ("flag" when empty).
+	Metric    string
+	FlagLabel string
 	// Instances are the bots read, sorted by name.
 	Instances []BotInstance
 	// Err is why no instance could be read (harness invalid, target not
@@ -76,7 +77,9 @@ func ReadBot(ctx context.Context, env Env) *Bot {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*timeout+time.Second)
 	defer cancel()
-	return ReadBotFrom(ctx, t, b.Target, b.Metric)
+	rb := ReadBotFrom(ctx, t, b.Target, b.Metric)
+	rb.FlagLabel = h.Profile.GroupLabel("feature_flags", "flag")
+	return rb
 }
 
 // ReadBotFrom samples t once: every instance with its flags, or its fault.
@@ -98,9 +101,14 @@ func ReadBotFrom(ctx context.Context, t target.Target, describe, metric string) 
 	return b
 }
 
-// Selector is the metric selector of one flag: mm_feature_flag_enabled{flag="pipeline.enabled"}.
+// Selector is the metric selector of one flag: mm_feature_flag_enabled{flag="pipeline.enabled"}
+// (the label is the profile's: feature_flags' "by (...)").
 func (b *Bot) Selector(flag string) string {
-	return fmt.Sprintf("%s{flag=%q}", b.Metric, flag)
+	l := b.FlagLabel
+	if l == "" {
+		l = "flag"
+	}
+	return fmt.Sprintf("%s{%s=%q}", b.Metric, l, flag)
 }
 
 // instanceNames joins the names of ins.

@@ -280,3 +280,25 @@ func TestBotNamesTheProfilesFlagMetric(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestBotNamesTheProfilesFlagLabel: a profile whose flags are grouped by
+// another label (by (switch)) has its flag items name that label:
+// acme_switch_on{switch="pipeline.enabled"}, not {flag=...}.
+func TestBotNamesTheProfilesFlagLabel(t *testing.T) {
+	t.Parallel()
+	srv := newBot(t, "bot_flags_on.prom")
+	url := srv.URL
+	srv.Close() // the bot is down: the selector is named all the same
+	f := filepath.Join(t.TempDir(), "p.yaml")
+	if err := os.WriteFile(f, []byte("version: 1\ntarget:\n  kind: scrape\n  scrape:\n    url: "+url+"/metrics\nsignals:\n  ticks: {expr: 'acme_ticks_total', kind: counter}\n  feature_flags: {expr: 'max by (switch) (acme_switch_on)', kind: gauge}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := target.LoadProfileHarness(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ReadBot(t.Context(), Env{Kind: target.KindScrape, Harness: h})
+	if got, want := b.Selector("pipeline.enabled"), `acme_switch_on{switch="pipeline.enabled"}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

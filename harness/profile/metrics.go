@@ -20,6 +20,16 @@ func (p *Profile) MetricOf(name string) string {
 	return ""
 }
 
+// GroupLabel is the first label the signal name groups by ("by (phase)"),
+// def when the signal is not declared or does not group: how messages
+// write one series of it (hb_phase_ms{phase="quote"}).
+func (p *Profile) GroupLabel(name, def string) string {
+	if s := p.Signal(name); s != nil && len(s.By) > 0 {
+		return s.By[0]
+	}
+	return def
+}
+
 // EngineMetrics are the metrics the profile's engine signals (Roles)
 // select, each once, in a fixed order; hist says which are histograms (a
 // histogram's base name: its series are name_bucket, _count, _sum).
