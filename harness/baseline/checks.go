@@ -143,7 +143,7 @@ func TTLRule(view checklist.ConfigView) checklist.Item {
 func budgetCheck(area string, res budget.Result, b *Baseline, view checklist.ConfigView) Check {
 	bud := res.Budget
 	sev := result.Warning
-	if seedTargets[bud.Target+" "+bud.Agg.String()] {
+	if seedTargets[bud.Target+" "+bud.Agg.String()] || bud.Blocking {
 		sev = result.Blocking
 	}
 	c := Check{Name: CheckName(bud), Item: checklist.Item{

@@ -160,3 +160,20 @@ func hasAttr(c Check, key string) bool {
 	}
 	return false
 }
+
+// TestBudgetListedBlockingBlocks: a budget the budgets file lists under
+// blocking: is a blocking item; the same budget unlisted is a warning (only
+// the seed's four block by default).
+func TestBudgetListedBlockingBlocks(t *testing.T) {
+	for _, blocking := range []bool{false, true} {
+		b := budget.Budget{Target: budget.StageSubmit, Expr: "p(95) < 25ms", Kind: budget.Latency, Blocking: blocking}
+		c := budgetCheck(checklist.AreaBaseline, budget.Result{Budget: b, Pass: false}, &Baseline{}, checklist.ConfigView{})
+		want := result.Warning
+		if blocking {
+			want = result.Blocking
+		}
+		if c.Item.Severity != want {
+			t.Errorf("blocking=%v: severity %s, want %s", blocking, c.Item.Severity, want)
+		}
+	}
+}

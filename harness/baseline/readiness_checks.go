@@ -219,16 +219,23 @@ func (ts *TargetSample) baselineNames() []string {
 }
 
 // notEvaluated fails every named item with the sample's error: no samples
-// is never a pass. The seed's items are blocking, the other budgets' keep
-// their warning severity.
+// is never a pass. The seed's items and the budgets the file lists under
+// blocking: are blocking, the other budgets' keep their warning severity.
 func (ts *TargetSample) notEvaluated(area string, names []string) []Check {
 	seed := map[string]bool{}
 	for _, n := range SeedBaselineItems {
 		seed[n] = true
 	}
+	if ts.Budgets != nil {
+		for _, b := range ts.Budgets.Budgets {
+			if b.Blocking {
+				seed[CheckName(b)] = true
+			}
+		}
+	}
 	out := make([]Check, 0, len(names))
 	for _, name := range names {
-		sev := result.Warning // as the budget's own item: only the seed's are blocking
+		sev := result.Warning // as the budget's own item: only the seed's and blocking: are blocking
 		if seed[name] {
 			sev = result.Blocking
 		}

@@ -43,6 +43,15 @@
 // `failed parsing budget "<target>: <expression>": <why>`, and every bad
 // expression of a file is reported in one error.
 //
+// Severity: the seed's four budgets (fetch_md p95, tick_total p95,
+// deadline_miss, md_cache_hit_ratio) block readiness; every other budget is
+// a warning unless the file lists its target under blocking:
+//
+//	blocking: [submit, order_ack_latency]   # these budgets block too
+//
+// A name under blocking: without a budget in the file is an error naming
+// its line.
+//
 // Evaluation never passes without evidence: a budget whose target has no
 // samples (no latencies, no ticks, no cache requests) fails with ErrNoSamples.
 //

@@ -68,7 +68,7 @@ func ParseFileFor(name string, data []byte, declared Signals) (*Set, error) {
 	}
 	root := doc.Content[0]
 	var errs []error
-	var budgets *yaml.Node
+	var budgets, blocking *yaml.Node
 	version := 0
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -79,8 +79,10 @@ func ParseFileFor(name string, data []byte, declared Signals) (*Set, error) {
 			}
 		case "budgets":
 			budgets = v
+		case "blocking":
+			blocking = v
 		default:
-			errs = append(errs, fmt.Errorf("%s:%d: unknown key %q (want version, budgets)", name, k.Line, k.Value))
+			errs = append(errs, fmt.Errorf("%s:%d: unknown key %q (want version, budgets, blocking)", name, k.Line, k.Value))
 		}
 	}
 	if version != FileVersion {
@@ -123,10 +125,36 @@ func ParseFileFor(name string, data []byte, declared Signals) (*Set, error) {
 			errs = append(errs, fmt.Errorf("%s: no budgets", name))
 		}
 	}
+	errs = append(errs, set.markBlocking(name, blocking)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("parse budgets: %w", errors.Join(errs...))
 	}
 	return set, nil
+}
+
+// markBlocking reads blocking: (a list of targets the file budgets) and
+// marks their budgets Blocking; a name without a budget in the file is an
+// error naming its line.
+func (s *Set) markBlocking(name string, n *yaml.Node) []error {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return []error{fmt.Errorf("%s:%d: blocking: want a list of the targets whose budgets block readiness", name, n.Line)}
+	}
+	var errs []error
+	for _, e := range n.Content {
+		found := false
+		for i := range s.Budgets {
+			if s.Budgets[i].Target == e.Value {
+				s.Budgets[i].Blocking, found = true, true
+			}
+		}
+		if !found {
+			errs = append(errs, fmt.Errorf("%s:%d: blocking: %q has no budget in this file", name, e.Line, e.Value))
+		}
+	}
+	return errs
 }
 
 // parseFor parses one expression on a built-in target, or on a histogram

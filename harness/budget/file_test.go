@@ -198,3 +198,29 @@ func TestEvaluateDeclaredSignalWithoutSamples(t *testing.T) {
 		t.Fatalf("one ack at 60ms: got pass %v err %v, want over budget", r.Pass, r.Err)
 	}
 }
+
+// TestParseFileBlocking: blocking: lists the targets whose budgets block
+// readiness (beyond the seed's four); a name without a budget in the file
+// is an error naming its line.
+func TestParseFileBlocking(t *testing.T) {
+	set, err := ParseFileFor("b.yaml", []byte("version: 1\nbudgets:\n  submit: p(95) < 25ms\n  order_ack: p(95) < 50ms\n  quote: p(95) < 1ms\nblocking: [submit, order_ack]\n"),
+		Signals{"order_ack": "histogram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, b := range set.Budgets {
+		got[b.Target] = b.Blocking
+	}
+	if !got["submit"] || !got["order_ack"] || got["quote"] {
+		t.Errorf("blocking: got %v, want submit and order_ack only", got)
+	}
+	_, err = ParseFile("b.yaml", []byte("version: 1\nbudgets:\n  submit: p(95) < 25ms\nblocking:\n  - submit\n  - fetch_md\n"))
+	if err == nil || !strings.Contains(err.Error(), `b.yaml:6: blocking: "fetch_md" has no budget in this file`) {
+		t.Errorf("blocking a target without a budget: got %v", err)
+	}
+	_, err = ParseFile("b.yaml", []byte("version: 1\nbudgets:\n  submit: p(95) < 25ms\nblocking: submit\n"))
+	if err == nil || !strings.Contains(err.Error(), "b.yaml:4: blocking: want a list") {
+		t.Errorf("blocking not a list: got %v", err)
+	}
+}

@@ -84,6 +84,9 @@ type Budget struct {
 	Threshold float64
 	// Line is the line of the budgets file the expression came from (0 if none).
 	Line int
+	// Blocking is true when the budgets file lists Target under blocking:
+	// its failure blocks readiness, as the seed's four budgets' do.
+	Blocking bool
 }
 
 // String renders the budget as "target: expression".
