@@ -147,13 +147,6 @@ const (
 	ItemProfileRoundTrip = "restore_round_trip"
 )
 
-// FlagValue is one rollback target's value in the snapshot.
-type FlagValue struct {
-	Path  string `json:"path"`
-	Value string `json:"value"`
-	Where string `json:"where"`
-}
-
 // ProfileSafetyItems are the Safety items of a bot read through its
 // profile, the rollback targets being config paths: the snapshot of every
 // layer file's hash and target's value (safety.ProfileSnapshot in ws: taken
@@ -180,7 +173,7 @@ func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 		it.Message = "the profile declares no rollback target (config.rollback): " + it.Fix
 		return []NamedItem{{ItemProfileSnapshot, it}, {ItemProfileRollback, it}, {ItemProfileRoundTrip, it}}
 	}
-	vals, err := rollbackValues(p, cfg)
+	vals, err := safety.ProfileFlags(p, cfg)
 	if err != nil {
 		it := Item{Area: AreaSafety, Severity: result.Blocking, Status: result.StatusFail, Got: err.Error(),
 			Want: "every rollback target a boolean in the bot's config", Source: filepath.Base(p.File),
@@ -195,31 +188,12 @@ func ProfileSafetyItems(p *profile.Profile, cfg *profile.BotConfig, loadErr erro
 	}
 }
 
-func rollbackValues(p *profile.Profile, cfg *profile.BotConfig) ([]FlagValue, error) {
-	var out []FlagValue
-	var errs []error
-	for _, r := range p.Config.Rollback {
-		path, _ := profile.ParsePath(r)
-		v, err := cfg.Lookup(path)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if v.Tag != "!!bool" {
-			errs = append(errs, fmt.Errorf("%s = %s (%s) is not a boolean", r, v.Text, v.Where))
-			continue
-		}
-		out = append(out, FlagValue{Path: r, Value: v.Text, Where: v.Where})
-	}
-	return out, errors.Join(errs...)
-}
-
 // profileSnapshot is the snapshot item: the workspace's snapshot is this
 // profile's and every config file still hashes to what it recorded, and no
 // rolled-back copies are pending. A missing one is taken now (the first
 // run); an existing one is never overwritten: it is what a restore returns
 // to, and rewriting it from a rolled-back config would lose that.
-func profileSnapshot(p *profile.Profile, vals []FlagValue, ws safety.Workspace) Item {
+func profileSnapshot(p *profile.Profile, vals []safety.ProfileFlag, ws safety.Workspace) Item {
 	it := Item{Area: AreaSafety, Severity: result.Blocking, Want: "this profile's, every config file hashing to what it recorded, no rollback pending",
 		Source: safety.ProfileSnapshotFile}
 	fail := func(got, fix, msg string) Item {
@@ -256,7 +230,7 @@ func profileSnapshot(p *profile.Profile, vals []FlagValue, ws safety.Workspace) 
 	return it
 }
 
-func profileDryRun(vals []FlagValue) Item {
+func profileDryRun(vals []safety.ProfileFlag) Item {
 	parts := dryRunLines(vals)
 	return Item{Area: AreaSafety, Severity: result.Blocking, Status: result.StatusPass, Got: fmt.Sprintf("%d targets", len(vals)),
 		Want: "every target a boolean the rollback can turn off", Source: "profile config.rollback",
@@ -391,14 +365,14 @@ func ProfileRollbackPreview(p *profile.Profile) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	vals, err := rollbackValues(p, cfg)
+	vals, err := safety.ProfileFlags(p, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return dryRunLines(vals), nil
 }
 
-func dryRunLines(vals []FlagValue) []string {
+func dryRunLines(vals []safety.ProfileFlag) []string {
 	parts := make([]string, len(vals))
 	for i, v := range vals {
 		parts[i] = fmt.Sprintf("%s: %s -> false (%s)", v.Path, v.Value, v.Where)
