@@ -109,6 +109,17 @@ func Run(w io.Writer, o Options) *Result {
 		p.fail("output.log_dir not checked: the config did not load (step 2)")
 	}
 
+	prefix := ""
+	if l := strings.TrimSpace(o.ConfigList); l != "" && l != checklist.DefaultConfig {
+		prefix = "CONFIG=" + shellQuote(l) + " "
+	}
+	finish(w, res, prefix, "")
+	return res
+}
+
+// finish prints the verdict and the next steps, each command prefixed with
+// the variables the run was given (prefix); what names where to fix.
+func finish(w io.Writer, res *Result, prefix, what string) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "====================================")
 	if res.OK() {
@@ -118,19 +129,14 @@ func Run(w io.Writer, o Options) *Result {
 	}
 	fmt.Fprintln(w, "====================================")
 	fmt.Fprintln(w)
-	prefix := ""
-	if l := strings.TrimSpace(o.ConfigList); l != "" && l != checklist.DefaultConfig {
-		prefix = "CONFIG=" + shellQuote(l) + " "
-	}
 	if !res.OK() {
-		fmt.Fprintf(w, "Fix each failure above, then run again: %smake prepare-soak\n\n", prefix)
+		fmt.Fprintf(w, "Fix each failure above%s, then run again: %smake prepare-soak\n\n", what, prefix)
 	}
 	fmt.Fprintln(w, "Next steps:")
 	fmt.Fprintln(w, "1. Run the 60-min shadow validation:")
 	fmt.Fprintf(w, "   %smake shadow DURATION=60m\n", prefix)
 	fmt.Fprintln(w, "2. Launch the soak test:")
 	fmt.Fprintf(w, "   %smake soak DURATION=72h\n", prefix)
-	return res
 }
 
 // checkLayers is step 1: every layer exists and is a regular file.

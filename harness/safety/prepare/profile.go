@@ -89,24 +89,7 @@ func RunProfile(w io.Writer, o ProfileOptions) *Result {
 		dirItem(pr, ni.Item)
 	}
 
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "====================================")
-	if res.OK() {
-		fmt.Fprintln(w, "PREPARATION COMPLETE")
-	} else {
-		fmt.Fprintf(w, "PREPARATION FAILED: %d item(s) failed (see above)\n", len(res.Failures))
-	}
-	fmt.Fprintln(w, "====================================")
-	fmt.Fprintln(w)
-	prof := "PROFILE=" + shellQuote(o.Arg) + " "
-	if !res.OK() {
-		fmt.Fprintf(w, "Fix each failure above in the bot's files or the profile, then run again: %smake prepare-soak\n\n", prof)
-	}
-	fmt.Fprintln(w, "Next steps:")
-	fmt.Fprintln(w, "1. Run the 60-min shadow validation:")
-	fmt.Fprintf(w, "   %smake shadow DURATION=60m\n", prof)
-	fmt.Fprintln(w, "2. Launch the soak test:")
-	fmt.Fprintf(w, "   %smake soak DURATION=72h\n", prof)
+	finish(w, res, "PROFILE="+shellQuote(o.Arg)+" ", " in the bot's files or the profile")
 	return res
 }
 
