@@ -217,9 +217,9 @@ func profileSnapshot(p *profile.Profile, vals []safety.ProfileFlag, ws safety.Wo
 	case err != nil:
 		return fail(err.Error(), "take a new snapshot (make snapshot PROFILE="+filepath.Base(p.File)+")", err.Error())
 	}
-	if len(s.Flags) != len(vals) {
+	if got, want := flagPaths(s.Flags), flagPaths(vals); got != want {
 		return fail("stale", "take a new snapshot (make snapshot PROFILE="+filepath.Base(p.File)+")",
-			fmt.Sprintf("the snapshot records %d rollback targets, the profile declares %d", len(s.Flags), len(vals)))
+			fmt.Sprintf("the snapshot records the rollback targets [%s], the profile declares [%s]", got, want))
 	}
 	parts := make([]string, len(vals))
 	for i, v := range vals {
@@ -228,6 +228,15 @@ func profileSnapshot(p *profile.Profile, vals []safety.ProfileFlag, ws safety.Wo
 	it.Status, it.Got = result.StatusPass, fmt.Sprintf("%d flags, %d files current", len(vals), len(s.Layers))
 	it.Message = "feature-flag snapshot" + taken + ": " + strings.Join(parts, ", ")
 	return it
+}
+
+// flagPaths are the targets' paths, comma-joined in order.
+func flagPaths(fs []safety.ProfileFlag) string {
+	ps := make([]string, len(fs))
+	for i, f := range fs {
+		ps[i] = f.Path
+	}
+	return strings.Join(ps, ", ")
 }
 
 func profileDryRun(vals []safety.ProfileFlag) Item {

@@ -212,6 +212,13 @@ func TestProfileSnapshotItemNeverOverwrites(t *testing.T) {
 	if err := os.WriteFile(cfgFile, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// another rollback target than the snapshot recorded (same count): stale
+	saved := p.Config.Rollback
+	p.Config.Rollback = []string{saved[0], saved[0]}
+	if it := snap(); it.Status != result.StatusFail || !strings.Contains(it.Message, "the snapshot records the rollback targets") {
+		t.Errorf("other rollback targets: got %s %q, want stale", it.Status, it.Message)
+	}
+	p.Config.Rollback = saved
 	if err := os.MkdirAll(ws.ProfileRollbackPath(), 0o755); err != nil {
 		t.Fatal(err)
 	}
