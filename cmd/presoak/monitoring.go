@@ -94,10 +94,7 @@ func monLastLine(s string) string {
 // monitoringMake is how a person makes the monitoring assets: `make
 // monitoring`, naming PROFILE when the run reads a bot profile.
 func monitoringMake() string {
-	p := strings.TrimSpace(os.Getenv("PROFILE"))
-	if p == "" {
-		p = strings.TrimSpace(os.Getenv(home.EnvProfile))
-	}
+	p := home.Profile(os.Getenv)
 	if p == "" {
 		return "make monitoring"
 	}

@@ -113,7 +113,7 @@ func runReadiness(args []string) int {
 	}
 	if self, err := os.Executable(); err == nil {
 		r.evidence = evidenceSteps(root, self)
-		if os.Getenv("PROFILE") != "" || os.Getenv(home.EnvProfile) != "" {
+		if home.Profile(os.Getenv) != "" {
 			// A bot profile's flag snapshot is the Safety area's own
 			// (safety.ProfileSnapshotFile, taken by the item when missing); presoak's reads presoak's config.
 			r.evidence = slices.DeleteFunc(r.evidence, func(st evidenceStep) bool { return st.Make == "make snapshot" })

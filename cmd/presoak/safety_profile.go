@@ -22,14 +22,7 @@ import (
 
 // envProfile is the bot profile the environment names (PROFILE, as make
 // exports it, or PRESOAK_PROFILE), "" for none.
-func envProfile() string {
-	for _, k := range []string{"PROFILE", home.EnvProfile} {
-		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
-			return v
-		}
-	}
-	return ""
-}
+func envProfile() string { return home.Profile(os.Getenv) }
 
 // profileSafety is a loaded profile, the workspace its artifacts live in
 // (the profile's tree unless -root says otherwise) and how paths are shown.

@@ -64,7 +64,7 @@ func EnvFrom(root string, getenv func(string) string) Env {
 		}
 		return def
 	}
-	pf := or("PROFILE", or(home.EnvProfile, "")) // a team's module names it PRESOAK_PROFILE
+	pf := home.Profile(getenv)
 	prof := namedProfile(root, pf)
 	return Env{
 		Root:        root,

@@ -41,6 +41,18 @@ const (
 	EnvProfile = "PRESOAK_PROFILE"
 )
 
+// EnvMakeProfile is make's name for the bot profile (`make ... PROFILE=`).
+const EnvMakeProfile = "PROFILE"
+
+// Profile is the bot profile getenv names: PROFILE, else PRESOAK_PROFILE
+// (a team's module), trimmed; "" for none.
+func Profile(getenv func(string) string) string {
+	if v := strings.TrimSpace(getenv(EnvMakeProfile)); v != "" {
+		return v
+	}
+	return strings.TrimSpace(getenv(EnvProfile))
+}
+
 // ErrNoProfile is wrapped when PRESOAK_PROFILE names no file.
 var ErrNoProfile = errors.New("bot profile not found")
 

@@ -119,3 +119,20 @@ func TestApplyDefaults(t *testing.T) {
 		t.Errorf("set %v, want HARNESS", set)
 	}
 }
+
+// TestProfile: PROFILE (make's name) wins, PRESOAK_PROFILE (a team's
+// module) else, blanks are none.
+func TestProfile(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"PROFILE": " a.yaml ", EnvProfile: "b.yaml"}, "a.yaml"},
+		{map[string]string{"PROFILE": " ", EnvProfile: "b.yaml"}, "b.yaml"},
+		{map[string]string{}, ""},
+	} {
+		if got := Profile(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("%v: got %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
