@@ -62,7 +62,7 @@ var ErrNotBuilt = errors.New("run `make deps`: it builds promtool and prometheus
 // PinnedModuleVersion is the Prometheus module version tools/go.mod pins,
 // for the hint in a team's module, which has no tools/go.mod of its own
 // (nor has presoak's module download: a nested module is not in its zip).
-// TestPinnedModuleVersionIsToolsGoMod keeps the two equal.
+// TestTheRepositoryPinsPrometheus3 keeps the two equal.
 const PinnedModuleVersion = "v0.316.0"
 
 // TeamHint is how a team's module (presoak a dependency: no presoak

@@ -23,7 +23,8 @@ func TestRelease(t *testing.T) {
 	}
 }
 
-// TestTheRepositoryPinsPrometheus3: tools/go.mod pins a Prometheus 3 release.
+// TestTheRepositoryPinsPrometheus3: tools/go.mod pins a Prometheus 3
+// release, the module version the team's hint names (PinnedModuleVersion).
 func TestTheRepositoryPinsPrometheus3(t *testing.T) {
 	t.Parallel()
 	root, err := Root(".")
@@ -36,6 +37,9 @@ func TestTheRepositoryPinsPrometheus3(t *testing.T) {
 	}
 	if !strings.HasPrefix(pin.Release, "3.") {
 		t.Fatalf("tools/go.mod pins %s, want a Prometheus 3 release", pin)
+	}
+	if pin.ModuleVersion != PinnedModuleVersion {
+		t.Fatalf("PinnedModuleVersion = %s, tools/go.mod pins %s: update the constant", PinnedModuleVersion, pin.ModuleVersion)
 	}
 }
 

@@ -65,20 +65,3 @@ func TestFindWithABadOverrideInATeamTree(t *testing.T) {
 		t.Fatalf("a script as %s in a team's tree: got %v, want ErrNotBuilt with the go install hint, not make deps", EnvPromtool, err)
 	}
 }
-
-// TestPinnedModuleVersionIsToolsGoMod: the version the team's hint names is
-// the one tools/go.mod pins.
-func TestPinnedModuleVersionIsToolsGoMod(t *testing.T) {
-	t.Parallel()
-	root, err := Root(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pin, err := PinIn(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pin.ModuleVersion != PinnedModuleVersion {
-		t.Fatalf("PinnedModuleVersion = %s, tools/go.mod pins %s: update the constant", PinnedModuleVersion, pin.ModuleVersion)
-	}
-}
