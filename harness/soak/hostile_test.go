@@ -167,8 +167,41 @@ func TestSecondSoakInOneDirRefuses(t *testing.T) {
 	if d := time.Since(t0); d > 5*time.Second {
 		t.Errorf("second soak took %s to refuse, want at once", d)
 	}
-	if _, err := Run(context.Background(), Config{Spec: testSpec(t), Target: newFakeBot(), Duration: time.Minute, Dir: dir, Resume: true}); err != nil {
+	// the first run recorded real-clock samples (or none): a simulated bot
+	// resumes them only with its clock after them
+	later := newFakeBot()
+	later.now = time.Now().Add(time.Hour)
+	if _, err := Run(context.Background(), Config{Spec: testSpec(t), Target: later, Duration: time.Minute, Dir: dir, Resume: true}); err != nil {
 		t.Fatalf("after the first ended: %v, want the directory free", err)
+	}
+}
+
+// TestResumeRefusesAClockBeforeItsSamples: resuming recorded samples with a
+// simulated target whose clock is before them is refused at once. Before,
+// its samples never added soak time and the run looped until the clock
+// caught up (a resume of real-clock samples with a 2026-01-01 clock: ~29 M
+// iterations, TestSecondSoakInOneDirRefuses hung when its first run had
+// written a sample).
+func TestResumeRefusesAClockBeforeItsSamples(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ahead := newFakeBot()
+	ahead.now = t0.Add(24 * time.Hour)
+	if _, err := Run(context.Background(), Config{Spec: testSpec(t), Target: ahead, Duration: time.Minute, Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(context.Background(), Config{Spec: testSpec(t), Target: newFakeBot(), Duration: 2 * time.Minute, Dir: dir, Resume: true})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "is before the last recorded sample") {
+			t.Fatalf("resume with an earlier clock: got %v, want a refusal", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("resume with an earlier clock did not return within 30s")
 	}
 }
 

@@ -138,6 +138,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			r.replaying = false
 			r.resumeGap = len(old) > 0 // the time the soak was down does not count
 			r.rep.Resumed = len(old)
+			// A simulated target whose clock is before the recorded samples'
+			// would never add soak time (only later samples count): the run
+			// would loop until its clock caught up. Those samples are from
+			// another run, not this target's.
+			if r.sim != nil && !r.latest.IsZero() && r.sim.Now().Before(r.latest) {
+				return nil, fmt.Errorf("run soak: resume: the target's simulated clock (%s) is before the last recorded sample (%s in %s): those samples are from another run; start a new soak in another directory",
+					r.sim.Now().UTC().Format(time.RFC3339), r.latest.UTC().Format(time.RFC3339), SamplesFile)
+			}
 		}
 		log, err := openSampleLog(path, cfg.Resume)
 		if err != nil {
